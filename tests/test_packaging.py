@@ -1,0 +1,44 @@
+"""The install gives one package, voxsim, and never top-level engine/runtime/tools."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def run_python(code: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    # -P: do not put the working directory on sys.path, exactly like an installed console script.
+    return subprocess.run([sys.executable, "-P", "-c", code], cwd=cwd, capture_output=True, text=True, timeout=60)
+
+
+def test_voxsim_subpackages_import_from_any_directory(tmp_path: Path) -> None:
+    result = run_python("import voxsim.engine, voxsim.runtime, voxsim.tools, voxsim.scenarios; print('ok')", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
+
+
+@pytest.mark.parametrize("name", ["engine", "runtime", "tools", "scenarios"])
+def test_no_top_level_package(tmp_path: Path, name: str) -> None:
+    result = run_python(f"import {name}", tmp_path)
+    assert result.returncode != 0
+    assert "ModuleNotFoundError" in result.stderr
+
+
+def test_scenarios_are_package_data(tmp_path: Path) -> None:
+    code = (
+        "from importlib.resources import files\n"
+        "names = sorted(p.name for p in files('voxsim.scenarios').iterdir() if p.name.endswith('.js'))\n"
+        "print(len(names))\n"
+    )
+    result = run_python(code, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) >= 1
+
+
+def test_version_matches_metadata(tmp_path: Path) -> None:
+    result = run_python("from importlib.metadata import version; print(version('voxsim'))", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().count(".") >= 2

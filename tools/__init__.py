@@ -1,0 +1,1 @@
+"""User-facing tools: the ``voxsim`` command line, the pytest plugin, the agent emulator, traces, benchmarks."""

@@ -1,0 +1,7 @@
+"""`voxsim demo`."""
+
+from . import not_built
+
+__all__ = ["command"]
+
+command = not_built("demo", "the CLI issue")
