@@ -1,0 +1,504 @@
+"""``Net.httpRequest`` / ``Net.httpRequestAsync``: outgoing HTTP with VoxEngine's options, result shape, codes and limits.
+
+Requests go through a pluggable :class:`Transport`: :class:`AiohttpTransport` talks to real servers,
+:class:`FakeTransport` maps URL patterns to canned responses or Python handlers so tests can fake external services.
+:class:`Net` applies VoxEngine's rules on top of either: at most 3 requests in flight, the rest queued, and the 36th
+outstanding request is refused with "Exceeded the HTTP connection count limit!". Timeouts run on the asyncio loop's
+clock, so they are virtual in tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+import inspect
+import json
+import re
+import ssl
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any, Protocol, Union
+
+import aiohttp
+import yarl
+from aiohttp.abc import AbstractResolver, ResolveResult
+
+__all__ = [
+    "HttpRequest",
+    "HttpResponse",
+    "NetError",
+    "NetLimitError",
+    "Transport",
+    "AiohttpTransport",
+    "FakeTransport",
+    "FakeResponse",
+    "Net",
+    "parse_options",
+    "MAX_CONCURRENT",
+    "MAX_PENDING",
+    "MAX_RESPONSE_BYTES",
+    "LIMIT_MESSAGE",
+    "CODE_LIMITS",
+    "CODE_UNKNOWN",
+    "CODE_MALFORMED_URL",
+    "CODE_HOST_NOT_FOUND",
+    "CODE_CONNECTION_ERROR",
+    "CODE_TOO_MANY_REDIRECTS",
+    "CODE_NETWORK_ERROR",
+    "CODE_TIMEOUT",
+    "CODE_INTERNAL",
+    "CODE_TOO_LARGE",
+]
+
+MAX_CONCURRENT = 3
+MAX_PENDING = 35
+MAX_RESPONSE_BYTES = 2 * 1024 * 1024
+DEFAULT_TIMEOUT = 90.0
+DEFAULT_CONNECT_TIMEOUT = 6.0
+USER_AGENT = "VoxEngine/1.0"
+LIMIT_MESSAGE = "Exceeded the HTTP connection count limit!"
+
+CODE_LIMITS = 0
+CODE_UNKNOWN = -1
+CODE_MALFORMED_URL = -2
+CODE_HOST_NOT_FOUND = -3
+CODE_CONNECTION_ERROR = -4
+CODE_TOO_MANY_REDIRECTS = -5
+CODE_NETWORK_ERROR = -6
+CODE_TIMEOUT = -7
+CODE_INTERNAL = -8
+CODE_TOO_LARGE = -9
+
+_ERROR_TEXT = {
+    CODE_LIMITS: "VoxEngine limits are violated",
+    CODE_UNKNOWN: "Unknown error",
+    CODE_MALFORMED_URL: "Malformed URL",
+    CODE_HOST_NOT_FOUND: "Host not found",
+    CODE_CONNECTION_ERROR: "Connection error",
+    CODE_TOO_MANY_REDIRECTS: "Too many redirects",
+    CODE_NETWORK_ERROR: "Network error",
+    CODE_TIMEOUT: "Timeout",
+    CODE_INTERNAL: "Internal error",
+    CODE_TOO_LARGE: "Server response is larger than 2 MB",
+}
+
+_BINARY_TYPES = ("audio/", "video/", "image/", "application/octet-stream", "application/zip", "application/pdf")
+
+
+class NetError(Exception):
+    """A request failed before an HTTP status was known; ``code`` is VoxEngine's negative internal code."""
+
+    def __init__(self, code: int, detail: str = "") -> None:
+        self.code = code
+        self.detail = detail or _ERROR_TEXT.get(code, "Unknown error")
+        super().__init__(f"{code}: {self.detail}")
+
+
+class NetLimitError(RuntimeError):
+    """Too many outstanding requests; the JS binding throws it synchronously from ``httpRequest(Async)``."""
+
+    def __init__(self) -> None:
+        super().__init__(LIMIT_MESSAGE)
+
+
+@dataclass(slots=True)
+class HttpRequest:
+    """A request after VoxEngine's options were applied."""
+
+    url: str
+    method: str = "GET"
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    raw_output: bool = False
+
+    def header(self, name: str) -> str | None:
+        """The first header called ``name`` (case-insensitive)."""
+        lowered = name.lower()
+        return next((v for k, v in self.headers if k.lower() == lowered), None)
+
+    @property
+    def text(self) -> str:
+        """The body as UTF-8 text ("" when there is none)."""
+        return (self.body or b"").decode("utf-8", "replace")
+
+    def json(self) -> Any:
+        """The body parsed as JSON."""
+        return json.loads(self.text)
+
+
+@dataclass(slots=True)
+class HttpResponse:
+    """What a transport got back: status, headers in order, body bytes."""
+
+    status: int
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+    reason: str = ""
+    version: str = "HTTP/1.1"
+
+
+class Transport(Protocol):
+    """Sends one request; raises :class:`NetError` for failures that have no HTTP status."""
+
+    async def send(self, request: HttpRequest) -> HttpResponse: ...
+
+    async def aclose(self) -> None: ...
+
+
+def parse_options(url: str, options: Mapping[str, Any] | None) -> HttpRequest:
+    """Apply ``HttpRequestOptions`` (already converted to Python) to ``url``; raises ``NetError(-2)`` on a bad URL.
+
+    ``headers`` may be an object map, an array of ``"Name: value"`` strings (legacy) or an array of ``{key, value}``.
+    ``postData`` may be a string (sent as UTF-8) or an array of byte values. ``timeout`` / ``connectionTimeout`` can
+    only lower the defaults (90 s / 6 s).
+    """
+    opts = dict(options or {})
+    try:
+        parsed = yarl.URL(str(url))
+    except (ValueError, TypeError) as exc:
+        raise NetError(CODE_MALFORMED_URL, f"Malformed URL: {url!r}") from exc
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise NetError(CODE_MALFORMED_URL, f"Malformed URL: {url!r}")
+    params = opts.get("params")
+    if isinstance(params, Mapping) and params:
+        parsed = parsed.update_query({str(k): _str(v) for k, v in params.items()})
+    method = str(opts.get("method") or "GET").upper()
+    headers = _parse_headers(opts.get("headers"))
+    if not any(k.lower() == "user-agent" for k, _ in headers):
+        headers.append(("User-Agent", USER_AGENT))
+    body: bytes | None = None
+    post = opts.get("postData")
+    if isinstance(post, str):
+        body = post.encode("utf-8", "surrogatepass")
+    elif isinstance(post, Sequence) and not isinstance(post, (bytes, str)):
+        body = bytes(int(b) & 0xFF for b in post)
+    elif isinstance(post, (bytes, bytearray)):
+        body = bytes(post)
+    elif isinstance(post, (int, float)) and not isinstance(post, bool):
+        body = _str(post).encode()
+    return HttpRequest(
+        url=str(parsed),
+        method=method,
+        headers=headers,
+        body=body,
+        timeout=_limited(opts.get("timeout"), DEFAULT_TIMEOUT),
+        connect_timeout=_limited(opts.get("connectionTimeout"), DEFAULT_CONNECT_TIMEOUT),
+        raw_output=bool(opts.get("rawOutput")),
+    )
+
+
+def _str(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _limited(value: Any, default: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value <= 0:
+        return default
+    return min(float(value), default)
+
+
+def _parse_headers(raw: Any) -> list[tuple[str, str]]:
+    headers: list[tuple[str, str]] = []
+    if isinstance(raw, Mapping):
+        headers.extend((str(k), _str(v)) for k, v in raw.items())
+    elif isinstance(raw, Sequence) and not isinstance(raw, str):
+        for item in raw:
+            if isinstance(item, str) and ":" in item:
+                name, _, value = item.partition(":")
+                headers.append((name.strip(), value.strip()))
+            elif isinstance(item, Mapping) and ("key" in item or "name" in item):
+                headers.append((str(item.get("key", item.get("name"))), _str(item.get("value", ""))))
+    return headers
+
+
+def _result(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
+    content_type = next((v for k, v in response.headers if k.lower() == "content-type"), "")
+    charset = "utf-8"
+    match = re.search(r"charset=([\w.-]+)", content_type, re.I)
+    if match:
+        charset = match.group(1)
+    reason = response.reason or _reason(response.status)
+    raw_lines = [f"{response.version} {response.status} {reason}".rstrip()] + [f"{k}: {v}" for k, v in response.headers]
+    result: dict[str, Any] = {
+        "code": response.status,
+        "headers": [{"key": k, "value": v} for k, v in response.headers],
+        "raw_headers": "\r\n".join(raw_lines) + "\r\n\r\n",
+    }
+    if not content_type.lower().startswith(_BINARY_TYPES):
+        try:
+            result["text"] = response.body.decode(charset, "replace")
+        except LookupError:
+            result["text"] = response.body.decode("utf-8", "replace")
+    if request.raw_output:
+        result["data"] = list(response.body)
+    return result
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _error_result(error: NetError) -> dict[str, Any]:
+    return {"code": error.code, "error": error.detail, "headers": [], "raw_headers": ""}
+
+
+class _FailingResolver(AbstractResolver):
+    """A resolver for tests and offline runs: every name except the given ones is 'host not found'."""
+
+    def __init__(self, known: Mapping[str, str]) -> None:
+        self._known = dict(known)
+
+    async def resolve(self, host: str, port: int = 0, family: int = 0) -> list[ResolveResult]:
+        import socket
+
+        if host not in self._known:
+            raise OSError(socket.EAI_NONAME, f"Name or service not known: {host}")
+        return [
+            {"hostname": host, "host": self._known[host], "port": port, "family": socket.AF_INET, "proto": 0, "flags": 0}
+        ]
+
+    async def close(self) -> None:
+        return None
+
+
+class AiohttpTransport:
+    """Real HTTP(S) over aiohttp; maps failures to VoxEngine's negative codes.
+
+    Args:
+        ssl_context: TLS settings for https (e.g. one that trusts a test server's self-signed certificate).
+        hosts: when given, a static name → IP map replaces DNS; any other name is "host not found".
+        max_redirects: redirects followed before giving -5.
+    """
+
+    def __init__(self, *, ssl_context: ssl.SSLContext | None = None, hosts: Mapping[str, str] | None = None, max_redirects: int = 10) -> None:
+        self._ssl: ssl.SSLContext | bool = ssl_context if ssl_context is not None else True
+        self._hosts = hosts
+        self._max_redirects = max_redirects
+        self._session: aiohttp.ClientSession | None = None
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            resolver = _FailingResolver(self._hosts) if self._hosts is not None else None
+            connector = aiohttp.TCPConnector(ssl=self._ssl, resolver=resolver, limit=0)
+            self._session = aiohttp.ClientSession(connector=connector, auto_decompress=True)
+        return self._session
+
+    async def send(self, request: HttpRequest) -> HttpResponse:
+        """One request; the body is read up to 2 MB."""
+        timeout = aiohttp.ClientTimeout(total=None, sock_connect=request.connect_timeout)
+        try:
+            async with self._client().request(
+                request.method,
+                yarl.URL(request.url, encoded=True),
+                headers=request.headers,
+                data=request.body,
+                timeout=timeout,
+                max_redirects=self._max_redirects,
+                skip_auto_headers=("User-Agent",),
+            ) as resp:
+                body = bytearray()
+                async for chunk in resp.content.iter_chunked(65536):
+                    body.extend(chunk)
+                    if len(body) > MAX_RESPONSE_BYTES:
+                        raise NetError(CODE_TOO_LARGE)
+                version = f"HTTP/{resp.version.major}.{resp.version.minor}" if resp.version else "HTTP/1.1"
+                return HttpResponse(resp.status, _raw_headers(resp), bytes(body), resp.reason or "", version)
+        except NetError:
+            raise
+        except aiohttp.TooManyRedirects as exc:
+            raise NetError(CODE_TOO_MANY_REDIRECTS) from exc
+        except (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError) as exc:
+            raise NetError(CODE_MALFORMED_URL, f"Malformed URL: {request.url!r}") from exc
+        except aiohttp.ClientConnectorDNSError as exc:
+            raise NetError(CODE_HOST_NOT_FOUND, f"Host not found: {exc.host}") from exc
+        except (aiohttp.ConnectionTimeoutError, aiohttp.SocketTimeoutError, asyncio.TimeoutError) as exc:
+            raise NetError(CODE_TIMEOUT) from exc
+        except aiohttp.ClientConnectorError as exc:
+            raise NetError(CODE_CONNECTION_ERROR, f"Connection error: {exc.os_error}") from exc
+        except (aiohttp.ClientError, OSError) as exc:
+            raise NetError(CODE_NETWORK_ERROR, f"Network error: {exc}") from exc
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+def _raw_headers(resp: aiohttp.ClientResponse) -> list[tuple[str, str]]:
+    return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in resp.raw_headers]
+
+
+@dataclass(slots=True)
+class FakeResponse:
+    """A canned response for :class:`FakeTransport`; ``json`` sets the body and the content type; ``delay`` is seconds."""
+
+    status: int = 200
+    body: str | bytes = ""
+    headers: Mapping[str, str] | Sequence[tuple[str, str]] = field(default_factory=dict)
+    json: Any = None
+    delay: float = 0.0
+
+    def to_response(self) -> HttpResponse:
+        """The transport-level response."""
+        headers = list(self.headers.items()) if isinstance(self.headers, Mapping) else list(self.headers)
+        body = self.body
+        if self.json is not None:
+            body = json.dumps(self.json)
+            if not any(k.lower() == "content-type" for k, _ in headers):
+                headers.append(("Content-Type", "application/json"))
+        raw = body.encode("utf-8") if isinstance(body, str) else bytes(body)
+        if not any(k.lower() == "content-type" for k, _ in headers):
+            headers.append(("Content-Type", "text/plain; charset=utf-8"))
+        headers.append(("Content-Length", str(len(raw))))
+        return HttpResponse(self.status, headers, raw)
+
+
+Reply = Union[FakeResponse, HttpResponse, str, bytes, dict, list, int, NetError]
+Handler = Callable[[HttpRequest], Union[Reply, Awaitable[Reply]]]
+
+
+class FakeTransport:
+    """Fake external services: URL patterns → canned responses or Python handlers; every request is recorded.
+
+    A pattern is a glob over the URL (``"https://api.example.com/users/*"``; the query string is ignored unless the
+    pattern has a ``?``), or a compiled regular expression matched with ``search``. The first matching route wins.
+    A handler gets the :class:`HttpRequest` and may return a ``FakeResponse``, a string (text/plain), a dict or list
+    (JSON), an int (status only), or raise/return ``NetError(code)``; it may be async. An unmatched URL is "host not
+    found" (-3) unless a ``fallback`` transport is given.
+    """
+
+    def __init__(self, fallback: Transport | None = None) -> None:
+        self.routes: list[tuple[str | None, str | re.Pattern[str], FakeResponse | Handler]] = []
+        self.requests: list[HttpRequest] = []
+        self._fallback = fallback
+
+    def route(self, pattern: str | re.Pattern[str], reply: FakeResponse | Handler | str | dict | list | int, *, method: str | None = None) -> FakeTransport:
+        """Add a route; returns ``self`` so routes chain."""
+        if not callable(reply) and not isinstance(reply, FakeResponse):
+            reply = _as_fake(reply)
+        self.routes.append((method.upper() if method else None, pattern, reply))
+        return self
+
+    def _match(self, request: HttpRequest) -> FakeResponse | Handler | None:
+        without_query = request.url.split("?", 1)[0]
+        for method, pattern, reply in self.routes:
+            if method is not None and method != request.method:
+                continue
+            if isinstance(pattern, re.Pattern):
+                if pattern.search(request.url):
+                    return reply
+            elif fnmatch.fnmatchcase(request.url if "?" in pattern else without_query, pattern):
+                return reply
+        return None
+
+    async def send(self, request: HttpRequest) -> HttpResponse:
+        """Answer from the first matching route."""
+        self.requests.append(request)
+        reply = self._match(request)
+        if reply is None:
+            if self._fallback is not None:
+                return await self._fallback.send(request)
+            raise NetError(CODE_HOST_NOT_FOUND, f"Host not found (no fake route for {request.url})")
+        if isinstance(reply, FakeResponse):
+            if reply.delay > 0:
+                await asyncio.sleep(reply.delay)
+            return reply.to_response()
+        produced = reply(request)
+        if inspect.isawaitable(produced):
+            produced = await produced
+        if isinstance(produced, NetError):
+            raise produced
+        if isinstance(produced, HttpResponse):
+            return produced
+        fake = produced if isinstance(produced, FakeResponse) else _as_fake(produced)
+        if fake.delay > 0:
+            await asyncio.sleep(fake.delay)
+        return fake.to_response()
+
+    async def aclose(self) -> None:
+        """Close the fallback transport, if any."""
+        if self._fallback is not None:
+            await self._fallback.aclose()
+
+
+def _as_fake(value: Any) -> FakeResponse:
+    if isinstance(value, FakeResponse):
+        return value
+    if isinstance(value, bool):
+        raise TypeError(f"a fake reply cannot be a bool: {value!r}")
+    if isinstance(value, int):
+        return FakeResponse(status=value)
+    if isinstance(value, (str, bytes)):
+        return FakeResponse(body=value)
+    if isinstance(value, (dict, list)):
+        return FakeResponse(json=value)
+    raise TypeError(f"unsupported fake reply {value!r}: use FakeResponse, str, bytes, dict, list or int")
+
+
+class Net:
+    """VoxEngine's ``Net`` for one session: options, result shape, concurrency limit and queue.
+
+    ``request()`` returns an asyncio Task whose result is the JS-shaped ``HttpRequestResult`` dict; it never fails
+    for network reasons (negative codes instead), so ``httpRequestAsync`` resolves even on errors.
+    """
+
+    def __init__(self, transport: Transport | None = None, *, max_concurrent: int = MAX_CONCURRENT, max_pending: int = MAX_PENDING,
+                 on_result: Callable[[HttpRequest, dict[str, Any]], None] | None = None) -> None:
+        self.transport: Transport = transport if transport is not None else AiohttpTransport()
+        self.max_pending = max_pending
+        self._slots = asyncio.Semaphore(max_concurrent)
+        self._outstanding = 0
+        self._tasks: set[asyncio.Task[dict[str, Any]]] = set()
+        self._on_result = on_result
+
+    @property
+    def outstanding(self) -> int:
+        """Requests queued or in flight."""
+        return self._outstanding
+
+    def request(self, url: str, options: Mapping[str, Any] | None = None) -> asyncio.Task[dict[str, Any]]:
+        """Start a request; raises :class:`NetLimitError` when 35 are already outstanding."""
+        if self._outstanding >= self.max_pending:
+            raise NetLimitError()
+        self._outstanding += 1
+        task = asyncio.get_running_loop().create_task(self._run(url, options))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _run(self, url: str, options: Mapping[str, Any] | None) -> dict[str, Any]:
+        request: HttpRequest | None = None
+        try:
+            request = parse_options(url, options)
+            async with self._slots:
+                try:
+                    response = await asyncio.wait_for(self.transport.send(request), request.timeout)
+                except asyncio.TimeoutError:
+                    raise NetError(CODE_TIMEOUT) from None
+            result = _result(request, response)
+        except NetError as error:
+            result = _error_result(error)
+        except Exception as exc:  # a transport bug must still resolve the scenario's promise
+            result = _error_result(NetError(CODE_INTERNAL, f"Internal error: {type(exc).__name__}: {exc}"))
+        finally:
+            self._outstanding -= 1
+        if self._on_result is not None:
+            self._on_result(request or HttpRequest(url=str(url)), result)
+        return result
+
+    async def aclose(self) -> None:
+        """Cancel what is still running and close the transport."""
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.transport.aclose()
