@@ -1,0 +1,251 @@
+"""The session control URL: ``accessURL`` / ``accessSecureURL`` served by aiohttp.
+
+One :class:`ControlServer` (an HTTP and an HTTPS listener on loopback) serves every session of a run. Each session
+registers and gets ``/request/<session-key>/<secret>`` on both; the secret is 128 random bits, so the URL is
+unguessable. A request under that prefix becomes an ``AppEvents.HttpRequest`` payload handed to the session's
+handler, whose return value is the response body: a string as-is (text/plain), a number as its decimal text,
+``None`` as an empty body, anything else as JSON. Wrong key or secret → 404, a body over 64 KB → 413. A WebSocket
+upgrade on the same URL is offered to the session when it called ``allowWebSocketConnections()`` (else 403).
+
+HTTPS uses a self-signed certificate generated at ``start()`` for ``localhost``, ``127.0.0.1`` and ``::1``; a
+client trusts it through :attr:`ControlServer.certificate_path` (``curl --cacert``, ``ssl.create_default_context
+(cafile=...)``) or :meth:`ControlServer.client_ssl_context`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import inspect
+import ipaddress
+import json
+import math
+import secrets
+import socket
+import ssl
+import tempfile
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Union
+
+from aiohttp import web
+
+__all__ = [
+    "ControlServer",
+    "ControlEndpoint",
+    "HttpRequestEvent",
+    "MAX_BODY_BYTES",
+    "generate_self_signed",
+    "response_body",
+]
+
+MAX_BODY_BYTES = 64 * 1024
+
+RequestHandler = Callable[["HttpRequestEvent"], Union[Any, Awaitable[Any]]]
+WebSocketHandler = Callable[["HttpRequestEvent", web.WebSocketResponse], Awaitable[None]]
+
+
+@dataclass(slots=True)
+class HttpRequestEvent:
+    """The ``AppEvents.HttpRequest`` payload: method, path (with query), raw body text, X- headers as ``{key, value}``."""
+
+    method: str
+    path: str
+    content: str
+    headers: list[dict[str, str]] = field(default_factory=list)
+
+    def to_js(self) -> dict[str, Any]:
+        """The payload fields as the JS event object carries them (the binding adds ``name``)."""
+        return {"method": self.method, "path": self.path, "content": self.content, "headers": list(self.headers)}
+
+
+def response_body(value: Any) -> tuple[str, str]:
+    """The body and content type for a handler's return value (already converted to Python)."""
+    if value is None:
+        return "", "text/plain"
+    if isinstance(value, str):
+        return value, "text/plain"
+    if isinstance(value, bool):
+        return json.dumps(value), "application/json"
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            return ("NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")), "text/plain"
+        if float(value).is_integer():
+            return str(int(value)), "text/plain"
+        return repr(float(value)), "text/plain"
+    return json.dumps(value, ensure_ascii=False, default=str), "application/json"
+
+
+@dataclass(slots=True)
+class ControlEndpoint:
+    """One session's control URLs; ``close()`` makes them answer 404."""
+
+    server: ControlServer
+    session_key: str
+    secret: str
+    handler: RequestHandler
+    websocket_handler: WebSocketHandler | None = None
+    allow_websockets: bool = False
+
+    @property
+    def prefix(self) -> str:
+        """The URL path every request to this session starts with."""
+        return f"/request/{self.session_key}/{self.secret}"
+
+    @property
+    def access_url(self) -> str:
+        """``accessURL`` (http)."""
+        return f"http://{self.server.url_host}:{self.server.http_port}{self.prefix}"
+
+    @property
+    def access_secure_url(self) -> str:
+        """``accessSecureURL`` (https, self-signed certificate)."""
+        return f"https://{self.server.url_host}:{self.server.https_port}{self.prefix}"
+
+    def close(self) -> None:
+        """Stop answering for this session."""
+        self.server._endpoints.pop(self.session_key, None)
+
+
+def generate_self_signed(directory: Path, hosts: list[str]) -> tuple[Path, Path]:
+    """Write ``cert.pem`` and ``key.pem`` (EC P-256, valid one year, SANs for ``hosts``) into ``directory``."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    names: list[x509.GeneralName] = []
+    for host in hosts:
+        try:
+            names.append(x509.IPAddress(ipaddress.ip_address(host)))
+        except ValueError:
+            names.append(x509.DNSName(host))
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "voxsim control URL")])
+    # Certificate validity is wall-clock by nature (TLS peers check it against real time), not session time.
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=365))
+        .add_extension(x509.SubjectAlternativeName(names), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    key_path.chmod(0o600)
+    return cert_path, key_path
+
+
+class ControlServer:
+    """HTTP + HTTPS listeners for the control URLs of every session in a run.
+
+    Args:
+        host: the address to bind (loopback by default).
+        http_port / https_port: 0 picks free ports.
+        tls: also serve HTTPS (``accessSecureURL``); without it the secure URL is not served.
+    """
+
+    def __init__(self, host: str = "127.0.0.1", http_port: int = 0, https_port: int = 0, *, tls: bool = True) -> None:
+        self.host = host
+        self.url_host = f"[{host}]" if ":" in host else host
+        self._ports = (http_port, https_port)
+        self._tls = tls
+        self.http_port = 0
+        self.https_port = 0
+        self._endpoints: dict[str, ControlEndpoint] = {}
+        self._runner: web.AppRunner | None = None
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self.certificate_path: Path | None = None
+
+    async def start(self) -> ControlServer:
+        """Bind the listeners (and generate the certificate)."""
+        app = web.Application(client_max_size=MAX_BODY_BYTES)
+        app.router.add_route("*", "/request/{key}/{secret}", self._handle)
+        app.router.add_route("*", "/request/{key}/{secret}/{tail:.*}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        http_sock = self._bind(self._ports[0])
+        self.http_port = http_sock.getsockname()[1]
+        await web.SockSite(self._runner, http_sock).start()
+        if self._tls:
+            self._tmp = tempfile.TemporaryDirectory(prefix="voxsim-tls-")
+            cert, key = generate_self_signed(Path(self._tmp.name), sorted({"localhost", "127.0.0.1", "::1", self.host}))
+            self.certificate_path = cert
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(cert, key)
+            https_sock = self._bind(self._ports[1])
+            self.https_port = https_sock.getsockname()[1]
+            await web.SockSite(self._runner, https_sock, ssl_context=context).start()
+        return self
+
+    def _bind(self, port: int) -> socket.socket:
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, port))
+        sock.setblocking(False)
+        return sock
+
+    def client_ssl_context(self) -> ssl.SSLContext:
+        """A client context that trusts this server's certificate (and nothing else)."""
+        if self.certificate_path is None:
+            raise RuntimeError("the control server has no HTTPS listener (tls=False or not started)")
+        return ssl.create_default_context(cafile=str(self.certificate_path))
+
+    def register(self, handler: RequestHandler, *, websocket_handler: WebSocketHandler | None = None) -> ControlEndpoint:
+        """Give a session its URLs; ``handler`` gets each :class:`HttpRequestEvent` and returns the body value."""
+        if self._runner is None:
+            raise RuntimeError("ControlServer.register() before start()")
+        key = secrets.token_hex(8)
+        while key in self._endpoints:
+            key = secrets.token_hex(8)
+        endpoint = ControlEndpoint(self, key, secrets.token_urlsafe(16), handler, websocket_handler)
+        self._endpoints[key] = endpoint
+        return endpoint
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        endpoint = self._endpoints.get(request.match_info["key"])
+        if endpoint is None or not secrets.compare_digest(endpoint.secret, request.match_info["secret"]):
+            raise web.HTTPNotFound(text="Not Found")
+        headers = [{"key": k, "value": v} for k, v in request.headers.items() if k.lower().startswith("x-")]
+        if request.headers.get("Upgrade", "").lower() == "websocket":
+            if not endpoint.allow_websockets or endpoint.websocket_handler is None:
+                raise web.HTTPForbidden(text="WebSocket connections are not allowed by this session")
+            ws = web.WebSocketResponse(autoping=True, heartbeat=None, max_msg_size=4 * 1024 * 1024)
+            await ws.prepare(request)
+            await endpoint.websocket_handler(HttpRequestEvent(request.method, request.path_qs, "", headers), ws)
+            return ws
+        if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+            raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY_BYTES, actual_size=request.content_length)
+        raw = await request.read()  # aiohttp answers 413 itself for a chunked body over client_max_size
+        event = HttpRequestEvent(request.method, request.path_qs, raw.decode("utf-8", "replace"), headers)
+        value = endpoint.handler(event)
+        if inspect.isawaitable(value):
+            value = await value
+        body, content_type = response_body(value)
+        return web.Response(text=body, content_type=content_type, charset="utf-8")
+
+    async def close(self) -> None:
+        """Stop listening and delete the certificate."""
+        self._endpoints.clear()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    async def __aenter__(self) -> ControlServer:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
