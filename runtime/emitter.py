@@ -1,0 +1,113 @@
+"""Event targets with VoxEngine listener semantics, on pyee.
+
+Every JS-visible object that fires events (VoxEngine, Call, players, clients, WebSockets) owns an :class:`Emitter`.
+JS listeners run each as its own JS task (so an exception in one is logged with its JS stack and the next listener
+still runs); Python listeners (media, easyProcess, tests) get the Python payload dict. Each dispatch is traced as an
+``event`` record whether or not anybody listens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from pyee import EventEmitter
+
+if TYPE_CHECKING:
+    from .session import Session
+
+__all__ = ["Emitter", "trace_value"]
+
+PyListener = Callable[[dict[str, Any]], object]
+
+
+def trace_value(value: Any) -> Any:
+    """A JSON-safe copy of a payload value: host objects become their ``trace_id`` (or class name)."""
+    if isinstance(value, Mapping):
+        return {str(k): trace_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [trace_value(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    ident = getattr(value, "trace_id", None)
+    if isinstance(ident, str):
+        return ident
+    return type(value).__name__
+
+
+class Emitter:
+    """Listeners of one event target, keyed by the event's string value (``Call.Connected``).
+
+    Args:
+        session: the owning session (runs JS listeners, owns the trace).
+        target: the id written as ``target`` in trace records (``session``, a call id, a client id).
+        this: the host object passed as ``this`` to JS listeners (``None`` for ``undefined``).
+    """
+
+    def __init__(self, session: Session, target: str, this: object | None = None) -> None:
+        self.session = session
+        self.target = target
+        self.this = this
+        self._ee = EventEmitter()
+        # Nothing a listener does may vanish: a Python error inside pyee's own dispatch is reported to the session.
+        self._ee.on("error", lambda exc: session.internal_error(exc, where=f"listener on {target}"))
+        self._js: dict[tuple[str, int], Callable[..., None]] = {}
+
+    def add_js_listener(self, event: str, fn: Any) -> None:
+        """``addEventListener(event, fn)``: the same function twice is registered once, like the DOM."""
+        key = (event, id(fn))
+        if key in self._js:
+            return
+
+        def run(payload_js: Any) -> None:
+            self.session.call_js(fn, self.this, [payload_js], where=event)
+
+        run.js_function = fn  # type: ignore[attr-defined]
+        self._js[key] = run
+        self._ee.on(event, run)
+
+    def remove_js_listener(self, event: str, fn: Any = None) -> None:
+        """``removeEventListener(event, fn?)``: without ``fn`` every listener of ``event`` goes (Python ones stay)."""
+        for key in [k for k in self._js if k[0] == event and (fn is None or k[1] == id(fn))]:
+            self._ee.remove_listener(event, self._js.pop(key))
+
+    def on(self, event: str, listener: PyListener) -> None:
+        """Register a Python listener called with the payload dict (before JS listeners added later)."""
+        self._ee.on(event, lambda _payload_js, payload: listener(payload))
+
+    def listener_count(self, event: str) -> int:
+        """How many listeners (JS and Python) ``event`` has."""
+        return len(self._ee.listeners(event))
+
+    def emit(self, event: str, payload: dict[str, Any] | None = None, *, trace: bool = True) -> bool:
+        """Fire ``event`` with ``payload`` (``name`` is added); returns False when the session no longer delivers it."""
+        session = self.session
+        if not session.delivers(event):
+            return False
+        payload = dict(payload or {})
+        payload.setdefault("name", event)
+        if trace:
+            data = {k: trace_value(v) for k, v in payload.items() if k != "name"}
+            session.trace.record("event", name=event, target=self.target, data=data)
+        listeners = self._ee.listeners(event)
+        if not listeners:
+            return True
+        payload_js = session.to_js(payload)
+        for listener in listeners:
+            if not session.delivers(event):
+                break
+            if getattr(listener, "js_function", None) is not None:
+                if listener in self._ee.listeners(event):  # removed by an earlier listener: skip, like the DOM
+                    listener(payload_js)
+            else:
+                try:
+                    listener(payload_js, payload)
+                except Exception as exc:  # a bug in a Python listener must not stop the JS ones
+                    session.internal_error(exc, where=f"Python listener for {event} on {self.target}")
+        return True
+
+    def clear(self) -> None:
+        """Drop every listener (after the object's last event)."""
+        self._ee.remove_all_listeners()
+        self._ee.on("error", lambda exc: self.session.internal_error(exc, where=f"listener on {self.target}"))
+        self._js.clear()
