@@ -1,0 +1,208 @@
+"""VoxEngine WebSockets: outgoing (``VoxEngine.createWebSocket``) and incoming (``AppEvents.WebSocket``), on aiohttp.
+
+:class:`WebSocketLink` is the transport-independent state machine of one socket: ``readyState`` goes
+``connecting → open → closing → closed`` through one setter, and every change is reported to a sink as a VoxEngine
+event name plus payload (``WebSocket.Created``, ``.Open``, ``.Message`` ``{text}``, ``.Close`` ``{code, reason,
+wasClean}``, ``.Error`` ``{error}``). The JS binding turns the sink into ``on*`` handlers (run first) and listeners.
+
+Choices where the reference is silent [inferred]: ``send()`` while connecting queues the message until open;
+``send()`` after close is ignored with a warning from the binding; binary frames arrive as ``text`` decoded as UTF-8;
+a failed connect fires ``Error`` then ``Close`` with code 1006 and ``wasClean: false``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import aiohttp
+from aiohttp import WSMsgType, web
+
+__all__ = ["WebSocketLink", "WebSocketEvent", "CONNECTING", "OPEN", "CLOSING", "CLOSED", "ABNORMAL_CLOSURE"]
+
+CONNECTING, OPEN, CLOSING, CLOSED = "connecting", "open", "closing", "closed"
+ABNORMAL_CLOSURE = 1006
+
+
+class WebSocketEvent:
+    """The ``WebSocketEvents`` string values."""
+
+    OPEN = "WebSocket.Open"
+    CLOSE = "WebSocket.Close"
+    MESSAGE = "WebSocket.Message"
+    ERROR = "WebSocket.Error"
+    CREATED = "WebSocket.Created"
+    MEDIA_STARTED = "WebSocket.MediaEventStarted"
+    MEDIA_ENDED = "WebSocket.MediaEventEnded"
+
+
+Sink = Callable[[str, dict[str, Any]], None]
+Socket = aiohttp.ClientWebSocketResponse | web.WebSocketResponse
+
+
+class WebSocketLink:
+    """One WebSocket as VoxEngine sees it; ``sink(event, payload)`` receives its events in order.
+
+    Args:
+        url: the URL (``ws.url`` in JS).
+        sink: called with each VoxEngine event name and payload (without ``websocket``; the binding adds it).
+        trace: optional hook called with ``("send"|"receive", text)`` for the session trace.
+    """
+
+    def __init__(self, url: str, sink: Sink, *, trace: Callable[[str, str], None] | None = None) -> None:
+        self.url = url
+        self.ready_state = CONNECTING
+        self._sink = sink
+        self._trace = trace
+        self._socket: Socket | None = None
+        self._pending: list[str] = []
+        self._task: asyncio.Task[None] | None = None
+        self._client: aiohttp.ClientSession | None = None
+        self._close_request: tuple[int, str] | None = None
+
+    def _set_state(self, state: str) -> None:
+        self.ready_state = state
+
+    def _emit(self, event: str, **payload: Any) -> None:
+        self._sink(event, payload)
+
+    # -- opening -------------------------------------------------------------------------------------------------
+
+    def connect(self, *, headers: Sequence[tuple[str, str]] = (), protocols: Sequence[str] = (), ssl: Any = True) -> asyncio.Task[None]:
+        """Open an outgoing connection in the background (fires Created at once, then Open or Error + Close)."""
+        self._emit(WebSocketEvent.CREATED)
+        self._task = asyncio.get_running_loop().create_task(self._connect_and_read(list(headers), list(protocols), ssl))
+        return self._task
+
+    async def _connect_and_read(self, headers: list[tuple[str, str]], protocols: list[str], ssl: Any) -> None:
+        self._client = aiohttp.ClientSession()
+        try:
+            socket = await self._client.ws_connect(
+                self.url, headers=headers, protocols=protocols, ssl=ssl, autoping=True, heartbeat=None,
+                timeout=aiohttp.ClientWSTimeout(ws_close=5.0), max_msg_size=4 * 1024 * 1024,
+            )
+        except (aiohttp.ClientError, OSError, ValueError, asyncio.TimeoutError) as exc:
+            await self._client.close()
+            self._client = None
+            self._set_state(CLOSED)
+            self._emit(WebSocketEvent.ERROR, error=f"{type(exc).__name__}: {exc}".rstrip(": "))
+            self._emit(WebSocketEvent.CLOSE, code=ABNORMAL_CLOSURE, reason="connection failed", wasClean=False)
+            return
+        await self._run(socket)
+
+    async def serve(self, socket: web.WebSocketResponse) -> None:
+        """Run an incoming, already accepted connection until it closes (the session fires ``AppEvents.WebSocket``
+        with this link before calling it)."""
+        await self._run(socket)
+
+    async def _run(self, socket: Socket) -> None:
+        self._socket = socket
+        if self._close_request is not None:  # close() was called while connecting
+            code, reason = self._close_request
+            self._set_state(CLOSING)
+            await socket.close(code=code, message=reason.encode())
+            await self._finish(socket, clean=True)
+            return
+        self._set_state(OPEN)
+        self._emit(WebSocketEvent.OPEN)
+        for text in self._pending:
+            await socket.send_str(text)
+        self._pending.clear()
+        clean = True
+        reason = ""
+        try:
+            while True:
+                msg = await socket.receive()
+                if msg.type == WSMsgType.TEXT:
+                    self._received(msg.data)
+                elif msg.type == WSMsgType.BINARY:
+                    self._received(bytes(msg.data).decode("utf-8", "replace"))
+                elif msg.type == WSMsgType.CLOSE:
+                    reason = msg.extra if isinstance(msg.extra, str) else ""
+                    break
+                elif msg.type == WSMsgType.ERROR:
+                    clean = False
+                    self._emit(WebSocketEvent.ERROR, error=str(msg.data or socket.exception() or "WebSocket error"))
+                    break
+                elif msg.type in (WSMsgType.CLOSING, WSMsgType.CLOSED):
+                    break
+        except (aiohttp.ClientError, OSError) as exc:
+            clean = False
+            self._emit(WebSocketEvent.ERROR, error=f"{type(exc).__name__}: {exc}")
+        await self._finish(socket, clean=clean, reason=reason)
+
+    def _received(self, text: str) -> None:
+        if self._trace is not None:
+            self._trace("receive", text)
+        if self.ready_state == OPEN:
+            self._emit(WebSocketEvent.MESSAGE, text=text)
+
+    async def _finish(self, socket: Socket, *, clean: bool, reason: str = "") -> None:
+        if not socket.closed:
+            await socket.close()
+        code = socket.close_code if socket.close_code is not None else ABNORMAL_CLOSURE
+        if not reason and self._close_request is not None and self._close_request[0] == code:
+            reason = self._close_request[1]
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+        self._set_state(CLOSED)
+        self._emit(WebSocketEvent.CLOSE, code=code, reason=reason, wasClean=clean and code != ABNORMAL_CLOSURE)
+
+    # -- scenario calls ------------------------------------------------------------------------------------------
+
+    def send(self, text: str) -> bool:
+        """``ws.send(text)``: queued while connecting; returns False (nothing sent) once closing or closed."""
+        if self.ready_state == CONNECTING:
+            self._pending.append(text)
+            return True
+        if self.ready_state != OPEN or self._socket is None:
+            return False
+        if self._trace is not None:
+            self._trace("send", text)
+        socket = self._socket
+        asyncio.get_running_loop().create_task(_send_quietly(socket, text))
+        return True
+
+    def close(self, code: int = 1000, reason: str = "") -> None:
+        """``ws.close()``: start the closing handshake; ``Close`` fires when it completes."""
+        if self.ready_state in (CLOSING, CLOSED):
+            return
+        self._close_request = (int(code), str(reason))
+        if self._socket is None:
+            return  # still connecting: _run closes as soon as the socket exists
+        self._set_state(CLOSING)
+        socket = self._socket
+        asyncio.get_running_loop().create_task(socket.close(code=int(code), message=str(reason).encode()))
+
+    async def aclose(self) -> None:
+        """Close at session end without waiting for listeners (the socket's task finishes the handshake)."""
+        self.close()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), 5.0)
+            except (asyncio.TimeoutError, asyncio.CancelledError):
+                self._task.cancel()
+
+
+async def _send_quietly(socket: Socket, text: str) -> None:
+    try:
+        await socket.send_str(text)
+    except (ConnectionError, RuntimeError, aiohttp.ClientError):
+        pass  # the read loop reports the broken connection as Error + Close
+
+
+def header_pairs(headers: Any) -> list[tuple[str, str]]:
+    """``createWebSocket`` headers: ``[{name, value}]`` per the typings, also an object map."""
+    pairs: list[tuple[str, str]] = []
+    if isinstance(headers, Mapping):
+        pairs.extend((str(k), str(v)) for k, v in headers.items())
+    elif isinstance(headers, Sequence) and not isinstance(headers, str):
+        for item in headers:
+            if isinstance(item, Mapping) and ("name" in item or "key" in item):
+                pairs.append((str(item.get("name", item.get("key"))), str(item.get("value", ""))))
+    return pairs
+
+
+__all__ += ["header_pairs"]
