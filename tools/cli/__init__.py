@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("voxsim.tools.cli.demo", "Run the bundled Cartesia inbound demo on the local agent emulator."),
     "check": ("voxsim.tools.cli.check", "Statically check a scenario against the VoxEngine API."),
     "bench": ("voxsim.tools.cli.bench", "Run benchmarks; each prints a ratio against a peer measured in the same run."),
+    "agent": ("voxsim.tools.cli.agent", "Run the local Cartesia Line agent emulator alone."),
     "conformance": ("voxsim.tools.cli.conformance", "Run conformance suites (test262, test262-parser-tests)."),
     "timeline": ("voxsim.tools.cli.timeline", "Draw a JSONL trace as a timeline picture (PNG or SVG)."),
 }
