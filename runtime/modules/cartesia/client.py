@@ -23,7 +23,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import aiohttp
 import numpy as np
 
-from voxsim.runtime.media.formats import PCM, AudioFormat, as_pcm, decode, encode, frame_samples
+from voxsim.runtime.media.formats import PCM, AudioFormat, as_pcm, decode, encode, frame_samples, pcm_from_bytes
 
 from . import protocol as p
 
@@ -297,11 +297,11 @@ class AgentsClient:
             self._queue(p.custom(self.stream_id, metadata))
 
     def push_input(self, pcm: Any, text: str | None = None) -> None:
-        """Caller audio (PCM at the format's rate); whole 20 ms frames go out as ``media_input`` once acked.
+        """Caller audio (PCM array or 16-bit LE bytes at the format's rate); whole 20 ms frames go out as ``media_input`` once acked.
 
         Audio before ``ack`` is dropped (counted in ``dropped_input_frames``), as Cartesia closes on early media.
         """
-        samples = as_pcm(pcm)
+        samples = pcm_from_bytes(bytes(pcm)) if isinstance(pcm, bytes | bytearray) else as_pcm(pcm)
         if self.state != "acked" or self.stream_id is None:
             self.dropped_input_frames += max(1, samples.size // self._frame)
             return
