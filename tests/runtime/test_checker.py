@@ -1,0 +1,136 @@
+"""The static check: unknown members on API globals and API objects, listeners for undefined events."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from voxsim.runtime.checker import API_GLOBALS, EVENT_NAMES, Finding, check_program, format_finding
+
+
+def _engine_parser() -> Callable[[str], Any] | None:
+    try:
+        from voxsim.engine.parser import parse_script
+    except ImportError:
+        return None
+    return lambda text: parse_script(text, "scenario.js")
+
+
+def _esprima_parser() -> Callable[[str], Any] | None:
+    try:
+        import esprima
+    except ImportError:
+        return None
+    return lambda text: esprima.parseScript(text, {"loc": True}).toDict()
+
+
+PARSERS = {"engine": _engine_parser(), "esprima": _esprima_parser()}
+
+
+@pytest.fixture(params=sorted(PARSERS))
+def check(request: pytest.FixtureRequest) -> Callable[[str], list[Finding]]:
+    parse = PARSERS[request.param]
+    if parse is None:
+        pytest.skip(f"the {request.param} parser is not available")
+    return lambda text: check_program(parse(textwrap.dedent(text)), "scenario.js")
+
+
+def brief(findings: list[Finding]) -> list[tuple[int, str, str]]:
+    return [(f.line, f.code, f.message.split(";")[0].split(":")[0]) for f in findings]
+
+
+CLEAN = """
+require(Modules.ApplicationStorage);
+require(Modules.Cartesia);
+VoxEngine.addEventListener(AppEvents.Started, (e) => { Logger.write(e.accessSecureURL); });
+VoxEngine.addEventListener(AppEvents.CallAlerting, async ({ call, callerid }) => {
+  call.answer();
+  call.addEventListener(CallEvents.Connected, () => call.say("hi", { voice: VoiceList.Google.en_US_Standard_A }));
+  call.addEventListener('Call.Disconnected', (ev) => { ev.call.hangup(); VoxEngine.terminate(); });
+  const key = (await ApplicationStorage.get("CARTESIA_API_KEY")).value;
+  const client = await Cartesia.createAgentsClient({ apiKey: key, agentId: "a", cartesiaVersion: "2025-04-16" });
+  client.addEventListener(Cartesia.AgentsEvents.Clear, () => client.clearMediaBuffer());
+  VoxEngine.sendMediaBetween(call, client);
+  client.start({ metadata: { from: callerid } });
+  const res = await Net.httpRequestAsync("https://example.com", { method: "POST" });
+  const ws = VoxEngine.createWebSocket("wss://example.com/ws");
+  ws.onmessage = (m) => Logger.write(m.text);
+  ws.addEventListener(WebSocketEvents.OPEN, () => ws.send("hello"));
+  call.toString(); fn.call.bind(null);
+});
+"""
+
+
+def test_a_correct_scenario_is_clean(check: Callable[[str], list[Finding]]) -> None:
+    assert check(CLEAN) == []
+
+
+def test_unknown_members_on_globals(check: Callable[[str], list[Finding]]) -> None:
+    findings = check("""
+        const a = PlayerEvents.PlaybackError;
+        VoxEngine.transfer(x);
+        Cartesia.AgentsEvents.Interrupt;
+        Net.fetch("u");
+        CallEvents.Connected.length;
+        PlayerEvents.PlaybackError = 1;
+    """)
+    assert brief(findings) == [
+        (2, "unknown-member", "PlayerEvents has no member 'PlaybackError'"),
+        (3, "unknown-member", "VoxEngine has no member 'transfer'"),
+        (4, "unknown-member", "Cartesia.AgentsEvents has no member 'Interrupt'"),
+        (5, "unknown-member", "Net has no member 'fetch'"),
+    ]
+    assert "PlaybackFinished" in findings[0].message.partition("did you mean")[2] or "PlaybackReady" in findings[0].message
+    assert format_finding(findings[0]).startswith("scenario.js:2:24: warning: PlayerEvents has no member")
+
+
+def test_unknown_members_on_api_objects(check: Callable[[str], list[Finding]]) -> None:
+    findings = check("""
+        VoxEngine.addEventListener(AppEvents.CallAlerting, (e) => {
+          const call = e.call;
+          call.transfer("+1555");
+          e.call.headers();
+          const out = VoxEngine.callPSTN("+1", "+2");
+          out.sendDTMF("1");
+        });
+        function later({ websocket }) { websocket.sendText("x"); }
+    """)
+    assert brief(findings) == [
+        (4, "unknown-member", "call (a Call) has no member 'transfer'"),
+        (5, "unknown-member", "e.call (a Call) has no member 'headers'"),
+        (7, "unknown-member", "out (a Call) has no member 'sendDTMF'"),
+        (9, "unknown-member", "websocket (a WebSocket) has no member 'sendText'"),
+    ]
+    assert "transferTo" in findings[0].message.partition("did you mean")[2]
+
+
+def test_names_with_other_values_are_not_checked(check: Callable[[str], list[Finding]]) -> None:
+    assert check("""
+        let call = null;
+        call = VoxEngine.callPSTN("+1", "+2");
+        call = makeFake();
+        call.transfer();
+        const VoxEngine2 = VoxEngine;
+        function f() { const Net = { fetch() {} }; Net.fetch(); }
+    """) == []
+
+
+def test_listeners_for_undefined_events(check: Callable[[str], list[Finding]]) -> None:
+    findings = check("""
+        player.addEventListener(PlayerEvents.PlaybackError, () => {});
+        call.addEventListener(undefined, () => {});
+        call.addEventListener('Call.Conected', () => {});
+        call.addEventListener('Call.Connected', () => {});
+        client.addEventListener('Cartesia.Agents.Clear', () => {});
+    """)
+    assert [(f.line, f.code) for f in findings] == [(2, "undefined-event"), (2, "unknown-member"), (3, "undefined-event"), (4, "unknown-event")]
+    assert "did you mean 'Call.Connected'?" in findings[-1].message
+
+
+def test_the_table_has_the_reference_names() -> None:
+    assert "PlaybackFinished" in API_GLOBALS["PlayerEvents"] and "PlaybackError" not in API_GLOBALS["PlayerEvents"]
+    assert {"ApplicationStorage", "Cartesia"} <= set(API_GLOBALS["Modules"])
+    assert {"Call.Connected", "Application.HttpRequest", "WebSocket.Message", "Cartesia.Agents.ACK"} <= EVENT_NAMES
