@@ -1,0 +1,167 @@
+"""The iteration protocol: %IteratorPrototype%, array iterators, and the helpers the compiler and built-ins use
+(GetIterator, IteratorStep, IteratorClose as a Python generator with a fast path for plain arrays)."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from ..errors import JSTypeError
+from ..operations import to_boolean, to_length
+from ..values import (
+    HOLE, MISSING, SYM_ITERATOR, SYM_TO_STRING_TAG, UNDEFINED, BuiltinFunction, JSArray, JSObject,
+    PropertyDescriptor, is_callable,
+)
+from . import define_members
+
+__all__ = ["install", "get_iterator", "iterate", "iter_result", "iterator_close", "ArrayIterator",
+           "create_array_iterator"]
+
+
+def iter_result(realm: Any, value: Any, done: bool) -> JSObject:
+    """CreateIterResultObject."""
+    o = JSObject(realm.object_prototype)
+    o.props["value"] = value
+    o.props["done"] = done
+    return o
+
+
+def get_iterator(realm: Any, obj: Any, method: Any = MISSING) -> tuple[Any, Any]:
+    """GetIterator(obj, sync): the iterator object and its ``next`` method."""
+    if method is MISSING:
+        method = realm.get_v(obj, SYM_ITERATOR)
+    if not is_callable(method):
+        raise JSTypeError(f"{realm.display(obj) if not isinstance(obj, JSObject) else 'object'} is not iterable")
+    it = method.call(obj, [])
+    if not isinstance(it, JSObject):
+        raise JSTypeError("Result of the Symbol.iterator method is not an object")
+    return it, it.get("next")
+
+
+def iterator_close(it: Any) -> None:
+    """IteratorClose for a normal (non-throw) exit: call ``return`` and check its result is an object."""
+    ret = it.get("return")
+    if ret is UNDEFINED or ret is None:
+        return
+    if not is_callable(ret):
+        raise JSTypeError("iterator.return is not a function")
+    r = ret.call(it, [])
+    if not isinstance(r, JSObject):
+        raise JSTypeError("iterator result is not an object")
+
+
+def iterator_close_on_throw(it: Any) -> None:
+    """IteratorClose for a throw completion: call ``return``, ignoring whatever it does."""
+    from ..realm import CATCHABLE
+    try:
+        ret = it.get("return")
+        if is_callable(ret):
+            ret.call(it, [])
+    except CATCHABLE:
+        pass
+
+
+def _is_plain_array_iteration(realm: Any, obj: Any) -> bool:
+    if type(obj) is not JSArray:
+        return False
+    if realm.get_v(obj, SYM_ITERATOR) is not realm.intrinsics["%Array.prototype.values%"]:
+        return False
+    d = realm.intrinsics["%ArrayIteratorPrototype%"].props.get("next")
+    return type(d) is PropertyDescriptor and d.value is realm.intrinsics["%ArrayIteratorNext%"]
+
+
+def iterate(realm: Any, obj: Any) -> Iterator[Any]:
+    """Iterate a JS iterable from Python. Breaking out of the loop (``close()``) calls the iterator's ``return``;
+    an exception thrown *into* the loop body is the caller's business (use ``iterator_close_on_throw``)."""
+    if _is_plain_array_iteration(realm, obj):
+        i = 0
+        elems = obj.elems
+        while i < obj.length:
+            v = elems[i] if i < len(elems) else HOLE
+            if v is HOLE or type(v) is PropertyDescriptor:
+                v = obj.get(str(i))
+            yield v
+            i += 1
+        return
+    it, nxt = get_iterator(realm, obj)
+    while True:
+        r = nxt.call(it, []) if is_callable(nxt) else _not_callable()
+        if not isinstance(r, JSObject):
+            raise JSTypeError(f"Iterator result {realm.display(r)} is not an object")
+        if to_boolean(r.get("done")):
+            return
+        value = r.get("value")
+        try:
+            yield value
+        except GeneratorExit:
+            iterator_close(it)
+            raise
+
+
+def _not_callable() -> Any:
+    raise JSTypeError("iterator.next is not a function")
+
+
+class ArrayIterator(JSObject):
+    """%ArrayIteratorPrototype% instances: ``kind`` is keys, values or entries."""
+
+    __slots__ = ("target", "index", "kind")
+    class_name = "Array Iterator"
+
+    def __init__(self, proto: JSObject, target: Any, kind: str) -> None:
+        JSObject.__init__(self, proto)
+        self.target = target
+        self.index = 0
+        self.kind = kind
+
+
+def create_array_iterator(realm: Any, target: Any, kind: str) -> ArrayIterator:
+    return ArrayIterator(realm.intrinsics["%ArrayIteratorPrototype%"], target, kind)
+
+
+def _array_iterator_next(realm: Any, this: Any, args: list[Any]) -> Any:
+    if type(this) is not ArrayIterator:
+        raise JSTypeError("next method called on incompatible receiver")
+    target = this.target
+    if target is None:
+        return iter_result(realm, UNDEFINED, True)
+    i = this.index
+    if type(target) is JSArray:
+        n = target.length
+    elif type(target) is str:
+        n = len(target)
+    else:
+        n = to_length(target.get("length"))
+    if i >= n:
+        this.target = None
+        return iter_result(realm, UNDEFINED, True)
+    this.index = i + 1
+    if this.kind == "keys":
+        return iter_result(realm, float(i), False)
+    v = realm.get_v(target, str(i))
+    if this.kind == "values":
+        return iter_result(realm, v, False)
+    return iter_result(realm, realm.new_array([float(i), v]), False)
+
+
+def _return_this(realm: Any, this: Any, args: list[Any]) -> Any:
+    return this
+
+
+def install(realm: Any) -> None:
+    iter_proto = realm.new_object()
+    iter_proto.props[SYM_ITERATOR] = PropertyDescriptor(
+        value=BuiltinFunction(realm, _return_this, "[Symbol.iterator]", 0), writable=True, enumerable=False,
+        configurable=True)
+    realm.intrinsics["%IteratorPrototype%"] = iter_proto
+    async_iter_proto = realm.new_object()
+    from ..values import SYM_ASYNC_ITERATOR
+    async_iter_proto.props[SYM_ASYNC_ITERATOR] = PropertyDescriptor(
+        value=BuiltinFunction(realm, _return_this, "[Symbol.asyncIterator]", 0), writable=True, enumerable=False,
+        configurable=True)
+    realm.intrinsics["%AsyncIteratorPrototype%"] = async_iter_proto
+    ai_proto = realm.new_object(iter_proto)
+    define_members(realm, ai_proto, [("next", _array_iterator_next, 0)])
+    ai_proto.props[SYM_TO_STRING_TAG] = PropertyDescriptor(value="Array Iterator", writable=False, enumerable=False,
+                                                           configurable=True)
+    realm.intrinsics["%ArrayIteratorPrototype%"] = ai_proto
+    realm.intrinsics["%ArrayIteratorNext%"] = ai_proto.props["next"].value

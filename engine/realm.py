@@ -1,0 +1,270 @@
+"""A realm: the global object, the intrinsics, the microtask queue and the task entry points the runtime uses.
+
+See docs/engine.md "Realm and tasks" and "Built-ins".
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from .budget import Budget
+from .errors import BudgetExceeded, HostJSError, JSThrow
+from .jobs import JobQueue
+from .operations import to_display, to_string
+from .values import (
+    MISSING, UNDEFINED, BuiltinFunction, JSArray, JSBigInt, JSErrorObject, JSFunction, JSObject, JSPrimitiveObject,
+    JSSymbol, PropertyDescriptor, array_index,
+)
+
+__all__ = ["Realm", "CATCHABLE"]
+
+# The Python exceptions a JS ``catch`` (and a promise reaction) turns into a JS value; BudgetExceeded is not one.
+CATCHABLE = (JSThrow, HostJSError, RecursionError)
+
+
+class Realm:
+    """Global object + intrinsics + job queue. Create one per session; it is cheap enough for one per test."""
+
+    def __init__(self, budget: Budget | None = None) -> None:
+        self.budget = budget or Budget()
+        self.jobs = JobQueue()
+        self.stack: list[str] = []          # JS frames, innermost last: "at name (file:line:col)" of each call site
+        self.intrinsics: dict[str, Any] = {}
+        self.host_prototypes: dict[type, JSObject] = {}
+        self.wrappers: dict[int, tuple[Any, JSObject]] = {}
+        self.global_lex: dict[str, Any] = {}    # top-level let/const/class bindings of all scripts
+        self.global_consts: set[str] = set()
+        self._task_depth = 0
+        self._unhandled_callbacks: list[Callable[[Any], None]] = []
+        self.pending_rejections: list[Any] = []   # promises rejected with no handler during the current task
+        self.template_cache: dict[Any, JSArray] = {}
+        self.symbol_registry: dict[str, JSSymbol] = {}
+
+        self.object_prototype = JSObject(None)
+        self.function_prototype = BuiltinFunction(self, _return_undefined, "", 0, proto=self.object_prototype)
+        self.global_object = JSObject(self.object_prototype)
+        self.intrinsics["%Object.prototype%"] = self.object_prototype
+        self.intrinsics["%Function.prototype%"] = self.function_prototype
+        self.intrinsics["%GlobalObject%"] = self.global_object
+        from .builtins import install_all
+
+        install_all(self)
+        self.array_prototype: JSObject = self.intrinsics["%Array.prototype%"]
+
+    # -- objects
+    def new_object(self, proto: JSObject | None | Any = MISSING) -> JSObject:
+        return JSObject(self.object_prototype if proto is MISSING else proto)
+
+    def new_array(self, items: list[Any] | None = None) -> JSArray:
+        """A new array owning ``items`` (JS values)."""
+        return JSArray(self.array_prototype, [] if items is None else items)
+
+    def new_function(self, name: str, fn: Callable[[Any, Any, list], Any], length: int,
+                     ctor: Callable[[Any, list, Any], Any] | None = None) -> BuiltinFunction:
+        """A built-in function ``fn(realm, this, args)`` (a constructor too when ``ctor(realm, args, new_target)``)."""
+        return BuiltinFunction(self, fn, name, length, ctor)
+
+    def new_host_function(self, name: str, python_callable: Callable[..., Any], length: int = 0) -> BuiltinFunction:
+        """A JS function calling ``python_callable(*args)`` with JS values (missing ones UNDEFINED up to
+        ``length``); its result goes through ``host.to_js`` (so HostObjects are wrapped)."""
+        from .host import to_js
+
+        def call(realm: Realm, this: Any, args: list[Any]) -> Any:
+            if len(args) < length:
+                args = args + [UNDEFINED] * (length - len(args))
+            return to_js(realm, python_callable(*args))
+
+        return BuiltinFunction(self, call, name, length)
+
+    def new_error(self, kind: str, message: str) -> JSErrorObject:
+        """A new ``kind`` error object (``TypeError``, ``RangeError``…) with the current JS stack."""
+        ctor = self.intrinsics.get(f"%{kind}%") or self.intrinsics["%Error%"]
+        proto = ctor.get("prototype")
+        err = JSErrorObject(proto if isinstance(proto, JSObject) else self.object_prototype)
+        err.props["message"] = PropertyDescriptor(value=message, writable=True, enumerable=False, configurable=True)
+        self.attach_stack(err, kind, message)
+        return err
+
+    def attach_stack(self, err: JSErrorObject, name: str, message: str, extra: str | None = None) -> None:
+        frames = self.stack[::-1]
+        if extra:
+            frames.insert(0, extra)
+        err.js_stack = frames
+        head = f"{name}: {message}" if message else name
+        text = head + "".join("\n    " + f for f in frames)
+        err.props["stack"] = PropertyDescriptor(value=text, writable=True, enumerable=False, configurable=True)
+
+    def throw(self, kind: str, message: str) -> JSThrow:
+        """A JSThrow carrying a new ``kind`` error; ``raise realm.throw("TypeError", "...")``."""
+        return JSThrow(self.new_error(kind, message), self.stack[::-1])
+
+    def to_js_value(self, exc: BaseException) -> Any:
+        """The JS value a catchable Python exception stands for (the realm's error for host-raised ones)."""
+        if isinstance(exc, JSThrow):
+            return exc.value
+        if isinstance(exc, HostJSError):
+            return self.new_error(exc.js_constructor, exc.message)
+        if isinstance(exc, RecursionError):
+            return self.new_error("RangeError", "Maximum call stack size exceeded")
+        raise exc
+
+    def as_throw(self, exc: BaseException) -> JSThrow:
+        if isinstance(exc, JSThrow):
+            return exc
+        return JSThrow(self.to_js_value(exc), self.stack[::-1])
+
+    # -- conversions that need intrinsics
+    def to_object(self, v: Any) -> JSObject:
+        if isinstance(v, JSObject):
+            return v
+        if v is UNDEFINED or v is None:
+            raise self.throw("TypeError", f"Cannot convert {to_display(v)} to object")
+        return JSPrimitiveObject(self.prototype_of_primitive(v), v)
+
+    def prototype_of_primitive(self, v: Any) -> JSObject:
+        t = type(v)
+        name = ("%String.prototype%" if t is str else "%Number.prototype%" if t is float else
+                "%Boolean.prototype%" if t is bool else "%Symbol.prototype%" if t is JSSymbol else
+                "%BigInt.prototype%" if t is JSBigInt else None)
+        if name is None:
+            raise self.throw("TypeError", f"Cannot convert {to_display(v)} to object")
+        proto = self.intrinsics.get(name)
+        return proto if proto is not None else self.object_prototype
+
+    def get_v(self, v: Any, key: Any) -> Any:
+        """GetV: a property of any value (primitives read their prototype, strings their indices/length)."""
+        if isinstance(v, JSObject):
+            return v.get(key, v)
+        if type(v) is str:
+            if key == "length":
+                return float(len(v))
+            i = array_index(key)
+            if 0 <= i < len(v):
+                return v[i]
+        elif v is UNDEFINED or v is None:
+            raise self.throw("TypeError", f"Cannot read properties of {to_display(v)} (reading "
+                                          f"'{key if type(key) is str else to_display(key)}')")
+        return self.prototype_of_primitive(v).get(key, v)
+
+    # -- scripts and tasks
+    def compile_script(self, source_text: str, filename: str = "<script>") -> Any:
+        """Parse and compile a script (raises JSSyntaxError); ``.run()`` runs it and returns its completion value."""
+        from .script import compile_script
+
+        return compile_script(self, source_text, filename)
+
+    def run_task(self, fn: Callable[[], Any]) -> Any:
+        """Run ``fn()`` as a macrotask, then drain the microtasks (outermost level only). A JS exception out of
+        ``fn`` propagates as JSThrow after the drain; host-raised JS errors are turned into JSThrow too."""
+        outer = self._task_depth == 0
+        if outer:
+            self.budget.reset()
+            self.budget.depth = 0
+            del self.stack[:]
+        self._task_depth += 1
+        failure: BaseException | None = None
+        result: Any = UNDEFINED
+        try:
+            result = fn()
+        except BudgetExceeded:
+            raise
+        except CATCHABLE as exc:
+            failure = self.as_throw(exc)
+        finally:
+            self._task_depth -= 1
+        if outer:
+            del self.stack[:]
+            self.budget.depth = 0
+            try:
+                self.drain_jobs()
+            finally:
+                self._report_rejections()
+        if failure is not None:
+            raise failure
+        return result
+
+    def drain_jobs(self) -> None:
+        """Run all pending promise jobs. A job that throws is reported like an uncaught exception would be
+        (jobs never throw in practice: reactions catch)."""
+        while True:
+            try:
+                self.jobs.drain()
+                return
+            except BudgetExceeded:
+                raise
+            except CATCHABLE as exc:
+                self.report_uncaught(self.to_js_value(exc))
+
+    def report_uncaught(self, value: Any) -> None:
+        for cb in list(self._unhandled_callbacks):
+            cb(value)
+
+    def call(self, fn: Any, this: Any = UNDEFINED, args: list[Any] | None = None) -> Any:
+        """Call a JS function from host code (use inside ``run_task``); raises JSThrow on a JS exception."""
+        if not isinstance(fn, JSFunction):
+            raise self.throw("TypeError", f"{to_display(fn)} is not a function")
+        try:
+            return fn.call(this, [] if args is None else list(args))
+        except (HostJSError, RecursionError) as exc:
+            raise self.as_throw(exc) from None
+
+    def construct(self, fn: Any, args: list[Any] | None = None) -> Any:
+        if not isinstance(fn, JSFunction) or not fn.is_constructor():
+            raise self.throw("TypeError", f"{to_display(fn)} is not a constructor")
+        try:
+            return fn.construct([] if args is None else list(args), fn)
+        except (HostJSError, RecursionError) as exc:
+            raise self.as_throw(exc) from None
+
+    # -- promises
+    def new_promise(self) -> tuple[JSObject, Callable[[Any], None], Callable[[Any], None]]:
+        """A pending promise and Python ``resolve(value)``/``reject(value)`` for host code (call them inside a
+        task, e.g. ``realm.run_task(lambda: resolve(v))``, so the reactions run)."""
+        from .builtins.promise import new_promise_capability_intrinsic
+
+        promise, resolve_fn, reject_fn = new_promise_capability_intrinsic(self)
+
+        def resolve(value: Any = UNDEFINED) -> None:
+            resolve_fn.call(UNDEFINED, [value])
+
+        def reject(value: Any = UNDEFINED) -> None:
+            reject_fn.call(UNDEFINED, [value])
+
+        return promise, resolve, reject
+
+    def on_unhandled_rejection(self, callback: Callable[[Any], None]) -> None:
+        """``callback(reason)`` for each promise rejected without a handler by the end of a task; also called
+        with the value of an exception that escaped a promise job."""
+        self._unhandled_callbacks.append(callback)
+
+    def _report_rejections(self) -> None:
+        pending, self.pending_rejections = self.pending_rejections, []
+        for p in pending:
+            if not p.handled:
+                for cb in list(self._unhandled_callbacks):
+                    cb(p.result)
+
+    # -- globals and host objects
+    def define_global(self, name: str, value: Any, enumerable: bool = False) -> None:
+        """A global property (writable, configurable; not enumerable unless asked), like built-in globals."""
+        from .host import to_js
+
+        self.global_object.define(name, to_js(self, value), writable=True, enumerable=enumerable,
+                                  configurable=True)
+
+    def wrap(self, host_object: Any) -> JSObject:
+        """The JS object standing for a HostObject (the same one every time)."""
+        from .host import wrap
+
+        return wrap(self, host_object)
+
+    def display(self, v: Any) -> str:
+        """A string for logs (ToString where safe, a description otherwise)."""
+        try:
+            return to_string(v) if not isinstance(v, JSObject) else to_display(v)
+        except HostJSError:
+            return to_display(v)
+
+
+def _return_undefined(realm: Any, this: Any, args: list[Any]) -> Any:
+    return UNDEFINED
