@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from pyee import EventEmitter
 
+from voxsim.engine.errors import HostJSError, JSThrow
+
 if TYPE_CHECKING:
     from .session import Session
 
@@ -102,6 +104,8 @@ class Emitter:
             else:
                 try:
                     listener(payload_js, payload)
+                except (JSThrow, HostJSError) as exc:  # JS called from a Python listener threw
+                    session.script_error(exc, where=event)
                 except Exception as exc:  # a bug in a Python listener must not stop the JS ones
                     session.internal_error(exc, where=f"Python listener for {event} on {self.target}")
         return True

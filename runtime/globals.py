@@ -1,0 +1,200 @@
+"""Session globals: timers, ``require``, and the constant tables (event enums, Modules, Language, VoiceList).
+
+Timers keep their own ordered queue (due time, creation order) on the session clock, because asyncio's timer heap does
+not promise creation order for equal due times; at most 100 are active, as in VoxEngine.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from voxsim.engine.errors import JSErrorFromHost, JSTypeError
+from voxsim.engine.operations import to_number
+from voxsim.engine.values import UNDEFINED, JSFunction, JSObject, PropertyDescriptor
+
+from .events import GLOBAL_ENUMS
+from .modules import MODULES, ModuleError, require_module
+from .voices import language_table, voice_list
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from .session import Session
+
+__all__ = ["Timers", "TIMER_LIMIT", "install", "freeze", "js_constant"]
+
+TIMER_LIMIT = 100
+_EPSILON = 1e-6
+
+
+class _Timer:
+    __slots__ = ("id", "fn", "args", "interval", "due", "seq")
+
+    def __init__(self, ident: int, fn: Any, args: list[Any], interval: float | None, due: float, seq: int) -> None:
+        self.id = ident
+        self.fn = fn
+        self.args = args
+        self.interval = interval
+        self.due = due
+        self.seq = seq
+
+
+class Timers:
+    """setTimeout/setInterval of one session: creation order for equal due times, ≤ 100 active."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._ids = itertools.count(1)
+        self._seq = itertools.count()
+        self._heap: list[tuple[float, int, _Timer]] = []
+        self._active: dict[int, _Timer] = {}
+        self._handle: asyncio.TimerHandle | None = None
+        self._armed_for: float | None = None
+
+    @property
+    def active(self) -> int:
+        """How many timers are pending."""
+        return len(self._active)
+
+    def set(self, fn: Any, delay_ms: Any, args: list[Any], repeat: bool) -> float:
+        """Schedule ``fn(*args)``; returns the timer id (a JS number)."""
+        name = "setInterval" if repeat else "setTimeout"
+        if not isinstance(fn, JSFunction):
+            raise JSTypeError(f"{name}: the callback must be a function")
+        if len(self._active) >= TIMER_LIMIT:
+            raise JSErrorFromHost(f"Too many timers: VoxEngine allows {TIMER_LIMIT} active timers")
+        delay = to_number(delay_ms) if delay_ms is not UNDEFINED else 0.0
+        if math.isnan(delay) or delay < 0:
+            delay = 0.0
+        seconds = delay / 1000.0
+        if repeat:
+            seconds = max(seconds, 0.001)  # an interval of 0 would never let virtual time move on
+        timer = _Timer(next(self._ids), fn, list(args), seconds if repeat else None,
+                       self.session.clock.now() + seconds, next(self._seq))
+        if self.session.state not in ("new", "running"):
+            return float(timer.id)  # after terminate(): an id, but it never fires
+        self._active[timer.id] = timer
+        heapq.heappush(self._heap, (timer.due, timer.seq, timer))
+        self._arm()
+        return float(timer.id)
+
+    def clear(self, ident: Any) -> None:
+        """clearTimeout/clearInterval: unknown ids are ignored."""
+        if isinstance(ident, float) and ident.is_integer():
+            self._active.pop(int(ident), None)
+
+    def cancel_all(self) -> None:
+        """Drop every timer (the session is terminating)."""
+        self._active.clear()
+        self._heap.clear()
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+            self._armed_for = None
+
+    def _arm(self) -> None:
+        while self._heap and self._heap[0][2].id not in self._active:
+            heapq.heappop(self._heap)
+        if not self._heap:
+            return
+        due = self._heap[0][0]
+        if self._handle is not None and self._armed_for is not None and self._armed_for <= due:
+            return
+        if self._handle is not None:
+            self._handle.cancel()
+        self._armed_for = due
+        self._handle = self.session.clock.call_at(due, self._fire)
+
+    def _fire(self) -> None:
+        self._handle = None
+        self._armed_for = None
+        now = self.session.clock.now() + _EPSILON
+        last_seq = next(self._seq)  # timers created while firing wait for the next turn
+        while self._heap and self._heap[0][0] <= now and self._heap[0][1] < last_seq:
+            _, _, timer = heapq.heappop(self._heap)
+            if self._active.get(timer.id) is not timer:
+                continue
+            if timer.interval is None:
+                del self._active[timer.id]
+            else:
+                timer.due = timer.due + timer.interval
+                timer.seq = next(self._seq)
+                heapq.heappush(self._heap, (timer.due, timer.seq, timer))
+            if self.session.state != "running":
+                break
+            self.session.call_js(timer.fn, UNDEFINED, timer.args, where="timer")
+        self._arm()
+
+
+def freeze(value: Any) -> Any:
+    """Object.freeze, deeply, on engine objects (constant tables must not be changed by scripts)."""
+    if isinstance(value, JSObject):
+        for key in value.own_property_keys():
+            desc = value.get_own_property(key)
+            if desc is not None and desc.is_data():
+                freeze(desc.value)
+                value.define_own_property(key, PropertyDescriptor(writable=False, configurable=False))
+            elif desc is not None:
+                value.define_own_property(key, PropertyDescriptor(configurable=False))
+        value.prevent_extensions()
+    return value
+
+
+def js_constant(session: Session, table: Any) -> Any:
+    """A Python table (dict of strings/numbers/dicts) as a deeply frozen JS object of the session's realm."""
+    return freeze(session.to_js(table))
+
+
+def install(session: Session) -> None:
+    """Timers, ``require``, the enums, ``Modules``, ``Language``, ``VoiceList``, ``global``."""
+    realm = session.realm
+    timers = Timers(session)
+    session.extensions["timers"] = timers
+    session.add_closer(timers.cancel_all)
+
+    def set_timeout(fn: Any = UNDEFINED, ms: Any = UNDEFINED, *args: Any) -> float:
+        return timers.set(fn, ms, list(args), repeat=False)
+
+    def set_interval(fn: Any = UNDEFINED, ms: Any = UNDEFINED, *args: Any) -> float:
+        return timers.set(fn, ms, list(args), repeat=True)
+
+    def clear(ident: Any = UNDEFINED) -> Any:
+        timers.clear(ident)
+        return UNDEFINED
+
+    realm.define_global("setTimeout", realm.new_host_function("setTimeout", set_timeout, 2))
+    realm.define_global("setInterval", realm.new_host_function("setInterval", set_interval, 2))
+    realm.define_global("clearTimeout", realm.new_host_function("clearTimeout", clear, 1))
+    realm.define_global("clearInterval", realm.new_host_function("clearInterval", clear, 1))
+
+    def require(name: Any = UNDEFINED) -> Any:
+        if isinstance(name, str) and name in _script_names(session):
+            return UNDEFINED  # another scenario file of this run: already loaded in the same realm
+        if not isinstance(name, str):
+            raise JSErrorFromHost(f"Unknown module: {realm.display(name)}")
+        try:
+            if not require_module(session, name):
+                session.warn(f"require({name!r}): module {name!r} is not emulated by voxsim yet", source="require")
+        except ModuleError as exc:
+            raise JSErrorFromHost(str(exc)) from None
+        return UNDEFINED
+
+    realm.define_global("require", realm.new_host_function("require", require, 1))
+    for name, table in GLOBAL_ENUMS.items():
+        realm.define_global(name, js_constant(session, table))
+    realm.define_global("Modules", js_constant(session, MODULES))
+    realm.define_global("Language", js_constant(session, language_table()))
+    realm.define_global("VoiceList", js_constant(session, voice_list()))
+    realm.define_global("global", realm.global_object)
+
+
+def _script_names(session: Session) -> set[str]:
+    names: set[str] = set()
+    for script in session.script_files:
+        stem = Path(script).name
+        names.update({stem, stem[:-3] if stem.endswith(".js") else stem, f"./{stem}"})
+    return names

@@ -1,0 +1,353 @@
+"""One scenario run: a realm, a clock, a trace, the calls, and the lifecycle Started → … → Terminated.
+
+docs/runtime.md is the contract other runtime parts build on (installers, services, JS tasks, ids and URLs).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import itertools
+import secrets as _secrets
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from voxsim.engine.errors import BudgetExceeded, HostJSError, JSSyntaxError, JSThrow
+from voxsim.engine.host import HostObject, to_js
+from voxsim.engine.realm import Realm
+
+from .clock import Clock
+from .emitter import Emitter
+from .events import AppEvents
+from .network import Caller, Network
+from .trace import Trace
+
+__all__ = [
+    "Session",
+    "SessionOptions",
+    "SessionState",
+    "SessionService",
+    "INSTALLERS",
+    "IDLE_TIMEOUT",
+]
+
+#: Seconds a session with no calls lives on (VoxEngine's rule), and an unanswered inbound call rings.
+IDLE_TIMEOUT = 60.0
+
+#: ``"module:function"`` installers run, in order, when a session's realm is made. A module that is not there (yet)
+#: is skipped, so parts can land independently. Each function is ``install(session) -> None``.
+INSTALLERS: list[str] = [
+    "voxsim.runtime.globals:install",
+    "voxsim.runtime.voxengine:install",
+    "voxsim.runtime.helpers:install",
+    "voxsim.runtime.net:install",
+    "voxsim.runtime.http:install",
+    "voxsim.runtime.media:install",
+]
+
+_session_ids = itertools.count(1)
+
+
+class SessionState:
+    """Lifecycle states; events are delivered only while RUNNING (plus Terminating/Terminated themselves)."""
+
+    NEW = "new"
+    RUNNING = "running"
+    TERMINATING = "terminating"
+    TERMINATED = "terminated"
+
+
+class SessionService(Protocol):
+    """Something a session starts before ``Started`` and closes after ``Terminated`` (HTTP server, media engine)."""
+
+    async def start(self, session: Session) -> None: ...
+
+    async def close(self, session: Session) -> None: ...
+
+
+@dataclass
+class SessionOptions:
+    """What a run is configured with (the ``voxsim run`` flags map onto these)."""
+
+    network: Network = field(default_factory=Network)
+    custom_data: str = ""
+    trace_path: str | Path | None = None
+    storage_path: str | Path | None = None
+    secrets_path: str | Path | None = None
+    secrets: Mapping[str, str] = field(default_factory=dict)
+    epoch: float | None = None
+    idle_timeout: float = IDLE_TIMEOUT
+    account_id: int = 1000001
+    application_id: int = 2000001
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+class Session:
+    """One VoxEngine session. Create it inside a running loop, ``load()`` scripts, ``start()``, ``await wait()``."""
+
+    def __init__(self, options: SessionOptions | None = None, *, clock: Clock | None = None) -> None:
+        self.options = options or SessionOptions()
+        self.clock = clock or Clock(epoch=self.options.epoch)
+        self.loop = self.clock.loop
+        self.id: int = next(_session_ids)
+        self.key: str = _secrets.token_hex(8)
+        self.secret: str = _secrets.token_urlsafe(24)
+        self.access_url: str = ""
+        self.access_secure_url: str = ""
+        self.log_url: str = ""
+        self.network = self.options.network
+        self.trace = Trace(clock=self.clock.now, path=self.options.trace_path)
+        self.state = SessionState.NEW
+        self.errors: list[str] = []
+        self.internal_errors: list[BaseException] = []
+        self.services: list[SessionService] = []
+        self.extensions: dict[str, Any] = {}
+        self.calls: dict[str, Any] = {}
+        self._call_ids = itertools.count(1)
+        self._unit_ids: dict[str, itertools.count[int]] = {}
+        self._closers: list[Callable[[], object]] = []
+        self._idle_handle: asyncio.TimerHandle | None = None
+        self._terminated = self.loop.create_future()
+        self._scripts: list[Any] = []
+        self.script_files: list[str] = []
+        self.realm = Realm()
+        self.realm.on_unhandled_rejection(self._unhandled_rejection)
+        self.events = Emitter(self, "session")
+        self.custom_data: str = self.options.custom_data
+        for spec in INSTALLERS:
+            self._install(spec)
+
+    # -- installers, services, ids ---------------------------------------------------------------------------
+
+    def _install(self, spec: str) -> None:
+        module_name, _, func_name = spec.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                return
+            raise
+        installer = getattr(module, func_name or "install", None)
+        if installer is not None:
+            installer(self)
+
+    def add_service(self, service: SessionService) -> None:
+        """Start ``service`` with the session (before ``Started``) and close it after ``Terminated``."""
+        self.services.append(service)
+
+    def add_closer(self, closer: Callable[[], object]) -> None:
+        """Call ``closer()`` when the session terminates (timers, sockets, players); may return an awaitable."""
+        self._closers.append(closer)
+
+    def new_id(self, kind: str) -> str:
+        """A per-session id such as ``call-1``, ``player-3``, ``ws-1``: stable across runs of the same scenario."""
+        counter = self._unit_ids.setdefault(kind, itertools.count(1))
+        return f"{kind}-{next(counter)}"
+
+    # -- JS ----------------------------------------------------------------------------------------------------
+
+    def define_global(self, name: str, value: Any) -> None:
+        """Install a JS global (a JS value, a dict/list converted with ``to_js``, or a HostObject)."""
+        self.realm.define_global(name, self.to_js(value))
+
+    def to_js(self, value: Any) -> Any:
+        """Convert a Python value (dicts, lists, HostObjects, primitives) into a JS value of this realm."""
+        return to_js(self.realm, value)
+
+    def run_js(self, fn: Callable[[], Any], *, where: str = "task") -> Any:
+        """Run ``fn`` as one JS task (then drain promise jobs). An uncaught JS error is logged and recorded; the
+        session goes on. Returns ``fn()``'s value, or ``None`` after an error."""
+        try:
+            return self.realm.run_task(fn)
+        except JSThrow as exc:
+            self.script_error(exc, where=where)
+        except BudgetExceeded as exc:
+            self.errors.append(str(exc))
+            self.trace.record("error", message=str(exc), source="budget", target="session")
+            self.terminate()
+        except HostJSError as exc:  # a host error that escaped the boundary unconverted
+            self.script_error(exc, where=where)
+        except Exception as exc:
+            self.internal_error(exc, where=where)
+        return None
+
+    def call_js(self, fn: Any, this: Any, args: Iterable[Any], *, where: str = "listener") -> Any:
+        """Call a JS function as a task with Python-or-JS ``this``/``args`` (converted)."""
+        this_js = self.to_js(this) if isinstance(this, HostObject) else this
+        args_js = [self.to_js(a) if isinstance(a, (HostObject, dict, list)) else a for a in args]
+        return self.run_js(lambda: self.realm.call(fn, this_js, args_js), where=where)
+
+    def script_error(self, exc: BaseException, *, where: str = "handler") -> None:
+        """Record an uncaught JS exception (message and JS stack) without stopping the session."""
+        message = str(exc)
+        stack = list(getattr(exc, "js_stack", []) or [])
+        self.errors.append(message)
+        fields: dict[str, Any] = {"message": message, "source": "handler", "target": "session"}
+        if stack:
+            fields["stack"] = "\n".join(stack)
+        if where:
+            fields["where"] = where
+        self.trace.record("error", **fields)
+
+    def internal_error(self, exc: BaseException, *, where: str = "") -> None:
+        """A Python exception that is voxsim's fault: recorded, the session ends (``voxsim run`` exits 70)."""
+        self.internal_errors.append(exc)
+        self.trace.record("error", message=f"{type(exc).__name__}: {exc}", source="internal", target="session",
+                          where=where)
+        if self.state in (SessionState.NEW, SessionState.RUNNING):
+            self.terminate()
+
+    def _unhandled_rejection(self, reason: Any, *rest: Any) -> None:
+        message = f"Uncaught (in promise) {_describe(reason)}"
+        self.errors.append(message)
+        self.trace.record("error", message=message, source="handler", target="session")
+
+    def warn(self, message: str, **fields: Any) -> None:
+        """A trace warning (unknown member, listener for ``undefined``…)."""
+        self.trace.record("warning", message=message, **fields)
+
+    def log(self, text: str, source: str = "Logger.write") -> None:
+        """A scenario log line (Logger.write works in every state, even after Terminated)."""
+        self.trace.record("log", text=text, source=source)
+
+    # -- scripts and lifecycle -----------------------------------------------------------------------------------
+
+    def load(self, source: str, filename: str = "scenario.js") -> None:
+        """Compile a scenario file; raises :class:`JSSyntaxError` at once. Scripts run in ``start()``, in order."""
+        self._scripts.append(self.realm.compile_script(source, filename=filename))
+        self.script_files.append(filename)
+
+    def load_file(self, path: str | Path) -> None:
+        """Compile a scenario file from disk."""
+        path = Path(path)
+        self.load(path.read_text(encoding="utf-8"), filename=str(path))
+
+    async def start(self, inbound: Caller | None = None) -> None:
+        """Start services, run the scripts, fire ``Started`` then (inbound) ``CallAlerting``; arm the idle rule."""
+        if self.state != SessionState.NEW:
+            raise RuntimeError(f"session {self.id} already started (state {self.state})")
+        for service in self.services:
+            await service.start(self)
+        self.state = SessionState.RUNNING
+        for script in self._scripts:
+            self.run_js(script.run, where="script")
+        if self.state != SessionState.RUNNING:
+            return
+        self.events.emit(AppEvents["Started"], {
+            "accessURL": self.access_url,
+            "accessSecureURL": self.access_secure_url,
+            "sessionId": self.id,
+            "accountId": self.options.account_id,
+            "applicationId": self.options.application_id,
+            "logURL": self.log_url,
+        })
+        if inbound is not None and self.state == SessionState.RUNNING:
+            from .call import Call  # call.py imports session for typing only
+
+            call = Call.incoming(self, inbound)
+            self.events.emit(AppEvents["CallAlerting"], call.alerting_payload())
+            call.arm_alerting()
+        self.check_idle()
+
+    def delivers(self, event: str) -> bool:
+        """Whether events still reach the scenario (after ``terminate()`` only Terminating/Terminated do)."""
+        if self.state == SessionState.RUNNING:
+            return True
+        return self.state == SessionState.TERMINATING and event in (AppEvents["Terminating"], AppEvents["Terminated"])
+
+    def register_call(self, call: Any) -> None:
+        """A new call belongs to the session (cancels the no-calls countdown)."""
+        self.calls[call.trace_id] = call
+        self._cancel_idle()
+
+    def call_gone(self, call: Any) -> None:
+        """A call has ended; when none is left the session terminates ``idle_timeout`` seconds later."""
+        self.calls.pop(call.trace_id, None)
+        self.check_idle()
+
+    def check_idle(self) -> None:
+        """Arm the no-calls countdown when the session has no live calls."""
+        if self.state != SessionState.RUNNING or self.calls or self._idle_handle is not None:
+            return
+        self._idle_handle = self.clock.call_later(self.options.idle_timeout, self._idle_expired)
+
+    def _cancel_idle(self) -> None:
+        if self._idle_handle is not None:
+            self._idle_handle.cancel()
+            self._idle_handle = None
+
+    def _idle_expired(self) -> None:
+        self._idle_handle = None
+        if not self.calls:
+            self.terminate()
+
+    def terminate(self, system_error: str | None = None) -> None:
+        """``VoxEngine.terminate()``: from now on no event but Terminating/Terminated fires; calls are dropped
+        silently; the rest runs after the current JS task (code after ``terminate()`` in the same block still runs)."""
+        if self.state in (SessionState.TERMINATING, SessionState.TERMINATED):
+            return
+        started = self.state == SessionState.RUNNING
+        self.state = SessionState.TERMINATING
+        self._cancel_idle()
+        self.loop.call_soon(lambda: asyncio.ensure_future(self._finish(system_error, started)))
+
+    async def _finish(self, system_error: str | None, started: bool) -> None:
+        payload = {"systemError": system_error} if system_error else {}
+        try:
+            for call in list(self.calls.values()):
+                call.drop()
+            if started:
+                self.events.emit(AppEvents["Terminating"], dict(payload))
+            for closer in reversed(self._closers):
+                result = closer()
+                if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future):
+                    await result
+            if started:
+                self.events.emit(AppEvents["Terminated"], dict(payload))
+            for service in reversed(self.services):
+                await service.close(self)
+        except Exception as exc:  # voxsim's own failure while closing
+            self.internal_errors.append(exc)
+            self.trace.record("error", message=f"{type(exc).__name__}: {exc}", source="internal", target="session")
+        finally:
+            self.state = SessionState.TERMINATED
+            if not self._terminated.done():
+                self._terminated.set_result(None)
+
+    @property
+    def terminated(self) -> bool:
+        """True once ``Terminated`` has fired and the services are closed."""
+        return self.state == SessionState.TERMINATED
+
+    async def wait(self, max_seconds: float | None = None) -> bool:
+        """Wait until the session is terminated; with ``max_seconds`` (session time) terminate it then.
+        Returns True when it ended by itself."""
+        if max_seconds is None:
+            await asyncio.shield(self._terminated)
+            return True
+        try:
+            await asyncio.wait_for(asyncio.shield(self._terminated), timeout=max_seconds)
+            return True
+        except TimeoutError:
+            self.warn(f"--max-seconds {max_seconds:g} reached: terminating the session", target="session")
+            self.terminate()
+            await asyncio.shield(self._terminated)
+            return False
+
+    def close(self) -> None:
+        """Release the trace file (after ``wait()``)."""
+        self.trace.close()
+
+
+def _describe(value: Any) -> str:
+    try:
+        from voxsim.engine.values import describe_thrown
+
+        return str(describe_thrown(value))
+    except (ImportError, AttributeError):
+        return repr(value)
+
+
+__all__ += ["JSSyntaxError"]
