@@ -98,6 +98,11 @@ class AgentEmulator:
         if self._http is not None:
             await self._http.close()
             self._http = None
+        for factory in {id(f): f for f in [self.default_brain, *self.brains.values()]}.values():
+            stop = getattr(factory, "stop", None)
+            if stop is not None:
+                with contextlib.suppress(Exception):
+                    await stop()
 
     async def __aenter__(self) -> AgentEmulator:
         await self.start()
