@@ -1,0 +1,191 @@
+"""A call's media endpoint: the unit ``Call`` wraps for say/startPlayback/record/sendMediaTo/handleTones/sendDigits.
+
+The unit's output is what the call's remote party sends (pulled from a ``RemoteEnd``: a simulated party or an aiortc
+track); its input is what the call plays to the remote party. Call-level events go to ``listen``ers under VoxEngine's
+names: ``Call.PlaybackReady``/``Call.PlaybackStarted``/``Call.PlaybackFinished``, ``Call.ToneReceived`` {tone, type},
+``Call.RecordStarted`` {url}, ``Call.RecordStopped`` {url, duration, cost}.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Protocol
+
+from . import players as P
+from .dtmf import DTMFDetector, digits_audio
+from .formats import AudioFormat, decode, encode, parse_format
+from .frames import Frame, FrameQueue, split_frames
+from .recorder import RECORD_STARTED, RECORD_STOPPED, CallRecorder
+from .units import MediaGraph, MediaUnit
+
+__all__ = ["RemoteEnd", "CallMedia", "PLAYBACK_READY", "PLAYBACK_STARTED", "PLAYBACK_FINISHED", "TONE_RECEIVED"]
+
+PLAYBACK_READY = "Call.PlaybackReady"
+PLAYBACK_STARTED = "Call.PlaybackStarted"
+PLAYBACK_FINISHED = "Call.PlaybackFinished"
+TONE_RECEIVED = "Call.ToneReceived"
+
+_PLAYER_TO_CALL = {
+    P.PLAYBACK_READY: PLAYBACK_READY,
+    P.STARTED: PLAYBACK_STARTED,
+    P.PLAYBACK_FINISHED: PLAYBACK_FINISHED,
+}
+
+
+class RemoteEnd(Protocol):
+    """The far side of a call leg: a simulated party or a WebRTC peer."""
+
+    def next_frame(self) -> Frame | None:
+        """What the remote party sends this tick."""
+
+    def hear(self, frame: Frame) -> None:
+        """What the call sends to the remote party this tick."""
+
+
+class CallMedia(MediaUnit):
+    """The media unit of one call leg."""
+
+    kind = "call"
+
+    def __init__(self, graph: MediaGraph, remote: RemoteEnd | None = None, sample_rate: int = 8000,
+                 name: str | None = None, record_dir: Path | None = None, wire: str | None = None) -> None:
+        super().__init__(graph, sample_rate, name)
+        self.remote = remote
+        self.wire: AudioFormat | None = parse_format(wire) if wire else None
+        self.active = False
+        self.player: P.Player | None = None
+        self.recorder: CallRecorder | None = None
+        self.record_dir = record_dir or Path("recordings")
+        self._detector: DTMFDetector | None = None
+        self._digits = FrameQueue()
+        self._sending_digits = False
+
+    # --- lifecycle -------------------------------------------------------------------------------------------------
+
+    def start(self, remote: RemoteEnd | None = None) -> None:
+        """The call is connected: media flows from now on."""
+        if remote is not None:
+            self.remote = remote
+        self.active = True
+        self.changed()
+
+    def end(self) -> None:
+        """The call is disconnected: stop playback, finalize the recording, leave the graph."""
+        self.active = False
+        if self.player is not None:
+            self.player.stop()
+            self.player = None
+        self.stop_record()
+        self.close()
+
+    @property
+    def ticking(self) -> bool:
+        return self.active
+
+    # --- the tick --------------------------------------------------------------------------------------------------
+
+    def pull(self) -> Frame | None:
+        frame = self.remote.next_frame() if self.remote is not None else None
+        if frame is not None and self.wire is not None:
+            frame = self._through_wire(frame)
+        digit = self._digits.get()
+        self._sending_digits = digit is not None
+        if digit is not None:
+            self._send(digit)
+        if frame is not None:
+            if self.recorder is not None:
+                self.recorder.incoming(frame)
+            if self._detector is not None:
+                for key in self._detector.process(frame.pcm):
+                    self.emit(TONE_RECEIVED, tone=key, type="2")
+        return frame
+
+    def push(self, frame: Frame) -> None:
+        if not self.active or self._sending_digits:
+            return
+        self._send(frame)
+
+    def _send(self, frame: Frame) -> None:
+        if self.recorder is not None:
+            self.recorder.outgoing(frame)
+        if self.remote is not None:
+            self.remote.hear(self._through_wire(frame) if self.wire is not None else frame)
+
+    def _through_wire(self, frame: Frame) -> Frame:
+        # the leg's codec (µ-law on PSTN): the audio is encoded and decoded as the network would
+        assert self.wire is not None
+        pcm = decode(encode(frame.pcm, self.wire, frame.sample_rate), self.wire, frame.sample_rate)
+        return Frame(pcm, frame.sample_rate, frame.speech, frame.tag)
+
+    def after_tick(self) -> None:
+        if self.recorder is not None:
+            self.recorder.write_tick()
+
+    # --- Call methods ----------------------------------------------------------------------------------------------
+
+    def _play(self, player: P.Player) -> P.Player:
+        if self.player is not None:
+            self.player.stop()
+        self.player = player
+        player.listen(lambda name, payload: self._player_event(player, name, payload))
+        player.send_media_to(self)
+        return player
+
+    def _player_event(self, player: P.Player, name: str, payload: dict[str, Any]) -> None:
+        if name in _PLAYER_TO_CALL and player is self.player:
+            self.emit(_PLAYER_TO_CALL[name], **payload)
+            if name == P.PLAYBACK_FINISHED:
+                self.player = None
+
+    def say(self, text: str, voice: str | None = None) -> P.Player:
+        """``call.say``: TTS into the call, replacing whatever it heard."""
+        return self._play(P.create_tts_player(self.graph, text, voice, sample_rate=self.sample_rate))
+
+    def start_playback(self, url: str, loop: bool = False, base_dir: Path | None = None) -> P.Player:
+        """``call.startPlayback``: a file or local URL into the call."""
+        return self._play(P.create_url_player(self.graph, url, sample_rate=self.sample_rate, loop=loop,
+                                              base_dir=base_dir))
+
+    def play_progress_tone(self, country: str) -> P.Player:
+        """``call.playProgressTone``: the country's ring-back tone until stopped."""
+        return self._play(P.create_progress_tone_player(self.graph, country, sample_rate=self.sample_rate))
+
+    def stop_playback(self) -> None:
+        """``call.stopPlayback``: stop say/startPlayback/progress tone (no PlaybackFinished follows)."""
+        if self.player is not None:
+            player, self.player = self.player, None
+            player.stop()
+
+    def handle_tones(self, on: bool) -> None:
+        """``call.handleTones``: detect inband DTMF in the incoming audio (ToneReceived type '2')."""
+        self._detector = DTMFDetector(self.sample_rate) if on else None
+
+    @property
+    def handles_tones(self) -> bool:
+        """Whether ToneReceived is enabled."""
+        return self._detector is not None
+
+    def send_digits(self, digits: str) -> None:
+        """``call.sendDigits``: inband DTMF to the remote party (overrides other audio while it plays)."""
+        self._digits.extend(split_frames(digits_audio(digits, self.sample_rate), self.sample_rate))
+        self.changed()
+
+    def record(self, stereo: bool = False, path: Path | None = None) -> str:
+        """``call.record``: start a WAV recording; returns its ``file://`` URL (RecordStarted is emitted)."""
+        if self.recorder is not None:
+            return self.recorder.url
+        target = path or self.record_dir / f"{self.name}-{self.graph.clock.now():.3f}.wav"
+        self.recorder = CallRecorder(self.graph, target, self.sample_rate, stereo)
+        self.graph.watch(self)
+        url = self.recorder.url
+        self.graph.clock.call_soon(lambda: self.emit(RECORD_STARTED, url=url))
+        return self.recorder.url
+
+    def stop_record(self) -> None:
+        """``call.stopRecord`` (also done on disconnect): finalize the WAV; RecordStopped {url, duration, cost}."""
+        if self.recorder is None:
+            return
+        rec, self.recorder = self.recorder, None
+        self.graph.watch(self, False)
+        duration = rec.stop()
+        self.emit(RECORD_STOPPED, url=rec.url, duration=duration, cost=0)

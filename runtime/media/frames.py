@@ -1,0 +1,125 @@
+"""20 ms frames of 16-bit PCM, the speech tags they carry, and the clearable queue units buffer them in."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from .formats import FRAME_MS, PCM, Resampler, as_pcm, frame_samples
+
+__all__ = ["SpeechTag", "Frame", "RateConverter", "FrameQueue", "split_frames", "silence"]
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechTag:
+    """Marks audio as part of an utterance whose words are known (simulated speech, TTS): listeners "hear" ``text``."""
+
+    text: str
+    utterance: int
+    last: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One frame of mono 16-bit PCM at ``sample_rate`` (normally 20 ms), with optional speech and queue tags."""
+
+    pcm: PCM
+    sample_rate: int
+    speech: SpeechTag | None = None
+    tag: str | None = None
+
+    @property
+    def duration(self) -> float:
+        """Seconds of audio in the frame."""
+        return self.pcm.size / self.sample_rate
+
+    def converted(self, sample_rate: int, converter: RateConverter | None = None) -> Frame:
+        """The frame at ``sample_rate``; pass the edge's ``converter`` to keep filter state across frames."""
+        if sample_rate == self.sample_rate:
+            return self
+        return (converter or RateConverter(self.sample_rate, sample_rate)).convert(self)
+
+
+class RateConverter:
+    """Streaming rate conversion that yields constant-size frames (soxr's start-up delay becomes leading silence)."""
+
+    __slots__ = ("from_rate", "to_rate", "_resampler", "_pending")
+
+    def __init__(self, from_rate: int, to_rate: int) -> None:
+        self.from_rate = from_rate
+        self.to_rate = to_rate
+        self._resampler = Resampler(from_rate, to_rate)
+        self._pending = np.zeros(0, np.int16)
+
+    def convert(self, frame: Frame) -> Frame:
+        """``frame`` at ``to_rate``, the same duration."""
+        want = round(frame.pcm.size * self.to_rate / self.from_rate)
+        out = self._resampler.process(frame.pcm)
+        buf = np.concatenate([self._pending, out]) if self._pending.size else out
+        if buf.size < want:
+            buf = np.concatenate([np.zeros(want - buf.size, np.int16), buf])
+        self._pending = buf[want:]
+        return Frame(buf[:want], self.to_rate, frame.speech, frame.tag)
+
+
+def silence(sample_rate: int, ms: int = FRAME_MS) -> PCM:
+    """A frame's worth of zeros."""
+    return np.zeros(frame_samples(sample_rate, ms), np.int16)
+
+
+def split_frames(
+    pcm: PCM, sample_rate: int, text: str | None = None, utterance: int = 0, tag: str | None = None
+) -> Iterator[Frame]:
+    """Cut a clip into 20 ms frames (the last one zero-padded); ``text`` tags every frame, the last one as ``last``."""
+    n = frame_samples(sample_rate)
+    samples = as_pcm(pcm)
+    count = max(1, -(-samples.size // n)) if samples.size else 0
+    for i in range(count):
+        chunk = samples[i * n : (i + 1) * n]
+        if chunk.size < n:
+            chunk = np.concatenate([chunk, np.zeros(n - chunk.size, np.int16)])
+        speech = SpeechTag(text, utterance, i == count - 1) if text is not None else None
+        yield Frame(chunk, sample_rate, speech, tag)
+
+
+class FrameQueue:
+    """Frames waiting to be played out one per tick; ``clear(tag)`` drops queued audio (``clearMediaBuffer``)."""
+
+    __slots__ = ("_frames",)
+
+    def __init__(self) -> None:
+        self._frames: deque[Frame] = deque()
+
+    def __len__(self) -> int:
+        return len(self._frames)
+
+    def put(self, frame: Frame) -> None:
+        """Queue one frame."""
+        self._frames.append(frame)
+
+    def extend(self, frames: Iterator[Frame] | list[Frame]) -> None:
+        """Queue several frames."""
+        self._frames.extend(frames)
+
+    def get(self) -> Frame | None:
+        """The next frame, or None when empty."""
+        return self._frames.popleft() if self._frames else None
+
+    @property
+    def duration(self) -> float:
+        """Seconds of audio queued."""
+        return sum(f.duration for f in self._frames)
+
+    def clear(self, tag: str | None = None) -> int:
+        """Drop queued frames (only those with ``tag`` when given); returns how many were dropped."""
+        if tag is None:
+            dropped = len(self._frames)
+            self._frames.clear()
+            return dropped
+        kept = deque(f for f in self._frames if f.tag != tag)
+        dropped = len(self._frames) - len(kept)
+        self._frames = kept
+        return dropped

@@ -1,0 +1,149 @@
+"""Simulated parties: the far end of a call that speaks (TTS that carries its transcript), plays audio, presses keys,
+and listens (what it heard, which words, which DTMF keys).
+
+A party's mouth is a frame queue the call pulls one frame per tick from; its ear gets every frame sent to the call.
+Actions queue behind each other (``say`` after ``say`` waits for the first to end); ``at(t, …)`` schedules on the
+session clock. Scripts come from the network description, e.g. ``speak: [{at: 2, say: "hello"}, {at: 5, digits: "1#"}]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..clock import Clock
+from .audiofile import load_audio
+from .dtmf import DTMFDetector, digits_audio
+from .formats import PCM, as_pcm, resample
+from .frames import Frame, FrameQueue, split_frames
+from .tones import sine
+from .tts import Speech, synthesize
+
+__all__ = ["SimulatedParty", "Heard", "ScriptError"]
+
+_utterances = iter(range(1 << 40, 1 << 62))
+
+
+class ScriptError(ValueError):
+    """A party script item that cannot be understood."""
+
+
+@dataclass
+class Heard:
+    """What a party's ear received: words (from speech tags), DTMF keys, and energy per 20 ms frame."""
+
+    texts: list[tuple[float, str]] = field(default_factory=list)
+    digits: list[tuple[float, str]] = field(default_factory=list)
+    energy: list[tuple[float, float]] = field(default_factory=list)
+
+    @property
+    def transcript(self) -> str:
+        """All words heard, in order."""
+        return " ".join(t for _, t in self.texts)
+
+    @property
+    def digit_string(self) -> str:
+        """All keys heard, in order."""
+        return "".join(d for _, d in self.digits)
+
+
+class SimulatedParty:
+    """A caller or callee on the simulated network, with a mouth (``next_frame``) and an ear (``hear``)."""
+
+    def __init__(self, clock: Clock, sample_rate: int = 8000, voice: str | None = None, name: str = "party",
+                 keep_audio: bool = False) -> None:
+        self.clock = clock
+        self.sample_rate = sample_rate
+        self.voice = voice
+        self.name = name
+        self.mouth = FrameQueue()
+        self.heard = Heard()
+        self.keep_audio = keep_audio
+        self.audio_heard: list[tuple[float, PCM]] = []
+        self.on_key: list[Callable[[str], None]] = []  # out-of-band key presses (the line's ToneReceived type 1)
+        self._detector = DTMFDetector(sample_rate)
+        self._last_utterance: int | None = None
+
+    # --- mouth -----------------------------------------------------------------------------------------------------
+
+    def next_frame(self) -> Frame | None:
+        """The frame this party sends now (None when silent)."""
+        return self.mouth.get()
+
+    def say(self, text: str, voice: str | None = None, wpm: int = 175) -> Speech:
+        """Speak ``text`` after whatever is already queued; the frames carry the text."""
+        speech = synthesize(text, self.sample_rate, voice or self.voice, wpm=wpm)
+        self.mouth.extend(split_frames(speech.pcm, self.sample_rate, text, next(_utterances)))
+        return speech
+
+    def play(self, pcm: PCM, sample_rate: int | None = None) -> None:
+        """Send raw audio (resampled to the party's rate)."""
+        self.mouth.extend(split_frames(resample(as_pcm(pcm), sample_rate or self.sample_rate, self.sample_rate),
+                                       self.sample_rate))
+
+    def play_file(self, path: str | Path) -> None:
+        """Send a WAV/MP3/OGG file."""
+        self.mouth.extend(split_frames(load_audio(str(path), self.sample_rate), self.sample_rate))
+
+    def tone(self, hz: float, seconds: float, level_db: float = -10.0) -> None:
+        """Send a sine tone."""
+        self.mouth.extend(split_frames(sine([(hz, level_db)], seconds, self.sample_rate), self.sample_rate))
+
+    def silence(self, seconds: float) -> None:
+        """Hold the line silent for ``seconds`` before the next queued action."""
+        frames = int(round(seconds * 50))
+        self.mouth.extend(split_frames(np.zeros(frames * self.sample_rate // 50, np.int16), self.sample_rate))
+
+    def press(self, digits: str, inband: bool = True) -> None:
+        """Press keys: inband DTMF audio (queued), or out-of-band line events to ``on_key`` listeners (immediate)."""
+        if inband:
+            self.mouth.extend(split_frames(digits_audio(digits, self.sample_rate), self.sample_rate))
+            return
+        for key in digits:
+            if key not in "pP,":
+                for cb in list(self.on_key):
+                    cb(key)
+
+    def at(self, when: float, action: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """Run ``action`` at session time ``when`` (seconds)."""
+        self.clock.call_at(when, lambda: action(*args, **kwargs))
+
+    def run_script(self, items: Sequence[Mapping[str, Any]], origin: float | None = None) -> None:
+        """Schedule script items (``at`` seconds after ``origin``, default now): ``say``, ``play``, ``tone``
+        (Hz, with ``duration``), ``silence`` (seconds), ``digits`` (with ``inband``, default true)."""
+        start = self.clock.now() if origin is None else origin
+        for i, item in enumerate(items):
+            when = start + float(item.get("at", 0.0))
+            if "say" in item:
+                self.at(when, self.say, str(item["say"]), item.get("voice"))
+            elif "play" in item:
+                self.at(when, self.play_file, str(item["play"]))
+            elif "tone" in item:
+                self.at(when, self.tone, float(item["tone"]), float(item.get("duration", 1.0)),
+                        float(item.get("level", -10.0)))
+            elif "silence" in item:
+                self.at(when, self.silence, float(item["silence"]))
+            elif "digits" in item:
+                self.at(when, self.press, str(item["digits"]), bool(item.get("inband", True)))
+            else:
+                raise ScriptError(f"party script item {i}: expected one of say, play, tone, silence, digits: {item!r}")
+
+    # --- ear -------------------------------------------------------------------------------------------------------
+
+    def hear(self, frame: Frame) -> None:
+        """Receive a frame sent to this party."""
+        now = self.clock.now()
+        pcm = frame.pcm if frame.sample_rate == self.sample_rate else frame.converted(self.sample_rate).pcm
+        if frame.speech is not None and frame.speech.utterance != self._last_utterance:
+            self._last_utterance = frame.speech.utterance
+            self.heard.texts.append((now, frame.speech.text))
+        rms = float(np.sqrt(np.mean(pcm.astype(np.float64) ** 2))) if pcm.size else 0.0
+        self.heard.energy.append((now, rms))
+        for key in self._detector.process(pcm):
+            self.heard.digits.append((now, key))
+        if self.keep_audio:
+            self.audio_heard.append((now, pcm))

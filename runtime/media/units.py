@@ -1,0 +1,252 @@
+"""Media units and the graph that moves one 20 ms frame along every edge per tick, paced by the session clock.
+
+Every unit has one input and any number of outputs. ``a.send_media_to(b)`` makes ``a`` the only source of ``b`` (a new
+source replaces the old one, so ``say()`` replaces a bridged peer's audio). One graph timer per session ticks all
+units: each ticking unit is pulled once (``pull``), and its frame is pushed (``push``) to every unit it feeds,
+rate-converted per edge. On virtual time the timer runs on the compacted loop clock; on real time on the wall clock,
+on an absolute 20 ms grid (no drift), and ``lateness`` records how late each tick ran.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..clock import Clock
+from .formats import FRAME_MS, PCM
+from .frames import Frame, RateConverter
+
+__all__ = ["MediaUnit", "MediaGraph", "MediaError", "Listener", "Sink"]
+
+log = logging.getLogger("voxsim.media")
+
+Listener = Callable[[str, dict[str, Any]], None]
+"""``listener(event_name, payload)``: event names are VoxEngine's strings (``Player.Started``)."""
+
+TICK = FRAME_MS / 1000
+
+
+class MediaError(RuntimeError):
+    """A media operation that cannot be done in the unit's current state."""
+
+
+class MediaUnit:
+    """A node of the media graph: subclasses override ``pull`` (what they emit per tick) and ``push`` (what they get)."""
+
+    kind = "unit"
+    _ids = itertools.count(1)
+
+    def __init__(self, graph: MediaGraph, sample_rate: int = 8000, name: str | None = None) -> None:
+        self.graph = graph
+        self.sample_rate = sample_rate
+        self.id = next(MediaUnit._ids)
+        self.name = name or f"{self.kind}-{self.id}"
+        self.source: MediaUnit | None = None
+        self.outputs: list[MediaUnit] = []
+        self.closed = False
+        self._converter: RateConverter | None = None
+        self._listeners: list[Listener] = []
+        graph.add(self)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name}>"
+
+    # --- routing ---------------------------------------------------------------------------------------------------
+
+    def send_media_to(self, target: MediaUnit) -> None:
+        """Make this unit the (only) source of ``target``, replacing whatever ``target`` heard before."""
+        self.graph.connect(self, target)
+
+    def stop_media_to(self, target: MediaUnit) -> None:
+        """Stop sending to ``target`` (no-op when it is fed by someone else)."""
+        self.graph.disconnect(self, target)
+
+    def clear_media_buffer(self, tag: str | None = None) -> int:
+        """Drop queued incoming audio (``clearMediaBuffer``); returns the number of frames dropped."""
+        return 0
+
+    def deliver(self, frame: Frame) -> None:
+        """Called by the graph: convert ``frame`` to this unit's rate and ``push`` it."""
+        if frame.sample_rate != self.sample_rate:
+            conv = self._converter
+            if conv is None or conv.from_rate != frame.sample_rate:
+                conv = self._converter = RateConverter(frame.sample_rate, self.sample_rate)
+            frame = conv.convert(frame)
+        self.push(frame)
+
+    # --- per-tick behaviour (override) -----------------------------------------------------------------------------
+
+    @property
+    def ticking(self) -> bool:
+        """Whether the graph must pull this unit every tick (players playing, calls connected…)."""
+        return bool(self.outputs)
+
+    def pull(self) -> Frame | None:
+        """This unit's frame for the current tick, or None for nothing (silence is not sent)."""
+        return None
+
+    def push(self, frame: Frame) -> None:
+        """Receive a frame from the source."""
+
+    def after_tick(self) -> None:
+        """Called once per tick after all frames moved (units in ``graph.watchers`` only)."""
+
+    # --- events ----------------------------------------------------------------------------------------------------
+
+    def listen(self, listener: Listener) -> None:
+        """Add an event listener."""
+        self._listeners.append(listener)
+
+    def emit(self, name: str, **payload: Any) -> None:
+        """Send an event to the listeners (errors in one listener are logged, not raised into the media loop)."""
+        for listener in list(self._listeners):
+            try:
+                listener(name, payload)
+            except Exception:
+                log.exception("media listener failed on %s from %r", name, self)
+
+    def close(self) -> None:
+        """Detach from the graph (inputs and outputs); the unit stays inert afterwards."""
+        if self.closed:
+            return
+        self.closed = True
+        self.graph.remove(self)
+
+    def changed(self) -> None:
+        """Tell the graph this unit's ``ticking`` may have changed (starts the timer when needed)."""
+        self.graph.wake()
+
+
+class MediaGraph:
+    """All units of one session and the tick timer that moves their frames."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.units: dict[int, MediaUnit] = {}
+        self.watchers: dict[int, MediaUnit] = {}
+        self.ticks = 0
+        self.frames_moved = 0
+        self.lateness: list[float] = []
+        self.record_lateness = not clock.virtual
+        self._timer: Any = None
+        self._next: float = 0.0
+        self._n = 0
+
+    @property
+    def now(self) -> float:
+        """Session time of the tick being processed (or the clock when idle)."""
+        return self.clock.now()
+
+    def add(self, unit: MediaUnit) -> None:
+        """Register a unit (done by ``MediaUnit.__init__``)."""
+        self.units[unit.id] = unit
+
+    def watch(self, unit: MediaUnit, on: bool = True) -> None:
+        """Have ``unit.after_tick`` called every tick (recorders, ASR, silence detectors)."""
+        if on:
+            self.watchers[unit.id] = unit
+            self.wake()
+        else:
+            self.watchers.pop(unit.id, None)
+
+    def remove(self, unit: MediaUnit) -> None:
+        """Unregister a unit and cut all its edges."""
+        if unit.source is not None:
+            self.disconnect(unit.source, unit)
+        for target in list(unit.outputs):
+            self.disconnect(unit, target)
+        self.units.pop(unit.id, None)
+        self.watchers.pop(unit.id, None)
+
+    def connect(self, source: MediaUnit, target: MediaUnit) -> None:
+        """``source`` → ``target``; ``target``'s previous source stops feeding it."""
+        if source is target:
+            raise MediaError(f"{source!r} cannot send media to itself")
+        if source.closed or target.closed:
+            closed = source if source.closed else target
+            raise MediaError(f"{closed!r} is closed")
+        old = target.source
+        if old is source:
+            return
+        if old is not None:
+            old.outputs.remove(target)
+        target.source = source
+        source.outputs.append(target)
+        self.wake()
+
+    def disconnect(self, source: MediaUnit, target: MediaUnit) -> None:
+        """Remove the edge ``source`` → ``target`` if it exists."""
+        if target.source is source:
+            target.source = None
+            source.outputs.remove(target)
+
+    # --- the tick --------------------------------------------------------------------------------------------------
+
+    def wake(self) -> None:
+        """Start the tick timer on the 20 ms grid if it is not running."""
+        if self._timer is not None:
+            return
+        self._n = math.ceil(self.clock.now() / TICK - 1e-9)
+        self._next = self._n * TICK
+        self._timer = self.clock.call_at(self._next, self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        if self.record_lateness:
+            self.lateness.append(self.clock.now() - self._next)
+        self.tick()
+        if any(u.ticking for u in self.units.values()) or self.watchers:
+            self._n += 1
+            behind = self.clock.now() - self._n * TICK
+            if behind > 10 * TICK:  # the process stalled: drop the missed ticks instead of bursting
+                self._n += math.ceil(behind / TICK)
+            self._next = self._n * TICK
+            self._timer = self.clock.call_at(self._next, self._on_timer)
+
+    def tick(self) -> None:
+        """Move one frame along every edge: pull every ticking unit, then push to its outputs."""
+        self.ticks += 1
+        moves: list[tuple[MediaUnit, Frame]] = []
+        for unit in list(self.units.values()):
+            if unit.ticking:
+                frame = unit.pull()
+                if frame is not None and unit.outputs:
+                    moves.append((unit, frame))
+        for unit, frame in moves:
+            for target in unit.outputs:
+                target.deliver(frame)
+                self.frames_moved += 1
+        for unit in list(self.watchers.values()):
+            unit.after_tick()
+
+    def stop(self) -> None:
+        """Cancel the timer (session end)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+
+class Sink(MediaUnit):
+    """A unit that keeps what it receives with the session time of each frame (tests, benchmarks, simulated ears)."""
+
+    kind = "sink"
+
+    def __init__(self, graph: MediaGraph, sample_rate: int = 8000, name: str | None = None, keep: bool = True) -> None:
+        super().__init__(graph, sample_rate, name)
+        self.keep = keep
+        self.frames: list[tuple[float, Frame]] = []
+        self.count = 0
+
+    def push(self, frame: Frame) -> None:
+        self.count += 1
+        if self.keep:
+            self.frames.append((self.graph.now, frame))
+
+    def audio(self) -> PCM:
+        """Everything received, concatenated (gaps are not filled)."""
+        return np.concatenate([f.pcm for _, f in self.frames]) if self.frames else np.zeros(0, np.int16)
