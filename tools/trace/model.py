@@ -96,7 +96,8 @@ def lanes(records: Sequence[TraceRecord]) -> list[Lane]:
         target = r.target
         if r.type == "event":
             name = r.name or ""
-            call = r.get("call")
+            data = r.get("data")
+            call = r.get("call") or (data.get("call") if isinstance(data, dict) else None)
             if isinstance(call, str):
                 calls.setdefault(call)
             if target and target != SESSION:

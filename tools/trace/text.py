@@ -66,14 +66,18 @@ def format_timeline(
     marker: int | None = None,
     before: int = 8,
     after: int = 4,
+    tail: int | None = None,
 ) -> str:
     """Records as lines; with ``marker`` (an index into ``records``) only a window around it, marked ``>>>``.
 
-    ``marker == len(records)`` marks the end of the trace (nothing matched after the last record).
+    ``marker == len(records)`` marks the end of the trace (nothing matched after the last record). Without a
+    marker, ``tail`` keeps only the last ``tail`` records.
     """
     if not records:
         return "    (the trace is empty)"
     lo, hi = 0, len(records)
+    if marker is None and tail is not None:
+        lo = max(0, len(records) - tail)
     if marker is not None:
         lo = max(0, marker - before)
         hi = min(len(records), marker + after + 1)
