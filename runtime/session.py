@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from voxsim.engine.errors import BudgetExceeded, HostJSError, JSSyntaxError, JSThrow
+from voxsim.engine.errors import BudgetExceeded, HostJSError, JSThrow
 from voxsim.engine.host import HostObject, to_js
 from voxsim.engine.realm import Realm
 
@@ -31,6 +31,7 @@ __all__ = [
     "SessionService",
     "INSTALLERS",
     "IDLE_TIMEOUT",
+    "run_scenario",
 ]
 
 #: Seconds a session with no calls lives on (VoxEngine's rule), and an unanswered inbound call rings.
@@ -341,6 +342,36 @@ class Session:
         self.trace.close()
 
 
+def run_scenario(
+    sources: str | Iterable[tuple[str, str]],
+    *,
+    inbound: Caller | None = None,
+    options: SessionOptions | None = None,
+    virtual: bool = True,
+    max_seconds: float | None = 3600.0,
+) -> Session:
+    """Run scenario source(s) in a fresh session on a fresh loop until it terminates; returns the closed session.
+
+    ``sources`` is one JS source text or ``(source, filename)`` pairs. A SyntaxError propagates.
+    """
+    from .clock import run
+
+    pairs = [(sources, "scenario.js")] if isinstance(sources, str) else list(sources)
+
+    async def main() -> Session:
+        session = Session(options)
+        try:
+            for source, filename in pairs:
+                session.load(source, filename)
+            await session.start(inbound=inbound)
+            await session.wait(max_seconds=max_seconds)
+        finally:
+            session.close()
+        return session
+
+    return run(main(), virtual=virtual)
+
+
 def _describe(value: Any) -> str:
     try:
         from voxsim.engine.values import describe_thrown
@@ -349,5 +380,3 @@ def _describe(value: Any) -> str:
     except (ImportError, AttributeError):
         return repr(value)
 
-
-__all__ += ["JSSyntaxError"]

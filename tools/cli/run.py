@@ -1,7 +1,152 @@
-"""`voxsim run`."""
+"""`voxsim run`: run scenario files in one simulated session and stream its log.
 
-from . import not_built
+Exit status: 0 the session ended without an uncaught JS error, 1 a handler threw, 2 a SyntaxError or bad usage,
+70 voxsim itself failed (a short bug-report message, not a traceback).
+"""
 
-__all__ = ["command"]
+from __future__ import annotations
 
-command = not_built("run", "the runtime issue")
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import EXIT_INTERNAL, EXIT_OK, EXIT_SCENARIO_ERROR, EXIT_USAGE
+
+__all__ = ["command", "run_scenarios", "format_record"]
+
+
+def format_record(record: Any) -> str | None:
+    """One readable terminal line for a trace record (``None`` for records not worth a line)."""
+    t = f"[{record.t:9.3f}]"
+    kind = record.type
+    if kind == "log":
+        return f"{t} {record['text']}"
+    if kind == "event":
+        data = record.get("data") or {}
+        detail = ""
+        for key in ("code", "internalCode", "reason", "duration", "newState", "tone", "callerid"):
+            if key in data:
+                detail += f" {key}={data[key]}"
+        return f"{t} {record['name']} ({record['target']}){detail}"
+    if kind == "warning":
+        return f"{t} warning: {record['message']}"
+    if kind == "error":
+        stack = record.get("stack")
+        return f"{t} error: {record['message']}" + (f"\n{stack}" if stack else "")
+    if kind == "http":
+        return f"{t} http {record.get('direction')} {record.get('method', '')} {record.get('url', record.get('path', ''))}"
+    return None
+
+
+async def run_scenarios(
+    files: list[Path],
+    *,
+    caller: str | None,
+    destination: str | None,
+    custom_data: str,
+    network_file: Path | None,
+    max_seconds: float | None,
+    trace_path: Path | None,
+    storage_path: Path | None,
+    secrets_path: Path | None,
+    echo: bool = True,
+) -> int:
+    """Run the files in one session (in order, one realm) and return the exit status."""
+    from voxsim.engine.errors import JSSyntaxError
+    from voxsim.runtime.network import Network
+    from voxsim.runtime.session import Session, SessionOptions
+
+    network = Network.from_file(network_file) if network_file else Network()
+    inbound = None
+    if caller is not None or destination is not None:
+        changes: dict[str, str] = {}
+        if caller is not None:
+            changes["callerid"] = caller
+        if destination is not None:
+            changes["destination"] = destination
+        network = network.with_caller(**changes)
+        inbound = network.caller
+    session = Session(SessionOptions(network=network, custom_data=custom_data, trace_path=trace_path,
+                                     storage_path=storage_path, secrets_path=secrets_path))
+    if echo:
+        def show(record: Any) -> None:
+            line = format_record(record)
+            if line is not None:
+                click.echo(line, err=record.type in ("error", "warning"))
+
+        session.trace.add_listener(show)
+    try:
+        for path in files:
+            try:
+                session.load_file(path)
+            except JSSyntaxError as exc:
+                click.echo(str(exc), err=True)
+                return EXIT_USAGE
+        await session.start(inbound=inbound)
+        await session.wait(max_seconds=max_seconds)
+    finally:
+        session.close()
+    if session.internal_errors:
+        _bug_report(session.internal_errors[0])
+        return EXIT_INTERNAL
+    return EXIT_SCENARIO_ERROR if session.errors else EXIT_OK
+
+
+def _bug_report(exc: BaseException) -> None:
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
+    click.echo(f"voxsim: internal error: {type(exc).__name__}: {exc}{where}", err=True)
+    click.echo("This is a bug in voxsim, not in your scenario; please report it with the scenario and this message.",
+               err=True)
+
+
+@click.command(name="run", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--call", "caller", metavar="NUMBER", help="Place an inbound call from NUMBER (CallAlerting).")
+@click.option("--to", "destination", metavar="DEST", help="The number the inbound caller dialled.")
+@click.option("--custom-data", default="", metavar="STRING", help="VoxEngine.customData() (≤ 200 bytes).")
+@click.option("--network", "network_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="YAML/JSON network description (callees, default, caller).")
+@click.option("--virtual-time/--real-time", default=True, help="Virtual time (default) or real time.")
+@click.option("--max-seconds", type=click.FloatRange(min=0), default=3600.0, show_default=True,
+              help="Terminate the session after this much session time.")
+@click.option("--trace", "trace_path", type=click.Path(dir_okay=False, path_type=Path), help="Write a JSONL trace.")
+@click.option("--storage", "storage_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="ApplicationStorage sqlite file (kept across runs).")
+@click.option("--secrets", "secrets_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Secrets for VoxEngine.getSecretValue (JSON, YAML or NAME=value lines).")
+def command(scenarios: tuple[Path, ...], caller: str | None, destination: str | None, custom_data: str,
+            network_file: Path | None, virtual_time: bool, max_seconds: float, trace_path: Path | None,
+            storage_path: Path | None, secrets_path: Path | None) -> None:
+    """Run SCENARIO files (in order, one session) on a simulated phone network.
+
+    With --call the session starts with an inbound call; otherwise it starts like a StartScenarios run.
+    """
+    from voxsim.engine.errors import HostJSError
+    from voxsim.runtime.clock import run
+    from voxsim.runtime.network import NetworkError
+    from voxsim.runtime.voxengine import check_custom_data
+
+    try:
+        check_custom_data(custom_data)
+    except HostJSError as exc:
+        raise click.BadParameter(exc.message, param_hint="--custom-data") from None
+    try:
+        status = run(
+            run_scenarios(list(scenarios), caller=caller, destination=destination, custom_data=custom_data,
+                          network_file=network_file, max_seconds=max_seconds, trace_path=trace_path,
+                          storage_path=storage_path, secrets_path=secrets_path),
+            virtual=virtual_time,
+        )
+    except NetworkError as exc:
+        click.echo(f"voxsim run: {exc}", err=True)
+        status = EXIT_USAGE
+    except KeyboardInterrupt:
+        status = EXIT_SCENARIO_ERROR
+    except Exception as exc:  # voxsim's own failure: a short report, not a traceback
+        _bug_report(exc)
+        status = EXIT_INTERNAL
+    sys.exit(status)
