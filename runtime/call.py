@@ -261,6 +261,13 @@ class Call(HostObject):
         })
         self._end()
 
+    def emit(self, name: str, payload: Mapping[str, Any] | None = None) -> None:
+        """Fire a call event by its string value (``Call.PlaybackFinished``) from another layer (media);
+        ``call`` and ``id`` are added to the payload."""
+        full: dict[str, Any] = {"call": self, "id": self.trace_id}
+        full.update(payload or {})
+        self.events.emit(name, full)
+
     def receive_tone(self, digit: str, tone_type: int = 1) -> None:
         """A DTMF digit from the far end: ``Call.ToneReceived`` when ``handleTones(true)`` is on."""
         if self.state == CallState.CONNECTED and self.handle_tones:
@@ -324,6 +331,9 @@ class Call(HostObject):
             raise JSTypeError(f"sendDigits: expected digits 0-9 * # A-D p, got {digits!r}")
         if self.state != CallState.CONNECTED or not digits:
             return
+        hook = getattr(self.media, "send_digits", None)
+        if hook is not None:
+            hook(digits)
         seconds = sum(1.0 if d in "pP" else 0.2 for d in digits)
         self.session.trace.record("media", action="start", source=self.trace_id, kind="tone", text=digits)
         self._later(seconds, lambda: self.session.trace.record(
@@ -439,6 +449,9 @@ class Call(HostObject):
     @js_method("handleTones")
     def _js_handle_tones(self, do_handle: Any = UNDEFINED, types: Any = UNDEFINED) -> Any:
         self.handle_tones = bool(do_handle) and do_handle is not UNDEFINED
+        hook = getattr(self.media, "handle_tones", None)
+        if hook is not None:
+            hook(self.handle_tones)
         return UNDEFINED
 
     @js_method("sendDigits")

@@ -61,8 +61,8 @@ class Emitter:
         if key in self._js:
             return
 
-        def run(payload_js: Any) -> None:
-            self.session.call_js(fn, self.this, [payload_js], where=event)
+        def run(payload_js: Any) -> Any:
+            return self.session.call_js(fn, self.this, [payload_js], where=event)
 
         run.js_function = fn  # type: ignore[attr-defined]
         self._js[key] = run
@@ -81,8 +81,10 @@ class Emitter:
         """How many listeners (JS and Python) ``event`` has."""
         return len(self._ee.listeners(event))
 
-    def emit(self, event: str, payload: dict[str, Any] | None = None, *, trace: bool = True) -> bool:
-        """Fire ``event`` with ``payload`` (``name`` is added); returns False when the session no longer delivers it."""
+    def emit(self, event: str, payload: dict[str, Any] | None = None, *, trace: bool = True,
+             results: list[Any] | None = None) -> bool:
+        """Fire ``event`` with ``payload`` (``name`` is added); returns False when the session no longer delivers it.
+        ``results`` collects the JS listeners' return values (``AppEvents.HttpRequest`` answers with them)."""
         session = self.session
         if not session.delivers(event):
             return False
@@ -90,7 +92,9 @@ class Emitter:
         payload.setdefault("name", event)
         if trace:
             data = {k: trace_value(v) for k, v in payload.items() if k != "name"}
-            session.trace.record("event", name=event, target=self.target, data=data)
+            call = payload.get("call") if self.target == "session" else None
+            extra = {"call": call.trace_id} if isinstance(getattr(call, "trace_id", None), str) else {}
+            session.trace.record("event", name=event, target=self.target, data=data, **extra)
         listeners = self._ee.listeners(event)
         if not listeners:
             return True
@@ -100,7 +104,9 @@ class Emitter:
                 break
             if getattr(listener, "js_function", None) is not None:
                 if listener in self._ee.listeners(event):  # removed by an earlier listener: skip, like the DOM
-                    listener(payload_js)
+                    value = listener(payload_js)
+                    if results is not None:
+                        results.append(value)
             else:
                 try:
                     listener(payload_js, payload)

@@ -45,6 +45,7 @@ INSTALLERS: list[str] = [
     "voxsim.runtime.helpers:install",
     "voxsim.runtime.net:install",
     "voxsim.runtime.http:install",
+    "voxsim.runtime.websocket:install",
     "voxsim.runtime.media:install",
 ]
 

@@ -141,3 +141,29 @@ def test_transfer_completes_and_ends_the_leg() -> None:
 
     _, log = play(scenario, network=Network(callees={"+1666": {"answer_after": 2}}))
     assert [(n, t) for n, t, _ in log] == [("TransferComplete", 3.0), ("Disconnected", 3.0)]
+
+
+def test_media_members_without_a_media_layer_name_the_member() -> None:
+    from voxsim.engine.errors import JSErrorFromHost
+
+    async def scenario(session: Session, log: list[Any]) -> None:
+        session.extensions.pop("media", None)
+        call = Call.outgoing(session, kind="pstn", number="+1555", callerid="")
+        for member in ("say", "startPlayback", "record", "sendMediaTo"):
+            try:
+                call._media_member(member, ())
+            except JSErrorFromHost as exc:
+                log.append(exc.message)
+        session.terminate()
+
+    _, log = play(scenario)
+    assert log == [f"call.{m} is not emulated yet" for m in ("say", "startPlayback", "record", "sendMediaTo")]
+
+
+def test_call_alerting_trace_names_the_call() -> None:
+    async def scenario(session: Session, log: list[Any]) -> None:
+        session.events.on("Application.CallAlerting", lambda e: session.terminate())
+
+    session, _ = play(scenario, inbound=Caller())
+    record = session.trace.find("event", name="Application.CallAlerting")[0]
+    assert record["call"] == "call-1" and record["data"]["call"] == "call-1"
