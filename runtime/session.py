@@ -228,8 +228,10 @@ class Session:
 
     async def start(self, inbound: Caller | None = None) -> None:
         """Start services, run the scripts, fire ``Started`` then (inbound) ``CallAlerting``; arm the idle rule."""
+        if self.state == SessionState.RUNNING:
+            raise RuntimeError(f"session {self.id} already started")
         if self.state != SessionState.NEW:
-            raise RuntimeError(f"session {self.id} already started (state {self.state})")
+            return  # terminated before it started
         for service in self.services:
             await service.start(self)
         self.state = SessionState.RUNNING
