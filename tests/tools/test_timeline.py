@@ -7,12 +7,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from voxsim.runtime.trace import TraceError, TraceRecord
 from voxsim.tools.cli import EXIT_USAGE, main
 from voxsim.tools.trace import (
     TraceBuilder,
     barge_ins,
+    end_time,
     format_timeline,
     heard_text,
     lanes,
@@ -176,3 +179,47 @@ def test_cli_timeline_rejects_a_broken_trace(tmp_path: Path) -> None:
     assert "bad.jsonl:1" in result.output
     result = CliRunner().invoke(main, ["timeline", str(bad), "-o", str(tmp_path / "x.gif")])
     assert result.exit_code == EXIT_USAGE
+
+
+units = st.sampled_from(["call-1", "call-2", "agent-1", "player-1"])
+media_ops = st.tuples(
+    st.floats(min_value=0, max_value=5, allow_nan=False),
+    st.sampled_from(["start", "stop"]),
+    units,
+    st.none() | units,
+    st.sampled_from(["end", "clear", "hangup"]),
+    st.sampled_from(["speech", "tone", "tts"]),
+)
+
+
+@given(st.lists(media_ops, max_size=30))
+def test_the_model_holds_its_invariants_for_any_media_sequence(ops: list[tuple[float, str, str, str | None, str, str]]) -> None:
+    b = TraceBuilder()
+    for dt, action, source, target, reason, kind in ops:
+        b.at(b.now + dt)
+        fields = {"target": target} if target else {}
+        if action == "start":
+            b.trace.record("media", action="start", source=source, kind=kind, text=f"{source} words", **fields)
+        else:
+            b.trace.record("media", action="stop", source=source, reason=reason, **fields)
+    records = b.records
+    spans = media_spans(records)
+    assert len(spans) == sum(1 for op in ops if op[1] == "start")
+    assert all(s.start <= s.end for s in spans)
+    assert [s.start for s in spans] == sorted(s.start for s in spans)
+    assert all(lat.seconds >= 0 for lat in turn_latencies(records))
+    assert all(x.t <= end_time(records) for x in barge_ins(records))
+    assert lanes(records)[0].id == "session"
+    assert len({lane.id for lane in lanes(records)}) == len(lanes(records))
+    format_timeline(records)
+
+
+def test_tones_are_not_conversation_turns() -> None:
+    b = TraceBuilder()
+    b.event("Call.Connected", "call-1")
+    b.speech("call-1", None, "12#", until=0.6, kind="tone")
+    b.at(1.0).speech("player-1", "call-1", "Press one", until=2.0, kind="tts")
+    assert turn_latencies(b.records) == []
+    b.at(2.5).speech("call-1", "player-1", "one", until=3.0)
+    b.at(3.4).speech("player-1", "call-1", "Thanks", until=4.0, kind="tts")
+    assert [(lat.responder, round(lat.seconds, 3)) for lat in turn_latencies(b.records)] == [("player-1", 0.4)]

@@ -6,7 +6,7 @@ The picture (``voxsim.tools.trace.timeline.render_timeline``) is imported on dem
 from __future__ import annotations
 
 from .builder import TraceBuilder
-from .model import BargeIn, Lane, Latency, Span, barge_ins, heard_text, lanes, media_spans, turn_latencies
+from .model import BargeIn, Lane, Latency, Span, barge_ins, end_time, heard_text, lanes, media_spans, turn_latencies
 from .reader import parse_trace_lines, read_trace, write_trace
 from .text import format_record, format_timeline
 
@@ -17,6 +17,7 @@ __all__ = [
     "Latency",
     "Span",
     "barge_ins",
+    "end_time",
     "heard_text",
     "lanes",
     "media_spans",

@@ -89,7 +89,11 @@ def end_time(records: Sequence[TraceRecord]) -> float:
 
 
 def lanes(records: Sequence[TraceRecord]) -> list[Lane]:
-    """The session lane, then calls, then agents clients, each group in order of first appearance."""
+    """The session lane, then calls, then agents clients, each group in order of first appearance.
+
+    Calls are known from their events (``Call.*`` targets, the ``call`` of ``CallAlerting``), agents clients from
+    ``agent`` records and ``Cartesia.*`` events; players and other units get no lane of their own.
+    """
     calls: dict[str, None] = {}
     agents: dict[str, None] = {}
     for r in records:
@@ -107,21 +111,8 @@ def lanes(records: Sequence[TraceRecord]) -> list[Lane]:
                     calls.setdefault(target)
         elif r.type == "agent" and target:
             agents.setdefault(target)
-    for r in records:  # media endpoints that are calls/agents but had no event yet keep their lanes
-        if r.type == "media":
-            for end in (r.get("source"), r.get("target")):
-                if isinstance(end, str) and end not in calls and end not in agents and end != SESSION:
-                    if _looks_like_call(records, end):
-                        calls.setdefault(end)
     agents_only = [a for a in agents if a not in calls]
     return [Lane(SESSION, "session")] + [Lane(c, "call") for c in calls] + [Lane(a, "agent") for a in agents_only]
-
-
-def _looks_like_call(records: Sequence[TraceRecord], unit: str) -> bool:
-    # A unit that both speaks and hears is a party on a call (players only speak).
-    speaks = any(r.type == "media" and r.get("source") == unit for r in records)
-    hears = any(r.type == "media" and r.get("target") == unit for r in records)
-    return speaks and hears
 
 
 def media_spans(records: Sequence[TraceRecord]) -> list[Span]:
@@ -200,8 +191,9 @@ def turn_latencies(records: Sequence[TraceRecord]) -> list[Latency]:
     call_ids = {lane.id for lane in lanes(records) if lane.kind == "call"}
     result: list[Latency] = []
     for call in call_ids:
-        spoken = [s for s in spans if s.source == call]
-        heard = [s for s in spans if s.target == call and s.source != call]
+        # Tones (ringback, DTMF) are not turns of a conversation.
+        spoken = [s for s in spans if s.source == call and s.kind != "tone"]
+        heard = [s for s in spans if s.target == call and s.source != call and s.kind != "tone"]
         for i, utt in enumerate(spoken):
             if utt.reason is None:
                 continue

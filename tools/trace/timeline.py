@@ -7,6 +7,7 @@ latency from the end of the caller's words to the first agent audio the caller h
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,7 +17,7 @@ from voxsim.runtime.trace import TraceRecord
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-from .model import SESSION, Lane, barge_ins, end_time, lanes, media_spans, turn_latencies
+from .model import SESSION, Lane, Span, barge_ins, end_time, lanes, media_spans, turn_latencies
 
 __all__ = ["FORMATS", "render_timeline"]
 
@@ -24,6 +25,7 @@ FORMATS = ("png", "svg")
 
 _LANE_H = 2.0
 _VOICE = {"call": "#1f77b4", "agent": "#2ca02c", "other": "#9467bd"}
+_TONE = "#bcbd22"
 _RED = "#d62728"
 _HTTP = "#ff7f0e"
 _FONT = 7.0
@@ -115,8 +117,10 @@ def render_timeline(
 
         kinds = {lane.id: lane.kind for lane in lane_list}
 
-        def voice_color(unit: str) -> str:
-            return _VOICE.get(kinds.get(unit, "other"), _VOICE["other"])
+        def voice_color(span: Span) -> str:
+            if span.kind == "tone":
+                return _TONE
+            return _VOICE.get(kinds.get(span.source, "other"), _VOICE["other"])
 
         def bar(y0: float, s_start: float, s_end: float, color: str, text: str, cut: bool, heard: bool = False) -> None:
             w = max(s_end - s_start, x_max * 0.002)
@@ -145,18 +149,18 @@ def render_timeline(
         for s in spans:
             b = base(s.source)
             if b is not None:
-                bar(b - 0.6, s.start, s.end, voice_color(s.source), s.text or s.kind or "audio", s.cut)
+                bar(b - 0.6, s.start, s.end, voice_color(s), s.text or s.kind or "audio", s.cut)
             hb = base(s.target)
             if hb is not None and s.target != s.source:
                 words = s.text or (s.source if s.source in kinds else (s.kind or s.source))
-                bar(hb - 1.1, s.start, s.end, voice_color(s.source), words, s.cut, heard=True)
+                bar(hb - 1.1, s.start, s.end, voice_color(s), words, s.cut, heard=True)
 
         # Caller talking over the agent: shade the overlap on the call lane.
         for s in spans:
-            if kinds.get(s.source) != "call":
+            if kinds.get(s.source) != "call" or s.kind == "tone":
                 continue
             for h in spans:
-                if h.target == s.source and h.source != s.source:
+                if h.target == s.source and h.source != s.source and h.kind != "tone":
                     lo, hi = max(s.start, h.start), min(s.end, h.end)
                     b = base(s.source)
                     if hi > lo and b is not None:
@@ -193,13 +197,14 @@ def render_timeline(
                 Patch(facecolor=_VOICE["call"], label="caller/callee speech"),
                 Patch(facecolor=_VOICE["agent"], label="agent speech"),
                 Patch(facecolor=_VOICE["other"], label="say()/playback"),
+                Patch(facecolor=_TONE, label="tones"),
                 Patch(facecolor=_VOICE["agent"], edgecolor=_RED, hatch="///", label="cut by barge-in"),
                 Patch(facecolor=_RED, alpha=0.3, label="talking over each other"),
                 Patch(facecolor=_HTTP, label="HTTP"),
             ],
             loc="lower center",
             bbox_to_anchor=(0.5, 1.0),
-            ncol=6,
+            ncol=7,
             fontsize=_FONT,
             frameon=False,
         )
@@ -224,7 +229,8 @@ def _draw_marks(
     x_max: float,
 ) -> None:
     """Events, HTTP, warnings and errors as markers with staggered labels under each lane."""
-    levels: dict[tuple[float, int], float] = {}  # (lane base, level) -> x where the last label ends
+    levels: dict[tuple[float, int], list[tuple[float, float]]] = {}  # (lane base, level) -> label extents
+    marks: list[tuple[float, float, str, str, str]] = []  # t, lane base, label, color, marker
     for r in records:
         color, label, marker = "#555555", "", "v"
         lane_id = r.target or SESSION
@@ -233,12 +239,17 @@ def _draw_marks(
             if r.name == "Cartesia.Agents.Clear":
                 color = _RED
         elif r.type == "http":
-            if r.get("phase") == "response":
-                continue
             color, marker = _HTTP, "s"
-            body = r.get("body")
-            what = body if isinstance(body, str) and body else (r.get("path") or r.get("url") or "")
-            label = f"HTTP {r.get('method') or ''} {what}".strip()[:48]
+            outgoing = r.get("direction") == "out"
+            if r.get("phase") == "response":
+                status = r.get("status")
+                label = f"HTTP {'←' if outgoing else '→'} {status if status is not None else ''}".strip()
+            else:
+                # Outgoing requests are told apart by URL, callbacks into the session by their body (the action).
+                body = r.get("body")
+                url = re.sub(r"^\w+://", "", str(r.get("url") or r.get("path") or ""))
+                what = url if outgoing or not isinstance(body, str) or not body else body
+                label = f"HTTP {'→' if outgoing else '←'} {r.get('method') or ''} {what}".replace("  ", " ")[:48]
         elif r.type == "error":
             color, marker, label = _RED, "X", f"ERROR {r.get('message')}"[:48]
         elif r.type == "warning":
@@ -253,12 +264,20 @@ def _draw_marks(
             b = base(SESSION)
         if b is None:
             continue
-        ax.plot([r.t], [b - 1.3], marker=marker, color=color, markersize=5, zorder=5)
+        last = marks[-1] if marks else None
+        # Marks at the same instant on the same lane share one label ("Terminating, Terminated").
+        if last is not None and last[1] == b and last[3] == color and abs(last[0] - r.t) < 1e-3:
+            marks[-1] = (last[0], b, f"{last[2]}, {label}", color, last[4])
+        else:
+            marks.append((r.t, b, label, color, marker))
+    for t, b, label, color, marker in marks:
+        ax.plot([t], [b - 1.3], marker=marker, color=color, markersize=5, zorder=5)
         width = (len(label) + 1) * s_per_char
+        right = t + width > x_max  # near the right edge the label runs leftwards
+        x0, x1 = (t - width, t) if right else (t, t + width)
         level = 0
-        while levels.get((b, level), -1e9) > r.t and level < 3:
+        while level < 3 and any(a < x1 and x0 < b_ for a, b_ in levels.get((b, level), [])):
             level += 1
-        levels[(b, level)] = r.t + width
-        right = r.t + width > x_max  # near the right edge the label runs leftwards
-        ax.text(r.t, b - 1.48 - 0.16 * level, label, fontsize=_FONT, color=color, ha="right" if right else "left",
+        levels.setdefault((b, level), []).append((x0, x1))
+        ax.text(t, b - 1.48 - 0.16 * level, label, fontsize=_FONT, color=color, ha="right" if right else "left",
                 va="center", zorder=5, fontweight="bold" if color == _RED else "normal")
