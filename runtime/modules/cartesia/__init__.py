@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .client import LIVE_BASE_URL, AgentsClient, AgentsClientError, ClientOptions, CloseInfo
 from .events import AGENTS_EVENTS, ALL_EVENTS, MEDIA_EVENTS
 
@@ -18,4 +20,12 @@ __all__ = [
     "AGENTS_EVENTS",
     "MEDIA_EVENTS",
     "ALL_EVENTS",
+    "install",
 ]
+
+
+def install(session: Any) -> None:
+    """``require(Modules.Cartesia)``: defines the ``Cartesia`` global (see ``binding.py``)."""
+    from .binding import install as install_binding
+
+    install_binding(session)

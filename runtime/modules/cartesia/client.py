@@ -130,8 +130,10 @@ class AgentsClient:
         session: aiohttp.ClientSession | None = None,
         on_event: Callable[[str, dict[str, Any]], None] | None = None,
         on_close: Callable[[CloseInfo], None] | None = None,
+        on_wire: Callable[[str, dict[str, Any]], None] | None = None,
     ) -> None:
         self.options = options
+        self.on_wire = on_wire
         self.format: AudioFormat = p.audio_format(options.input_format)
         self.id = f"cartesia-agents-{next(_ids)}"
         self.websocket_id = ""
@@ -337,6 +339,8 @@ class AgentsClient:
                 continue
             self._last_send = self._loop_time()
             self.sent[message["event"]] = self.sent.get(message["event"], 0) + 1
+            if self.on_wire is not None and message["event"] != "media_input":
+                self._wire("sent", message)
 
     async def _pinger(self) -> None:
         assert self._ws is not None
@@ -384,6 +388,13 @@ class AgentsClient:
             self._emit("WebSocketError", {"payload": {"error": error or "connection lost", "code": code}})
         self._finish(CloseInfo(code, reason, code != 1006 and error is None))
 
+    def _wire(self, direction: str, message: dict[str, Any]) -> None:
+        assert self.on_wire is not None
+        try:
+            self.on_wire(direction, message)
+        except Exception:
+            log.exception("Cartesia wire observer failed")
+
     def _count(self, event: str) -> None:
         self.received[event] = self.received.get(event, 0) + 1
 
@@ -395,6 +406,8 @@ class AgentsClient:
             self._emit("ConnectorInformation", {"payload": {"warning": f"malformed frame ignored: {exc}", "frame": data[:200]}})
             return
         self._count(message.event)
+        if self.on_wire is not None and message.event != "media_output":
+            self._wire("received", message.raw)
         if not message.known:
             self._emit("Unknown", {"payload": message.raw})
         elif message.event == "media_output":
@@ -447,9 +460,11 @@ class AgentsClient:
 
     # -- closing ------------------------------------------------------------------------------------------------------
 
-    def _finish(self, info: CloseInfo) -> None:
+    def _finish(self, info: CloseInfo, by: str = "received") -> None:
         if self.close_info is not None:
             return
+        if self.on_wire is not None:
+            self._wire(by, {"event": "close", "code": info.code, "reason": info.reason})
         self.state = "closed"
         self.close_info = info
         self._closed.set()
@@ -463,11 +478,11 @@ class AgentsClient:
         """Close the connection (idempotent); ``on_close`` fires once, with this code and reason."""
         ws = self._ws
         if ws is not None and not ws.closed:
-            self._finish(CloseInfo(code, reason, True))
+            self._finish(CloseInfo(code, reason, True), by="sent")
             with contextlib.suppress(Exception):
                 await ws.close(code=code, message=reason.encode())
         elif self.close_info is None:
-            self._finish(CloseInfo(code, reason, True))
+            self._finish(CloseInfo(code, reason, True), by="sent")
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
