@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from . import players as P
 from .dtmf import DTMFDetector, digits_audio
 from .formats import AudioFormat, decode, encode, parse_format
-from .frames import Frame, FrameQueue, split_frames
+from .frames import Frame, FrameQueue, silence, split_frames
 from .recorder import RECORD_STARTED, RECORD_STOPPED, CallRecorder
 from .units import MediaGraph, MediaUnit
 
@@ -59,6 +59,8 @@ class CallMedia(MediaUnit):
         self._detector: DTMFDetector | None = None
         self._digits = FrameQueue()
         self._sending_digits = False
+        self._silence = Frame(silence(sample_rate), sample_rate)
+        self._silence.pcm.setflags(write=False)
 
     # --- lifecycle -------------------------------------------------------------------------------------------------
 
@@ -86,7 +88,9 @@ class CallMedia(MediaUnit):
 
     def pull(self) -> Frame | None:
         frame = self.remote.next_frame() if self.remote is not None else None
-        if frame is not None and self.wire is not None:
+        if frame is None:
+            frame = self._silence  # the line carries silence, not nothing, while connected
+        elif self.wire is not None:
             frame = self._through_wire(frame)
         digit = self._digits.get()
         self._sending_digits = digit is not None
