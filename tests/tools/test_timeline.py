@@ -223,3 +223,11 @@ def test_tones_are_not_conversation_turns() -> None:
     b.at(2.5).speech("call-1", "player-1", "one", until=3.0)
     b.at(3.4).speech("player-1", "call-1", "Thanks", until=4.0, kind="tts")
     assert [(lat.responder, round(lat.seconds, 3)) for lat in turn_latencies(b.records)] == [("player-1", 0.4)]
+
+
+def test_cli_timeline_text(tmp_path: Path) -> None:
+    trace = write_trace(inbound_with_barge_in(), tmp_path / "run.jsonl")
+    result = CliRunner().invoke(main, ["timeline", str(trace), "--text"])
+    assert result.exit_code == 0, result.output
+    assert "Cartesia.Agents.Clear" in result.output and "BARGE-IN" in result.output
+    assert not (tmp_path / "run.png").exists()

@@ -20,10 +20,11 @@ __all__ = ["command"]
 )
 @click.option("--format", "fmt", type=click.Choice(["png", "svg"]), help="Force the format (default: from -o, else png).")
 @click.option("--title", help="A title above the picture (default: the trace's file name).")
-def command(trace: Path, output: Path | None, fmt: str | None, title: str | None) -> None:
+@click.option("--text", "as_text", is_flag=True, help="Print the trace as a readable text timeline instead.")
+def command(trace: Path, output: Path | None, fmt: str | None, title: str | None, as_text: bool) -> None:
     """Draw a trace as a timeline picture: one lane per call and agent, speech, events, barge-ins, latencies."""
     from voxsim.runtime.trace import TraceError
-    from voxsim.tools.trace import read_trace, turn_latencies
+    from voxsim.tools.trace import format_timeline, read_trace, turn_latencies
     from voxsim.tools.trace.timeline import render_timeline
 
     from . import EXIT_USAGE
@@ -33,6 +34,9 @@ def command(trace: Path, output: Path | None, fmt: str | None, title: str | None
     except (TraceError, UnicodeDecodeError) as exc:
         click.echo(f"voxsim timeline: {exc}", err=True)
         raise SystemExit(EXIT_USAGE) from None
+    if as_text:
+        click.echo(format_timeline(records))
+        return
     if output is None:
         output = trace.with_suffix("." + (fmt or "png"))
     elif fmt is None and output.suffix.lower() not in (".png", ".svg"):
