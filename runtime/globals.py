@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from voxsim.engine.errors import JSErrorFromHost, JSTypeError
 from voxsim.engine.operations import to_number
-from voxsim.engine.values import UNDEFINED, JSFunction, JSObject, PropertyDescriptor
+from voxsim.engine.values import MISSING, UNDEFINED, JSFunction, JSObject, PropertyDescriptor
 
 from .events import GLOBAL_ENUMS
 from .modules import MODULES, ModuleError, require_module
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from .session import Session
 
-__all__ = ["Timers", "TIMER_LIMIT", "install", "freeze", "js_constant"]
+__all__ = ["Timers", "TIMER_LIMIT", "install", "freeze", "js_constant", "js_enum", "EnumObject"]
 
 TIMER_LIMIT = 100
 _EPSILON = 1e-6
@@ -149,6 +149,42 @@ def js_constant(session: Session, table: Any) -> Any:
     return freeze(session.to_js(table))
 
 
+# Keys the engine itself probes on arbitrary objects: a miss there is not the scenario's mistake.
+_PROBED = frozenset({"toJSON", "then", "constructor", "prototype", "length", "name", "__proto__"})
+
+
+class EnumObject(JSObject):
+    """A frozen enum object (``CallEvents``…) whose reads of missing members return ``undefined`` as in VoxEngine
+    and also record a trace warning (``PlayerEvents.PlaybackError`` is a classic)."""
+
+    __slots__ = ("session", "enum_name")
+    exotic = True  # route every read through get(), so misses are seen
+
+    def __init__(self, proto: JSObject | None, session: Session, enum_name: str) -> None:
+        super().__init__(proto)
+        self.session = session
+        self.enum_name = enum_name
+
+    def get(self, key: Any, receiver: Any = MISSING) -> Any:
+        value = super().get(key, receiver)
+        if value is UNDEFINED and type(key) is str and key not in _PROBED and not self.has_property(key):
+            stack = self.session.realm.stack
+            extra = {"where": stack[-1].strip()} if stack else {}
+            self.session.warn(f"{self.enum_name}.{key} does not exist in VoxEngine (reads as undefined)",
+                              source="runtime", **extra)
+        return value
+
+
+def js_enum(session: Session, name: str, table: dict[str, Any]) -> EnumObject:
+    """A frozen :class:`EnumObject` named ``name`` holding ``table`` (values converted with ``to_js``)."""
+    obj = EnumObject(session.realm.object_prototype, session, name)
+    for key, value in table.items():
+        obj.props[key] = PropertyDescriptor(value=freeze(session.to_js(value)), writable=False, enumerable=True,
+                                            configurable=False)
+    obj.extensible = False
+    return obj
+
+
 def install(session: Session) -> None:
     """Timers, ``require``, the enums, ``Modules``, ``Language``, ``VoiceList``, ``global``."""
     realm = session.realm
@@ -185,9 +221,9 @@ def install(session: Session) -> None:
 
     realm.define_global("require", realm.new_host_function("require", require, 1))
     for name, table in GLOBAL_ENUMS.items():
-        realm.define_global(name, js_constant(session, table))
-    realm.define_global("Modules", js_constant(session, MODULES))
-    realm.define_global("Language", js_constant(session, language_table()))
+        realm.define_global(name, js_enum(session, name, table))
+    realm.define_global("Modules", js_enum(session, "Modules", MODULES))
+    realm.define_global("Language", js_enum(session, "Language", language_table()))
     realm.define_global("VoiceList", js_constant(session, voice_list()))
     realm.define_global("global", realm.global_object)
 
