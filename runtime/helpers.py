@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "LOG_MESSAGE_LIMIT",
     "Logger",
     "SecretStore",
+    "install",
 ]
 
 LOG_MESSAGE_LIMIT = 15000
@@ -227,3 +229,102 @@ def _dotenv_pairs(lines: Iterable[str]) -> Iterable[tuple[str, str]]:
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
             value = value[1:-1]
         yield name.strip(), value
+
+
+# -- the JS binding ---------------------------------------------------------------------------------------------
+
+
+def install(session: Any) -> None:
+    """Define the helper globals, ``Logger`` and ``VoxEngine.getSecretValue`` in a session's realm."""
+    from voxsim.engine.errors import JSTypeError
+    from voxsim.engine.host import to_py
+    from voxsim.engine.operations import to_string
+    from voxsim.engine.values import UNDEFINED, JSObject
+
+    realm = session.realm
+
+    def guarded(name: str, fn: Callable[..., Any], length: int) -> Any:
+        def call(*args: Any) -> Any:
+            try:
+                return fn(*args)
+            except HelperError as exc:
+                message = str(exc)
+                raise JSTypeError(message if message.startswith(name) else f"{name}: {message}") from None
+
+        return realm.new_host_function(name, call, length)
+
+    def text(value: Any) -> str:
+        return to_py(to_string(value))
+
+    def data(value: Any) -> str | list[int]:
+        converted = to_py(value)
+        if isinstance(converted, (str, list)):
+            return converted
+        return text(value)
+
+    def optional_text(value: Any) -> str | None:
+        return None if value is UNDEFINED or value is None else text(value)
+
+    seed = session.options.settings.get("seed")
+    rng = random.Random(seed) if seed is not None else None
+
+    def local_time(tz: Any, date: Any) -> Any:
+        if not isinstance(date, JSObject):
+            raise HelperError("the second argument must be a Date")
+        get_time = date.get("getTime", date)
+        millis = realm.call(get_time, date, []) if get_time is not UNDEFINED else UNDEFINED
+        if not isinstance(millis, float):
+            raise HelperError("the second argument must be a Date")
+        ctor = realm.intrinsics.get("%Date%")
+        if ctor is None:
+            raise HelperError("Date is not available")
+        return realm.construct(ctor, [get_local_time(text(tz), millis)])
+
+    table: list[tuple[str, Callable[..., Any], int]] = [
+        ("base64_encode", lambda d: base64_encode(data(d)), 1),
+        ("base64_decode", lambda d: base64_decode(text(d)), 1),
+        ("str2bytes", lambda d, enc=UNDEFINED: str2bytes(text(d), optional_text(enc)), 2),
+        ("bytes2str", lambda d, enc=UNDEFINED: bytes2str(_byte_list(to_py(d)), optional_text(enc)), 2),
+        ("bytes2hex", lambda d, upper=UNDEFINED: bytes2hex(_byte_list(to_py(d)), upper is True), 2),
+        ("hex2bytes", lambda d: hex2bytes(text(d)), 1),
+        ("uuidgen", lambda: uuidgen(rng), 0),
+        ("getLocalTime", local_time, 2),
+        ("levenshtein_distance", lambda a, b: float(levenshtein_distance(text(a), text(b))), 2),
+    ]
+    for name, fn, length in table:
+        session.define_global(name, guarded(name, fn, length))
+
+    logger = Logger(lambda message: session.log(message, source="Logger.write"))
+    log_obj = realm.new_object()
+
+    def write(message: Any = UNDEFINED) -> Any:
+        logger.write(text(message))
+        return UNDEFINED
+
+    log_obj.define("write", realm.new_host_function("write", write, 1))
+    session.define_global("Logger", log_obj)
+
+    options = session.options
+    store = SecretStore.load(options.secrets_path, values=options.secrets)
+
+    def get_secret_value(name: Any = UNDEFINED) -> Any:
+        value = store.get(text(name))
+        return UNDEFINED if value is None else value
+
+    try:
+        from .voxengine import extend
+    except ImportError:  # the VoxEngine global is not built yet in this tree
+        return
+    if "voxengine" in session.extensions:
+        extend(session, "getSecretValue", get_secret_value, 1)
+
+
+def _byte_list(value: Any) -> list[int]:
+    if isinstance(value, str):
+        return list(_utf8(value))
+    if not isinstance(value, list):
+        raise HelperError("expected an array of numbers 0..255")
+    try:
+        return [int(v) & 0xFF for v in value]
+    except (TypeError, ValueError) as exc:
+        raise HelperError("expected an array of numbers 0..255") from exc

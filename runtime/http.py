@@ -14,6 +14,7 @@ client trusts it through :attr:`ControlServer.certificate_path` (``curl --cacert
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import inspect
 import ipaddress
@@ -23,7 +24,7 @@ import secrets
 import socket
 import ssl
 import tempfile
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
@@ -31,6 +32,8 @@ from typing import Any, Union
 from aiohttp import web
 
 __all__ = [
+    "install",
+    "shared_server",
     "ControlServer",
     "ControlEndpoint",
     "HttpRequestEvent",
@@ -201,14 +204,17 @@ class ControlServer:
             raise RuntimeError("the control server has no HTTPS listener (tls=False or not started)")
         return ssl.create_default_context(cafile=str(self.certificate_path))
 
-    def register(self, handler: RequestHandler, *, websocket_handler: WebSocketHandler | None = None) -> ControlEndpoint:
-        """Give a session its URLs; ``handler`` gets each :class:`HttpRequestEvent` and returns the body value."""
+    def register(self, handler: RequestHandler, *, websocket_handler: WebSocketHandler | None = None,
+                 key: str | None = None, secret: str | None = None) -> ControlEndpoint:
+        """Give a session its URLs; ``handler`` gets each :class:`HttpRequestEvent` and returns the body value.
+        ``key``/``secret`` default to fresh random ones (the session passes its own)."""
         if self._runner is None:
             raise RuntimeError("ControlServer.register() before start()")
-        key = secrets.token_hex(8)
-        while key in self._endpoints:
+        if key is None or key in self._endpoints:
             key = secrets.token_hex(8)
-        endpoint = ControlEndpoint(self, key, secrets.token_urlsafe(16), handler, websocket_handler)
+            while key in self._endpoints:
+                key = secrets.token_hex(8)
+        endpoint = ControlEndpoint(self, key, secret or secrets.token_urlsafe(16), handler, websocket_handler)
         self._endpoints[key] = endpoint
         return endpoint
 
@@ -249,3 +255,156 @@ class ControlServer:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
+
+
+# -- the session binding ----------------------------------------------------------------------------------------
+
+_SHARED: dict[int, tuple[ControlServer, int]] = {}
+PROMISE_WAIT = 30.0  # seconds an async HttpRequest handler may take before the response goes out empty
+
+
+async def shared_server(settings: Mapping[str, Any] | None = None) -> ControlServer:
+    """The loop's control server, started on first use and shared by the loop's sessions (reference counted)."""
+    loop_id = id(asyncio.get_running_loop())
+    entry = _SHARED.get(loop_id)
+    if entry is None:
+        opts = dict(settings or {})
+        server = ControlServer(opts.get("host", "127.0.0.1"), int(opts.get("http_port", 0)), int(opts.get("https_port", 0)),
+                               tls=bool(opts.get("tls", True)))
+        _SHARED[loop_id] = (server, 1)
+        try:
+            await server.start()
+        except BaseException:
+            _SHARED.pop(loop_id, None)
+            raise
+        return server
+    _SHARED[loop_id] = (entry[0], entry[1] + 1)
+    return entry[0]
+
+
+async def release_shared_server() -> None:
+    """Drop one reference to the loop's control server; the last one closes it."""
+    loop_id = id(asyncio.get_running_loop())
+    entry = _SHARED.get(loop_id)
+    if entry is None:
+        return
+    if entry[1] <= 1:
+        del _SHARED[loop_id]
+        await entry[0].close()
+    else:
+        _SHARED[loop_id] = (entry[0], entry[1] - 1)
+
+
+class ControlService:
+    """A session's control URL: registers with the shared server before ``Started`` and fires
+    ``AppEvents.HttpRequest`` / ``AppEvents.WebSocket``; the last listener's return value is the response body
+    (a returned Promise is awaited first [inferred])."""
+
+    def __init__(self) -> None:
+        self.endpoint: ControlEndpoint | None = None
+        self.server: ControlServer | None = None
+
+    async def start(self, session: Any) -> None:
+        self.server = await shared_server(session.options.settings.get("http"))
+        self.endpoint = self.server.register(
+            lambda event: self._request(session, event),
+            websocket_handler=lambda event, ws: self._websocket(session, event, ws),
+            key=session.key,
+            secret=session.secret,
+        )
+        session.access_url = self.endpoint.access_url
+        if self.server.https_port:
+            session.access_secure_url = self.endpoint.access_secure_url
+        session.extensions["http"] = self
+
+    async def close(self, session: Any) -> None:
+        if self.endpoint is not None:
+            self.endpoint.close()
+            self.endpoint = None
+            await release_shared_server()
+
+    async def _request(self, session: Any, event: HttpRequestEvent) -> Any:
+        from voxsim.engine.builtins.promise import PromiseObject
+        from voxsim.engine.host import to_py
+        from voxsim.engine.values import UNDEFINED
+
+        session.trace.record("http", direction="in", phase="request", method=event.method, path=event.path,
+                             body=event.content[:1000], target="session")
+        results: list[Any] = []
+        name = "Application.HttpRequest"
+        session.events.emit(name, event.to_js(), results=results)
+        values = [v for v in results if v is not UNDEFINED and v is not None]
+        value = values[-1] if values else UNDEFINED
+        if isinstance(value, PromiseObject):
+            value = await _settled(session, value)
+        body_value = to_py(value) if value is not UNDEFINED else None
+        body_value = _json_safe(body_value)
+        session.trace.record("http", direction="in", phase="response", status=200, path=event.path,
+                             body=response_body(body_value)[0][:1000], target="session")
+        return body_value
+
+    async def _websocket(self, session: Any, event: HttpRequestEvent, ws: web.WebSocketResponse) -> None:
+        from .websocket import WebSocket
+
+        sock = WebSocket(session, event.path)
+        session.events.emit("AppEvents.NewWebSocketConnection", {**event.to_js(), "websocket": sock})
+        await sock.link.serve(ws)
+
+
+async def _settled(session: Any, promise: Any) -> Any:
+    """Wait (on the session clock) for a JS promise; a rejection or a timeout gives ``undefined``."""
+    from voxsim.engine.values import UNDEFINED
+
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[Any] = loop.create_future()
+    realm = session.realm
+
+    def on_fulfilled(value: Any = UNDEFINED) -> Any:
+        if not done.done():
+            done.set_result(value)
+        return UNDEFINED
+
+    def on_rejected(reason: Any = UNDEFINED) -> Any:
+        if not done.done():
+            done.set_result(UNDEFINED)
+        return UNDEFINED
+
+    then = promise.get("then", promise)
+    session.run_js(lambda: realm.call(then, promise, [realm.new_host_function("", on_fulfilled, 1),
+                                                       realm.new_host_function("", on_rejected, 1)]))
+    try:
+        return await asyncio.wait_for(done, PROMISE_WAIT)
+    except asyncio.TimeoutError:
+        session.warn(f"the HttpRequest handler's promise did not settle in {PROMISE_WAIT:g} s; answering empty",
+                     target="session")
+        return UNDEFINED
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return None  # functions, host objects: JSON.stringify would drop or mangle them
+
+
+def install(session: Any) -> None:
+    """Give the session its control URL service and ``VoxEngine.allowWebSocketConnections``."""
+    service = ControlService()
+    session.add_service(service)
+    try:
+        from .voxengine import extend
+    except ImportError:
+        return
+
+    def allow() -> Any:
+        from voxsim.engine.values import UNDEFINED
+
+        if service.endpoint is not None:  # services start before the scripts run, so it is there
+            service.endpoint.allow_websockets = True
+        return UNDEFINED
+
+    if "voxengine" in session.extensions:
+        extend(session, "allowWebSocketConnections", allow, 0)

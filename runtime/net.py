@@ -502,3 +502,105 @@ class Net:
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.transport.aclose()
+
+
+# -- the JS binding ---------------------------------------------------------------------------------------------
+
+_TRACE_BODY = 1000
+
+
+class _NetService:
+    """Closes the session's ``Net`` after ``Terminated`` (a Terminating handler may still make one request)."""
+
+    def __init__(self, net: Net) -> None:
+        self.net = net
+
+    async def start(self, session: Any) -> None:
+        return None
+
+    async def close(self, session: Any) -> None:
+        await self.net.aclose()
+
+
+def install(session: Any) -> None:
+    """Define the ``Net`` global: ``httpRequest``, ``httpRequestAsync`` and ``new Net.HttpRequestOptions()``.
+
+    The transport is ``session.options.settings["net_transport"]`` when given (e.g. a :class:`FakeTransport`),
+    otherwise real HTTP over aiohttp.
+    """
+    from voxsim.engine.errors import JSErrorFromHost, JSTypeError
+    from voxsim.engine.host import to_py
+    from voxsim.engine.operations import to_string
+    from voxsim.engine.values import UNDEFINED, JSFunction, JSObject
+
+    realm = session.realm
+
+    def traced(request: HttpRequest, result: dict[str, Any]) -> None:
+        fields: dict[str, Any] = {"direction": "out", "phase": "response", "method": request.method, "url": request.url,
+                                  "status": result["code"], "target": "session"}
+        if "text" in result:
+            fields["body"] = result["text"][:_TRACE_BODY]
+        if "error" in result:
+            fields["error"] = result["error"]
+        session.trace.record("http", **fields)
+
+    net = Net(session.options.settings.get("net_transport"), on_result=traced)
+    session.extensions["net"] = net
+    session.add_service(_NetService(net))
+
+    def start(url: Any, options: Any, api: str) -> asyncio.Task[dict[str, Any]] | None:
+        if session.state == "terminated":
+            return None
+        opts = to_py(options) if isinstance(options, JSObject) else None
+        if opts is not None and not isinstance(opts, dict):
+            raise JSTypeError(f"Net.{api}: options must be an object")
+        text = to_py(to_string(url)) if url is not UNDEFINED else ""
+        body = opts.get("postData") if opts else None
+        record: dict[str, Any] = {"direction": "out", "phase": "request", "url": text, "target": "session",
+                                  "method": str((opts or {}).get("method") or "GET").upper()}
+        if isinstance(body, str):
+            record["body"] = body[:_TRACE_BODY]
+        session.trace.record("http", **record)
+        try:
+            return net.request(text, opts)
+        except NetLimitError:
+            raise JSErrorFromHost(LIMIT_MESSAGE) from None
+
+    def deliver(task: asyncio.Task[dict[str, Any]], use: Callable[[Any], Any]) -> None:
+        def done(t: asyncio.Task[dict[str, Any]]) -> None:
+            if t.cancelled() or session.state == "terminated":
+                return
+            result = t.result()
+            use(result)
+
+        task.add_done_callback(done)
+
+    def http_request_async(url: Any = UNDEFINED, options: Any = UNDEFINED) -> Any:
+        task = start(url, options, "httpRequestAsync")
+        promise, resolve, _reject = realm.new_promise()
+        if task is not None:
+            deliver(task, lambda result: session.run_js(lambda: resolve(session.to_js(result)), where="Net.httpRequestAsync"))
+        return promise
+
+    def http_request(url: Any = UNDEFINED, callback: Any = UNDEFINED, options: Any = UNDEFINED) -> Any:
+        if callback is not UNDEFINED and not isinstance(callback, JSFunction):
+            raise JSTypeError("Net.httpRequest: the callback must be a function")
+        task = start(url, options, "httpRequest")
+        if task is not None and isinstance(callback, JSFunction):
+            deliver(task, lambda result: session.call_js(callback, UNDEFINED, [result], where="Net.httpRequest callback"))
+        return UNDEFINED
+
+    def options_constructor(r: Any, args: list[Any], new_target: Any) -> Any:
+        return realm.new_object()
+
+    def options_call(r: Any, this: Any, args: list[Any]) -> Any:
+        raise JSTypeError("Class constructor HttpRequestOptions cannot be invoked without 'new'")
+
+    namespace = realm.new_object()
+    namespace.define("httpRequest", realm.new_host_function("httpRequest", http_request, 3))
+    namespace.define("httpRequestAsync", realm.new_host_function("httpRequestAsync", http_request_async, 2))
+    namespace.define("HttpRequestOptions", realm.new_function("HttpRequestOptions", options_call, 0, options_constructor))
+    session.define_global("Net", namespace)
+
+
+__all__ += ["install"]

@@ -19,6 +19,11 @@ from typing import Any
 import aiohttp
 from aiohttp import WSMsgType, web
 
+from voxsim.engine.errors import JSErrorFromHost, JSTypeError
+from voxsim.engine.host import HostObject, js_getter, js_method, js_setter, to_py
+from voxsim.engine.operations import to_string
+from voxsim.engine.values import UNDEFINED, JSFunction
+
 __all__ = ["WebSocketLink", "WebSocketEvent", "CONNECTING", "OPEN", "CLOSING", "CLOSED", "ABNORMAL_CLOSURE"]
 
 CONNECTING, OPEN, CLOSING, CLOSED = "connecting", "open", "closing", "closed"
@@ -206,3 +211,149 @@ def header_pairs(headers: Any) -> list[tuple[str, str]]:
 
 
 __all__ += ["header_pairs"]
+
+
+# -- the JS binding ---------------------------------------------------------------------------------------------
+
+_HANDLER_PROPS = {
+    "onopen": WebSocketEvent.OPEN,
+    "onmessage": WebSocketEvent.MESSAGE,
+    "onclose": WebSocketEvent.CLOSE,
+    "onerror": WebSocketEvent.ERROR,
+    "oncreated": WebSocketEvent.CREATED,
+    "onmediastarted": WebSocketEvent.MEDIA_STARTED,
+    "onmediaended": WebSocketEvent.MEDIA_ENDED,
+}
+
+
+def _handler_property(prop: str) -> tuple[Callable[[Any], Any], Callable[[Any, Any], None]]:
+    def get(self: WebSocket) -> Any:
+        return self._handlers.get(prop, None)
+
+    def set_(self: WebSocket, value: Any) -> None:
+        if isinstance(value, JSFunction):
+            self._handlers[prop] = value
+        else:
+            self._handlers.pop(prop, None)
+
+    return js_getter(prop)(get), js_setter(prop)(set_)
+
+
+class WebSocket(HostObject):
+    """The JS ``WebSocket`` object over a :class:`WebSocketLink`; ``on*`` handlers run before listeners."""
+
+    js_class = "WebSocket"
+
+    def __init__(self, session: Any, url: str) -> None:
+        from .emitter import Emitter
+
+        self.session = session
+        self.trace_id: str = session.new_id("ws")
+        self.events = Emitter(session, self.trace_id, this=self)
+        self._handlers: dict[str, Any] = {}
+        self.link = WebSocketLink(url, self._sink)
+        session.add_closer(self.link.aclose)
+
+    def _sink(self, event: str, payload: dict[str, Any]) -> None:
+        session = self.session
+        if not session.delivers(event):
+            return
+        full = {"websocket": self, **payload}
+        prop = next((p for p, e in _HANDLER_PROPS.items() if e == event), None)
+        handler = self._handlers.get(prop) if prop else None
+        if handler is not None:
+            session.call_js(handler, self, [{**full, "name": event}], where=f"websocket.{prop}")
+        self.events.emit(event, full)
+        if event == WebSocketEvent.CLOSE:
+            self.events.clear()
+
+    @js_method("id")
+    def _js_id(self) -> Any:
+        return self.trace_id
+
+    @js_getter("readyState")
+    def _js_ready_state(self) -> Any:
+        return self.link.ready_state
+
+    @js_getter("url")
+    def _js_url(self) -> Any:
+        return self.link.url
+
+    @js_method("send")
+    def _js_send(self, data: Any = UNDEFINED) -> Any:
+        if not self.link.send(to_py(to_string(data))):
+            self.session.warn(f"websocket.send on a {self.link.ready_state} WebSocket is ignored", target=self.trace_id)
+        return UNDEFINED
+
+    @js_method("close")
+    def _js_close(self, code: Any = UNDEFINED, reason: Any = UNDEFINED) -> Any:
+        self.link.close(int(code) if isinstance(code, float) else 1000, "" if reason is UNDEFINED else to_py(to_string(reason)))
+        return UNDEFINED
+
+    @js_method("addEventListener")
+    def _js_add_event_listener(self, event: Any = UNDEFINED, callback: Any = UNDEFINED) -> Any:
+        from .voxengine import event_name
+
+        name = event_name(self.session, event, "websocket.addEventListener")
+        if name is not None:
+            if not isinstance(callback, JSFunction):
+                raise JSTypeError("websocket.addEventListener: the listener must be a function")
+            self.events.add_js_listener(name, callback)
+        return UNDEFINED
+
+    @js_method("removeEventListener")
+    def _js_remove_event_listener(self, event: Any = UNDEFINED, callback: Any = UNDEFINED) -> Any:
+        if isinstance(event, str):
+            self.events.remove_js_listener(event, None if callback is UNDEFINED else callback)
+        return UNDEFINED
+
+    @js_method("sendMediaTo")
+    def _js_send_media_to(self, unit: Any = UNDEFINED, parameters: Any = UNDEFINED) -> Any:
+        raise JSErrorFromHost("websocket.sendMediaTo is not emulated yet")
+
+    @js_method("stopMediaTo")
+    def _js_stop_media_to(self, unit: Any = UNDEFINED, parameters: Any = UNDEFINED) -> Any:
+        raise JSErrorFromHost("websocket.stopMediaTo is not emulated yet")
+
+    @js_method("clearMediaBuffer")
+    def _js_clear_media_buffer(self, parameters: Any = UNDEFINED) -> Any:
+        raise JSErrorFromHost("websocket.clearMediaBuffer is not emulated yet")
+
+    onopen_get, onopen_set = _handler_property("onopen")
+    onmessage_get, onmessage_set = _handler_property("onmessage")
+    onclose_get, onclose_set = _handler_property("onclose")
+    onerror_get, onerror_set = _handler_property("onerror")
+    oncreated_get, oncreated_set = _handler_property("oncreated")
+    onmediastarted_get, onmediastarted_set = _handler_property("onmediastarted")
+    onmediaended_get, onmediaended_set = _handler_property("onmediaended")
+
+
+def create_websocket(session: Any, url: Any = UNDEFINED, parameters: Any = UNDEFINED) -> Any:
+    """``VoxEngine.createWebSocket(url, {protocols?, headers?: [{name, value}]})``."""
+    if session.state == "terminated":
+        return UNDEFINED
+    text = to_py(to_string(url))
+    params = to_py(parameters) if parameters is not UNDEFINED else {}
+    if not isinstance(params, dict):
+        params = {}
+    ws = WebSocket(session, text)
+    protocols = params.get("protocols") or []
+    if isinstance(protocols, str):
+        protocols = [protocols]
+    ssl_context = session.options.settings.get("websocket_ssl")
+    ws.link.connect(headers=header_pairs(params.get("headers")), protocols=[str(p) for p in protocols],
+                    ssl=ssl_context if ssl_context is not None else True)
+    return ws
+
+
+def install(session: Any) -> None:
+    """Add ``VoxEngine.createWebSocket`` (``allowWebSocketConnections`` comes with the control URL, in http.py)."""
+    try:
+        from .voxengine import extend
+    except ImportError:
+        return
+    if "voxengine" in session.extensions:
+        extend(session, "createWebSocket", lambda url=UNDEFINED, params=UNDEFINED: create_websocket(session, url, params), 2)
+
+
+__all__ += ["WebSocket", "create_websocket", "install"]
