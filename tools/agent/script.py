@@ -128,6 +128,8 @@ def _step(raw: Any, where: str, *, allow_match: bool = False) -> Step | None:
         raise ScriptError(f"{where}: unknown keys {unknown}; expected some of {sorted(allowed)}")
     actions: list[tuple[str, Any]] = []
     says = raw.get("say")
+    if says is not None and not isinstance(says, str | list):
+        raise ScriptError(f"{where}.say: say expects a string (or a list of strings)")
     for text in [says] if isinstance(says, str) else (says or []):
         actions.append(("say", _checked("say", text, f"{where}.say")))
     for i, item in enumerate(raw.get("do") or []):

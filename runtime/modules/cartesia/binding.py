@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from voxsim.engine.host import HostObject, js_method, make_enum, to_py
@@ -71,12 +72,20 @@ class CartesiaService:
                         factory = importlib.import_module("voxsim.tools.agent.line_driver").line_brain_factory(
                             self.settings["line"])
                     else:
-                        factory = agent.load_brain_factory(self.settings.get("agent"))
+                        factory = agent.load_brain_factory(self.settings.get("agent") or self._script_agent())
                     server = agent.AgentEmulator(self.settings.get("emulator_config"), default_brain=factory)
                     self._own_server = True
                 self._server = server
                 self._base = str(await server.start())
             return self._base
+
+    def _script_agent(self) -> str | None:
+        """``agents/<scenario>.yaml`` beside the first scenario file that has one (the bundled scenarios do)."""
+        for name in self.session.script_files:
+            candidate = Path(name).parent / "agents" / f"{Path(name).stem}.yaml"
+            if candidate.is_file():
+                return str(candidate)
+        return None
 
     async def close(self) -> None:
         for client in list(self.clients):
