@@ -548,9 +548,16 @@ def install(session: Any) -> None:
     session.extensions["net"] = net
     session.add_service(_NetService(net))
 
-    def start(url: Any, options: Any, api: str) -> asyncio.Task[dict[str, Any]] | None:
+    after_terminating: list[bool] = []
+
+    def start(url: Any, options: Any, api: str) -> asyncio.Task[dict[str, Any]] | dict[str, Any] | None:
         if session.state == "terminated":
             return None
+        if session.state == "terminating":
+            if after_terminating:  # VoxEngine allows exactly one request once Terminating has fired
+                session.warn(f"Net.{api} after AppEvents.Terminating: only one request is allowed", target="session")
+                return _error_result(NetError(CODE_LIMITS))
+            after_terminating.append(True)
         opts = to_py(options) if isinstance(options, JSObject) else None
         if opts is not None and not isinstance(opts, dict):
             raise JSTypeError(f"Net.{api}: options must be an object")
@@ -566,7 +573,12 @@ def install(session: Any) -> None:
         except NetLimitError:
             raise JSErrorFromHost(LIMIT_MESSAGE) from None
 
-    def deliver(task: asyncio.Task[dict[str, Any]], use: Callable[[Any], Any]) -> None:
+    def deliver(task: asyncio.Task[dict[str, Any]] | dict[str, Any], use: Callable[[Any], Any]) -> None:
+        if isinstance(task, dict):
+            result = task
+            session.loop.call_soon(lambda: use(result) if session.state != "terminated" else None)
+            return
+
         def done(t: asyncio.Task[dict[str, Any]]) -> None:
             if t.cancelled() or session.state == "terminated":
                 return

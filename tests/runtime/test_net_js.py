@@ -138,3 +138,15 @@ async def test_create_websocket_on_handlers_run_before_listeners(session: Sessio
     close = [r for r in session.trace.find("event") if r["name"] == "WebSocket.Close"][0]
     assert close["target"] == "ws-1" and close["data"]["code"] == 1000 and close["data"]["reason"] == "bye"
     await server.close()
+
+
+async def test_one_request_after_terminating(fake: FakeTransport) -> None:
+    s = Session(SessionOptions(settings={"net_transport": fake}))
+    await s.start()
+    s.terminate()  # as a handler would; its code goes on running
+    first = js(s, "Net.httpRequestAsync", "https://api.example.com/echo")
+    second = js(s, "Net.httpRequestAsync", "https://api.example.com/echo")
+    assert (await settle(second))["code"] == 0
+    assert (await settle(first))["code"] == 200
+    assert any("only one request" in r["message"] for r in s.trace.find("warning"))
+    await s.wait()
