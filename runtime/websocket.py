@@ -75,12 +75,13 @@ class WebSocketLink:
     # -- opening -------------------------------------------------------------------------------------------------
 
     def connect(self, *, headers: Sequence[tuple[str, str]] = (), protocols: Sequence[str] = (), ssl: Any = True) -> asyncio.Task[None]:
-        """Open an outgoing connection in the background (fires Created at once, then Open or Error + Close)."""
-        self._emit(WebSocketEvent.CREATED)
+        """Open an outgoing connection in the background: Created on the next loop turn (after the creating code
+        has attached its listeners), then Open, or Error + Close."""
         self._task = asyncio.get_running_loop().create_task(self._connect_and_read(list(headers), list(protocols), ssl))
         return self._task
 
     async def _connect_and_read(self, headers: list[tuple[str, str]], protocols: list[str], ssl: Any) -> None:
+        self._emit(WebSocketEvent.CREATED)
         self._client = aiohttp.ClientSession()
         try:
             socket = await self._client.ws_connect(

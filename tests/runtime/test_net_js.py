@@ -124,6 +124,7 @@ async def test_create_websocket_on_handlers_run_before_listeners(session: Sessio
         realm.call(ws.get("send", ws), ws, ["hi"])
         return UNDEFINED
 
+    ws.set("oncreated", realm.new_host_function("oncreated", lambda e: order.append("oncreated") or UNDEFINED, 1), ws)
     ws.set("onopen", realm.new_host_function("onopen", on_open, 1), ws)
     ws.set("onmessage", realm.new_host_function("onmessage", lambda e: order.append("onmessage " + to_py(e)["text"]) or UNDEFINED, 1), ws)
     listener = realm.new_host_function("l", lambda e: order.append("listener " + to_py(e)["name"]) or UNDEFINED, 1)
@@ -133,7 +134,7 @@ async def test_create_websocket_on_handlers_run_before_listeners(session: Sessio
         if "listener WebSocket.Close" in order:
             break
         await asyncio.sleep(0.01)
-    assert order == ["onopen", "listener WebSocket.Open", "onmessage echo:hi", "listener WebSocket.Message", "listener WebSocket.Close"]
+    assert order == ["oncreated", "onopen", "listener WebSocket.Open", "onmessage echo:hi", "listener WebSocket.Message", "listener WebSocket.Close"]
     assert ws.get("readyState", ws) == "closed"
     close = [r for r in session.trace.find("event") if r["name"] == "WebSocket.Close"][0]
     assert close["target"] == "ws-1" and close["data"]["code"] == 1000 and close["data"]["reason"] == "bye"
