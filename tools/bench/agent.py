@@ -1,7 +1,202 @@
-"""Not built yet: a placeholder that says so and exits with status 2."""
+"""`voxsim bench agent`: what the Cartesia connector adds on the agent path, and the virtual-time speed-up of a call.
 
-from voxsim.tools.cli import not_built
+Three measurements, each against a peer measured in the same run:
 
-__all__ = ["command"]
+- ``agent.input_latency``: a caller frame handed to the AgentsClient → its ``media_input`` received by a bare local
+  WebSocket server (real time, 127.0.0.1). Peer: a bare aiohttp client sending the same frame pre-framed (base64 +
+  JSON + send), the least any client does. ``added_p50_ms`` = voxsim p50 − peer p50.
+- ``agent.output_latency``: a ``media_output`` sent by that server → the frame returned by ``pull_output()``. Peer: a
+  bare aiohttp client receiving, parsing and decoding the same frame.
+- ``agent.virtual_speedup``: a 5-minute call (caller speaking every 10 s, agent answering, stereo recording written
+  as WAV) against the local emulator on virtual time. Peer: real time (the call's duration); ratio = wall / call.
+"""
 
-command = not_built("agent", "not built yet")
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import statistics
+import tempfile
+import time
+import wave
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import click
+import numpy as np
+from aiohttp import WSMsgType, web
+
+__all__ = ["command", "measure_latency", "measure_speedup"]
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+async def _raw_server(handler: Any) -> tuple[web.AppRunner, str]:
+    app = web.Application()
+    app.router.add_get("/agents/stream/{agent_id}", handler)
+    app.router.add_post("/access-token", lambda request: web.json_response({"token": "t"}))
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    return runner, f"http://127.0.0.1:{port}"
+
+
+async def measure_latency(frames: int = 200) -> dict[str, Any]:
+    """Input and output latency in milliseconds (p50/p99) for voxsim and the bare peer, on real time."""
+    from voxsim.runtime.modules.cartesia import AgentsClient, ClientOptions
+
+    arrivals: list[float] = []
+    outbox: asyncio.Queue[bytes] = asyncio.Queue()
+    sent_at: list[float] = []
+
+    async def handler(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+
+        async def sender() -> None:
+            while True:
+                pcm = await outbox.get()
+                frame = json.dumps({"event": "media_output", "stream_id": "sid_b",
+                                    "media": {"payload": base64.b64encode(pcm).decode()}})
+                sent_at.append(time.perf_counter())
+                await ws.send_str(frame)
+
+        task = asyncio.create_task(sender())
+        async for msg in ws:
+            if msg.type == WSMsgType.TEXT:
+                if '"media_input"' in msg.data:
+                    arrivals.append(time.perf_counter())
+                elif '"start"' in msg.data:
+                    await ws.send_json({"event": "ack", "stream_id": "sid_b", "config": {"input_format": "pcm_16000"}})
+        task.cancel()
+        return ws
+
+    runner, base = await _raw_server(handler)
+    pcm = (np.sin(np.arange(320) / 5) * 8000).astype(np.int16)
+    raw = pcm.astype("<i2").tobytes()
+    result: dict[str, Any] = {}
+    try:
+        # voxsim: input
+        client = await AgentsClient.create(ClientOptions("k", "bench", base_url=base))
+        client.start({})
+        while client.state != "acked":
+            await asyncio.sleep(0.001)
+        ours_in: list[float] = []
+        for _ in range(frames):
+            arrivals.clear()
+            t0 = time.perf_counter()
+            client.push_input(pcm)
+            while not arrivals:
+                await asyncio.sleep(0)
+            ours_in.append((arrivals[0] - t0) * 1000)
+            await asyncio.sleep(max(0.0, 0.02 - (time.perf_counter() - t0)))  # frames arrive at the call's pace
+        # voxsim: output
+        ours_out: list[float] = []
+        for _ in range(frames):
+            sent_at.clear()
+            await outbox.put(raw)
+            while (out := client.pull_output()) is None:
+                await asyncio.sleep(0)
+            ours_out.append((time.perf_counter() - sent_at[0]) * 1000)
+        await client.close()
+        # peer: a bare aiohttp client doing the minimum
+        peer_in: list[float] = []
+        peer_out: list[float] = []
+        async with aiohttp.ClientSession() as session, session.ws_connect(base.replace("http", "ws") + "/agents/stream/b") as ws:
+            await ws.send_str(json.dumps({"event": "start", "config": {"input_format": "pcm_16000"}}))
+            await ws.receive()
+            for _ in range(frames):
+                arrivals.clear()
+                t0 = time.perf_counter()
+                await ws.send_str(json.dumps({"event": "media_input", "stream_id": "sid_b",
+                                              "media": {"payload": base64.b64encode(pcm.astype("<i2").tobytes()).decode()}}))
+                while not arrivals:
+                    await asyncio.sleep(0)
+                peer_in.append((arrivals[0] - t0) * 1000)
+            for _ in range(frames):
+                sent_at.clear()
+                await outbox.put(raw)
+                msg = await ws.receive()
+                np.frombuffer(base64.b64decode(json.loads(msg.data)["media"]["payload"]), "<i2")
+                peer_out.append((time.perf_counter() - sent_at[0]) * 1000)
+    finally:
+        await runner.cleanup()
+    for name, ours, peer in (("input", ours_in, peer_in), ("output", ours_out, peer_out)):
+        result[name] = {
+            "p50_ms": statistics.median(ours), "p99_ms": _percentile(ours, 0.99),
+            "peer_p50_ms": statistics.median(peer), "peer_p99_ms": _percentile(peer, 0.99),
+            "added_p50_ms": statistics.median(ours) - statistics.median(peer),
+        }
+    return result
+
+
+async def _five_minute_call(seconds: float, out_dir: Path) -> dict[str, Any]:
+    from voxsim.runtime.modules.cartesia import AgentsClient, ClientOptions
+    from voxsim.tools.agent import AgentEmulator
+    from voxsim.tools.agent.caller import ScriptedCaller
+
+    async with AgentEmulator() as emulator:
+        client = await AgentsClient.create(ClientOptions("k", "bench", base_url=emulator.base_url, send_transcripts=True))
+        client.start({"metadata": {"from": "+15550001"}})
+        caller = ScriptedCaller(client)
+        lines = ["I want to book a table", "for four people please", "tomorrow at eight", "is there parking"]
+        for k, at in enumerate(np.arange(5.0, seconds - 10, 10.0)):
+            caller.say(lines[k % len(lines)], at=float(at))
+        await caller.run(seconds)
+        await client.close()
+    stereo = caller.stereo()
+    path = out_dir / "agent_call.wav"
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(2)
+        wav.setsampwidth(2)
+        wav.setframerate(client.format.sample_rate)
+        wav.writeframes(stereo.astype("<i2").tobytes())
+    return {"turns_heard": len(emulator.streams[0].heard), "agent_utterances": len(caller.heard),
+            "recorded_seconds": stereo.shape[0] / client.format.sample_rate}
+
+
+def measure_speedup(seconds: float = 300.0) -> dict[str, Any]:
+    """Run a ``seconds``-long call on virtual time; returns wall time and the speed-up factor."""
+    from voxsim.runtime.clock import run
+    from voxsim.runtime.media.tts import synthesize
+
+    synthesize("warm up", 16000)  # espeak-ng's one-time initialisation is not part of the call
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        info = run(_five_minute_call(seconds, Path(tmp)), virtual=True)
+        wall = time.perf_counter() - t0
+    return {"call_seconds": seconds, "wall_seconds": wall, "speedup": seconds / wall, **info}
+
+
+@click.command(name="agent")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+@click.option("--frames", default=200, show_default=True, help="Frames per latency measurement.")
+@click.option("--call-seconds", default=300.0, show_default=True, help="Length of the virtual-time call.")
+def command(as_json: bool, frames: int, call_seconds: float) -> None:
+    """Latency added on the Cartesia agent path; virtual-time speed-up of a bridged call."""
+    latency = asyncio.run(measure_latency(frames))
+    speed = measure_speedup(call_seconds)
+    benchmarks = [
+        {"name": "agent.input_latency", "ratio": latency["input"]["p50_ms"] / latency["input"]["peer_p50_ms"],
+         "peer": "bare aiohttp client", "unit": "ms", **latency["input"]},
+        {"name": "agent.output_latency", "ratio": latency["output"]["p50_ms"] / latency["output"]["peer_p50_ms"],
+         "peer": "bare aiohttp client", "unit": "ms", **latency["output"]},
+        {"name": "agent.virtual_speedup", "ratio": speed["wall_seconds"] / speed["call_seconds"], "peer": "real time",
+         "unit": "s", **speed},
+    ]
+    if as_json:
+        click.echo(json.dumps({"benchmarks": benchmarks}, indent=2))
+        return
+    for b in benchmarks[:2]:
+        click.echo(f"{b['name']:24} p50 {b['p50_ms']:.3f} ms  p99 {b['p99_ms']:.3f} ms  (peer p50 {b['peer_p50_ms']:.3f} ms, "
+                   f"added {b['added_p50_ms']:+.3f} ms, ratio {b['ratio']:.2f})")
+    s = benchmarks[2]
+    click.echo(f"{s['name']:24} {s['call_seconds']:.0f} s call in {s['wall_seconds']:.2f} s wall: {s['speedup']:.0f}x real time "
+               f"({s['turns_heard']} caller turns heard, {s['agent_utterances']} agent utterances)")

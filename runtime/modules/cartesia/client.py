@@ -32,6 +32,7 @@ __all__ = ["ClientOptions", "CloseInfo", "AgentsClientError", "AgentsClient", "L
 log = logging.getLogger("voxsim.cartesia")
 
 LIVE_BASE_URL = "https://api.cartesia.ai"
+_LEAD = 0.04  # media_input may run this far ahead of real time (absorbs tick jitter without adding latency)
 _ids = itertools.count(1)
 
 
@@ -329,8 +330,8 @@ class AgentsClient:
                 due = None if anchor is None else anchor + sent_media * step
                 if due is None or now > due + step:  # real-time source (or a gap): send now, re-anchor
                     anchor, sent_media = now, 0
-                elif due > now:  # a burst: pace it at 20 ms per frame
-                    await asyncio.sleep(due - now)
+                elif due - now > _LEAD:  # a burst: pace it at 20 ms per frame, at most _LEAD ahead of real time
+                    await asyncio.sleep(due - now - _LEAD)
                 sent_media += 1
             try:
                 await self._ws.send_str(p.encode(message))
