@@ -12,10 +12,10 @@ from voxsim.tools.cli import EXIT_OK, EXIT_SCENARIO_ERROR, EXIT_USAGE, main
 
 pytest.importorskip("voxsim.engine.parser", reason="the engine's parser is not built yet")
 
-BAD = """VoxEngine.addEventListener(AppEvents.CallAlerting, (e) => {
+BAD = """VoxEngine.addEventListener(AppEvents.CallAlerting, function (e) {
   e.call.answer();
   const player = VoxEngine.createTTSPlayer("hi");
-  player.addEventListener(PlayerEvents.PlaybackError, () => {});
+  player.addEventListener(PlayerEvents.PlaybackError, function () {});
   e.call.transfer({ to: "+1" });
 });
 """
@@ -41,14 +41,14 @@ def test_json_output(tmp_path: Path) -> None:
 
 def test_clean_file_exits_0(tmp_path: Path) -> None:
     path = tmp_path / "ok.js"
-    path.write_text("VoxEngine.addEventListener(AppEvents.Started, () => Logger.write('hi'));\n")
+    path.write_text("VoxEngine.addEventListener(AppEvents.Started, function () { Logger.write('hi'); });\n")
     result = CliRunner().invoke(main, ["check", str(path)])
     assert result.exit_code == EXIT_OK, result.output
 
 
 def test_syntax_error_and_missing_file_exit_2(tmp_path: Path) -> None:
     path = tmp_path / "broken.js"
-    path.write_text("VoxEngine.addEventListener(AppEvents.Started, () => {\n")
+    path.write_text("VoxEngine.addEventListener(AppEvents.Started, function () {\n")
     result = CliRunner().invoke(main, ["check", str(path)])
     assert result.exit_code == EXIT_USAGE
     assert "SyntaxError" in result.output
