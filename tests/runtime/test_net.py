@@ -8,6 +8,8 @@ import socket
 from collections.abc import AsyncIterator
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
@@ -242,3 +244,16 @@ async def test_on_result_hook_sees_every_request() -> None:
     await net.request("http://svc/a")
     await net.request("bad url")
     assert seen == [("http://svc/a", 201), ("bad url", CODE_MALFORMED_URL)]
+
+
+_names = st.from_regex(r"X-[A-Za-z0-9-]{1,12}", fullmatch=True)
+_values = st.from_regex(r"[A-Za-z0-9 ._/=-]{0,20}", fullmatch=True).map(str.strip)
+
+
+@given(st.dictionaries(_names, _values, max_size=6))
+def test_header_forms_agree(headers: dict[str, str]) -> None:
+    as_map = parse_options("http://example.com/", {"headers": headers}).headers
+    as_lines = parse_options("http://example.com/", {"headers": [f"{k}: {v}" for k, v in headers.items()]}).headers
+    as_pairs = parse_options("http://example.com/", {"headers": [{"key": k, "value": v} for k, v in headers.items()]}).headers
+    assert as_map == as_lines == as_pairs
+    assert as_map[:-1] == list(headers.items()) and as_map[-1] == ("User-Agent", "VoxEngine/1.0")
