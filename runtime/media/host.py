@@ -1,0 +1,421 @@
+"""The JS side of media: ``call.media`` for each Call, and the Player/Recorder/ASR host objects.
+
+``MediaLayer`` (``session.extensions["media"]``) owns the session's media graph. ``attach_call(call)`` gives the
+object the Call delegates ``say``/``startPlayback``/``stopPlayback``/``playProgressTone``/``record``/``stopRecording``/
+``sendMediaTo``/``stopMediaTo`` to (JS values in). The far end of each call is a simulated party whose script is read
+from the network description (``Caller.extra`` / ``Callee.extra`` key ``speak``, a list of ``{at, say|play|tone|
+silence|digits}``), started when the call connects.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from voxsim.engine.errors import JSTypeError
+from voxsim.engine.host import HostObject, js_method, to_py
+from voxsim.engine.operations import to_string
+from voxsim.engine.values import UNDEFINED, JSFunction
+
+from . import asr as A
+from . import callmedia as CM
+from . import players as P
+from .recorder import RECORD_STARTED, RECORD_STOPPED, RECORDER_STARTED, RECORDER_STOPPED, Recorder
+from .speakers import ScriptError, SimulatedParty
+from .units import MediaError, MediaGraph, MediaUnit
+
+__all__ = ["MediaLayer", "CallMediaHost", "PlayerHost", "RecorderHost", "ASRHost", "voice_name"]
+
+log = logging.getLogger("voxsim.media.host")
+
+
+def _py(value: Any) -> Any:
+    return None if value is UNDEFINED else to_py(value)
+
+
+def _text(value: Any) -> str:
+    return "" if value is UNDEFINED else str(to_py(to_string(value)))
+
+
+def voice_name(value: Any) -> str | None:
+    """A voice argument (``VoiceList``/``Language`` object, string, ``{voice}``/``{language}`` params) → a name for
+    ``tts.resolve_voice``: ``fr-FR_FEMALE``, ``en_US_Standard_A``, …"""
+    if value is None or value is UNDEFINED:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping):
+        if "voice" in value or ("language" in value and "provider" not in value):
+            return voice_name(value.get("voice") or value.get("language"))
+        language, name = value.get("language"), str(value.get("name") or "")
+        gender = "_FEMALE" if "FEMALE" in name.upper() else "_MALE" if "MALE" in name.upper() else ""
+        if language:
+            return f"{language}{gender}"
+        return name or None
+    return None
+
+
+class _EventHost(HostObject):
+    """A host object with an Emitter and add/removeEventListener (players, recorders, ASR)."""
+
+    payload_key = "unit"
+
+    def __init__(self, layer: MediaLayer, kind: str) -> None:
+        from ..emitter import Emitter
+
+        self.layer = layer
+        self.session = layer.session
+        self.trace_id: str = layer.session.new_id(kind)
+        self.events = Emitter(layer.session, self.trace_id, this=self)
+
+    def _emit(self, name: str, payload: Mapping[str, Any]) -> None:
+        self.events.emit(name, {self.payload_key: self, **payload})
+
+    @js_method("id")
+    def _js_id(self) -> Any:
+        return self.trace_id
+
+    @js_method("addEventListener")
+    def _js_add_event_listener(self, event: Any = UNDEFINED, callback: Any = UNDEFINED) -> Any:
+        from ..voxengine import event_name
+
+        name = event_name(self.session, event, f"{self.js_class.lower()}.addEventListener")
+        if name is not None:
+            if not isinstance(callback, JSFunction):
+                raise JSTypeError(f"{self.js_class}.addEventListener: the listener must be a function")
+            self.events.add_js_listener(name, callback)
+        return UNDEFINED
+
+    @js_method("removeEventListener")
+    def _js_remove_event_listener(self, event: Any = UNDEFINED, callback: Any = UNDEFINED) -> Any:
+        if isinstance(event, str):
+            self.events.remove_js_listener(event, None if callback is UNDEFINED else callback)
+        return UNDEFINED
+
+
+class PlayerHost(_EventHost):
+    """JS ``Player`` / ``SequencePlayer``."""
+
+    js_class = "Player"
+    payload_key = "player"
+
+    def __init__(self, layer: MediaLayer, player: P.Player, sequence: bool = False, kind: str = "tts") -> None:
+        super().__init__(layer, "player")
+        self.player = player
+        self.media_unit: MediaUnit = player
+        self.sequence = sequence
+        self.kind = kind
+        player.name = self.trace_id
+        player.listen(self._event)
+
+    def _event(self, name: str, payload: dict[str, Any]) -> None:
+        if self.sequence:
+            name = "SequencePlayer." + name.split(".", 1)[1]
+        self._emit(name, payload)
+
+    def send_media_to(self, unit: Any, parameters: Any = UNDEFINED) -> None:
+        """Route this player's audio to ``unit`` (replacing what it heard)."""
+        self.layer.connect(self.player, unit, parameters)
+
+    def stop_media_to(self, unit: Any) -> None:
+        """Stop routing to ``unit``."""
+        self.player.stop_media_to(self.layer.unit_of(unit))
+
+    @js_method("sendMediaTo")
+    def _js_send_media_to(self, unit: Any = UNDEFINED, parameters: Any = UNDEFINED) -> Any:
+        self.send_media_to(_py(unit), parameters)
+        return UNDEFINED
+
+    @js_method("stopMediaTo")
+    def _js_stop_media_to(self, unit: Any = UNDEFINED) -> Any:
+        self.stop_media_to(_py(unit))
+        return UNDEFINED
+
+    @js_method("pause")
+    def _js_pause(self) -> Any:
+        self.player.pause()
+        return UNDEFINED
+
+    @js_method("resume")
+    def _js_resume(self) -> Any:
+        self.player.resume()
+        return UNDEFINED
+
+    @js_method("stop")
+    def _js_stop(self) -> Any:
+        self.player.stop()
+        return UNDEFINED
+
+    @js_method("addMarker")
+    def _js_add_marker(self, offset: Any = UNDEFINED) -> Any:
+        value = _py(offset)
+        if not isinstance(value, (int, float)):
+            raise JSTypeError("player.addMarker: expected an offset in milliseconds")
+        self.player.add_marker(float(value))
+        return UNDEFINED
+
+
+class RecorderHost(_EventHost):
+    """JS ``Recorder`` (``VoxEngine.createRecorder``)."""
+
+    js_class = "Recorder"
+    payload_key = "recorder"
+
+    def __init__(self, layer: MediaLayer, params: Mapping[str, Any]) -> None:
+        super().__init__(layer, "recorder")
+        path = layer.record_dir / f"{self.trace_id}.wav"
+        self.recorder = Recorder(layer.graph, path, 16000 if params.get("hd_audio") else 8000, name=self.trace_id)
+        self.media_unit: MediaUnit = self.recorder
+        self.recorder.listen(lambda name, payload: self._emit(name, payload))
+        layer.live.append(self.recorder.stop)
+
+    def send_media_to(self, unit: Any, parameters: Any = UNDEFINED) -> None:
+        """A recorder sends nothing."""
+
+    def stop_media_to(self, unit: Any) -> None:
+        """A recorder sends nothing."""
+
+    @js_method("stop")
+    def _js_stop(self) -> Any:
+        self.recorder.stop()
+        return UNDEFINED
+
+
+class ASRHost(_EventHost):
+    """JS ``ASR`` (``VoxEngine.createASR``)."""
+
+    js_class = "ASR"
+    payload_key = "asr"
+
+    def __init__(self, layer: MediaLayer, params: Mapping[str, Any]) -> None:
+        super().__init__(layer, "asr")
+        profile = params.get("profile")
+        language = str(params.get("language") or (profile.get("language") if isinstance(profile, Mapping) else
+                                                  profile if isinstance(profile, str) else "") or "en-US")
+        hints = params.get("phraseHints") or []
+        self.asr = A.ASRUnit(layer.graph, language, interim_results=bool(params.get("interimResults")),
+                             single_utterance=bool(params.get("singleUtterance")),
+                             phrase_hints=[str(h) for h in hints] if isinstance(hints, list) else [],
+                             name=self.trace_id)
+        self.media_unit: MediaUnit = self.asr
+        self.asr.listen(lambda name, payload: self._emit(name, payload))
+        layer.live.append(self.asr.stop)
+
+    def send_media_to(self, unit: Any, parameters: Any = UNDEFINED) -> None:
+        """ASR sends nothing."""
+
+    def stop_media_to(self, unit: Any) -> None:
+        """ASR sends nothing."""
+
+    @js_method("language")
+    def _js_language(self) -> Any:
+        return self.asr.language
+
+    @js_method("dictionary")
+    def _js_dictionary(self) -> Any:
+        return self.session.to_js(list(self.asr.phrase_hints))
+
+    @js_method("stop")
+    def _js_stop(self) -> Any:
+        self.asr.stop()
+        return UNDEFINED
+
+
+class CallMediaHost:
+    """``call.media``: what a Call's media members do."""
+
+    def __init__(self, layer: MediaLayer, call: Any) -> None:
+        self.layer = layer
+        self.call = call
+        wire = "mulaw_8000" if getattr(call, "client_type", "pstn") == "pstn" else None
+        self.unit = CM.CallMedia(layer.graph, None, 8000, name=call.trace_id, record_dir=layer.record_dir, wire=wire)
+        self.party = SimulatedParty(layer.graph.clock, 8000, name=f"{call.trace_id}-remote")
+        self.unit.listen(self._unit_event)
+        self._player_ids: dict[int, str] = {}
+        events = call.events
+        events.on("Call.Connected", lambda payload: self._connected())
+        events.on("Call.Disconnected", lambda payload: layer.graph.clock.call_soon(self._ended))
+        events.on("Call.Failed", lambda payload: layer.graph.clock.call_soon(self._ended))
+        layer.live.append(self._ended)
+
+    @property
+    def media_unit(self) -> MediaUnit:
+        """The call's media unit."""
+        return self.unit
+
+    def _script(self) -> list[Mapping[str, Any]]:
+        far = getattr(self.call, "caller", None) or getattr(self.call, "callee", None)
+        extra = getattr(far, "extra", None) or {}
+        script = extra.get("speak") or extra.get("say") or []
+        if isinstance(script, str):
+            script = [{"at": 0.5, "say": script}]
+        return list(script) if isinstance(script, list) else []
+
+    def _connected(self) -> None:
+        self.unit.start(self.party)
+        try:
+            self.party.run_script(self._script())
+        except (ScriptError, TypeError, ValueError) as exc:
+            self.layer.session.warn(f"{self.call.trace_id}: far-end script ignored: {exc}", target=self.call.trace_id)
+
+    def _ended(self) -> None:
+        if not self.unit.closed:
+            self.unit.end()
+
+    def _fire(self, name: str, payload: Mapping[str, Any]) -> None:
+        self.call.emit(name, dict(payload))
+
+    def _unit_event(self, name: str, payload: dict[str, Any]) -> None:
+        if name == CM.TONE_RECEIVED:
+            self.call.receive_tone(str(payload["tone"]), 2)
+            return
+        if name in (RECORD_STARTED, RECORD_STOPPED, CM.PLAYBACK_READY, CM.PLAYBACK_STARTED, CM.PLAYBACK_FINISHED):
+            self._fire(name, payload)
+
+    def _trace_player(self, player: P.Player, kind: str, text: str | None = None) -> None:
+        trace = self.layer.session.trace
+        source = player.name
+        target = self.call.trace_id
+
+        def on(name: str, payload: dict[str, Any]) -> None:
+            if name == P.STARTED:
+                fields = {"text": text} if text else {}
+                trace.record("media", action="start", source=source, target=target, kind=kind, **fields)
+            elif name in (P.PLAYBACK_FINISHED, P.STOPPED) and player._started:
+                trace.record("media", action="stop", source=source, target=target,
+                             reason="end" if name == P.PLAYBACK_FINISHED else "stopped")
+
+        player.listen(on)
+
+    # --- Call members (JS values in) -------------------------------------------------------------------------------
+
+    def say(self, text: Any = UNDEFINED, parameters: Any = UNDEFINED) -> None:
+        spoken = _text(text)
+        player = self.unit.say(spoken, voice_name(_py(parameters)))
+        player.name = self.layer.session.new_id("player")
+        self._trace_player(player, "tts", spoken)
+
+    def start_playback(self, url: Any = UNDEFINED, parameters: Any = UNDEFINED) -> None:
+        params = _py(parameters)
+        loop = params if isinstance(params, bool) else bool(params.get("loop")) if isinstance(params, Mapping) else False
+        base = self.layer.session.options.settings.get("media_dir")
+        player = self.unit.start_playback(_text(url), loop, Path(base) if base else None)
+        player.name = self.layer.session.new_id("player")
+        self._trace_player(player, "playback")
+
+    def stop_playback(self) -> None:
+        self.unit.stop_playback()
+
+    def play_progress_tone(self, country: Any = UNDEFINED) -> None:
+        player = self.unit.play_progress_tone(_text(country) or "US")
+        player.name = self.layer.session.new_id("player")
+        self._trace_player(player, "tone")
+
+    def record(self, parameters: Any = UNDEFINED) -> None:
+        params = _py(parameters)
+        stereo = bool(params.get("stereo")) if isinstance(params, Mapping) else False
+        self.unit.record(stereo=stereo)
+
+    def stop_recording(self) -> None:
+        self.unit.stop_record()
+
+    def send_media_to(self, unit: Any, parameters: Any = UNDEFINED) -> None:
+        self.layer.connect(self.unit, unit, parameters)
+
+    def stop_media_to(self, unit: Any) -> None:
+        self.unit.stop_media_to(self.layer.unit_of(unit))
+
+    def send_digits(self, digits: str) -> None:
+        """Hook of ``call.sendDigits`` (Python str): inband DTMF to the far end."""
+        self.unit.send_digits(digits)
+
+    def handle_tones(self, on: bool) -> None:
+        """Hook of ``call.handleTones``: run the inband detector on the incoming audio."""
+        self.unit.handle_tones(on)
+
+
+class MediaLayer:
+    """The session's media: graph, recordings folder, and the JS factories."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+        self.graph = MediaGraph(session.clock)
+        self.record_dir = Path(session.options.settings.get("recordings_dir") or "recordings")
+        self.live: list[Any] = []
+        session.add_closer(self.close)
+
+    def attach_call(self, call: Any) -> CallMediaHost:
+        """The media object of a new Call (``call.media``)."""
+        return CallMediaHost(self, call)
+
+    def unit_of(self, obj: Any) -> MediaUnit:
+        """The media unit behind a host object (a Call, Player, Recorder, ASR, WebSocket…)."""
+        if isinstance(obj, HostObject) and isinstance(getattr(obj, "media", None), CallMediaHost):
+            return obj.media.unit
+        unit = getattr(obj, "media_unit", None)
+        if isinstance(unit, MediaUnit):
+            return unit
+        raise JSTypeError(f"expected a media unit (call, player, recorder, ASR, WebSocket), got "
+                          f"{type(obj).__name__ if obj is not None else 'undefined'}")
+
+    def connect(self, source: MediaUnit, target: Any, parameters: Any = UNDEFINED) -> None:
+        """``source.sendMediaTo(target, params)``; ``params`` ({encoding, tag, customParameters}) matter for sockets."""
+        unit = self.unit_of(target)
+        params = _py(parameters)
+        configure = getattr(unit, "configure", None)
+        if configure is not None and isinstance(params, Mapping):
+            configure(params.get("encoding"), params.get("tag"), params.get("customParameters"))
+        try:
+            source.send_media_to(unit)
+        except MediaError as exc:
+            raise JSTypeError(f"sendMediaTo: {exc}") from None
+
+    def close(self) -> None:
+        """Session end: finalize recordings, stop players and ASR, stop the tick timer."""
+        for stop in reversed(self.live):
+            try:
+                stop()
+            except Exception:
+                log.exception("media cleanup failed")
+        self.live.clear()
+        self.graph.stop()
+
+    # --- VoxEngine factories (JS values in) ----------------------------------------------------------------------
+
+    def create_tts_player(self, text: Any = UNDEFINED, parameters: Any = UNDEFINED) -> PlayerHost:
+        params = _py(parameters) or {}
+        voice = voice_name(params) if isinstance(params, Mapping) else voice_name(params)
+        player = P.create_tts_player(self.graph, _text(text), voice)
+        return self._player(player, "tts")
+
+    def create_url_player(self, url: Any = UNDEFINED, parameters: Any = UNDEFINED) -> PlayerHost:
+        params = _py(parameters)
+        loop = params if isinstance(params, bool) else bool(params.get("loop")) if isinstance(params, Mapping) else False
+        base = self.session.options.settings.get("media_dir")
+        player = P.create_url_player(self.graph, _text(url), loop=loop, base_dir=Path(base) if base else None)
+        return self._player(player, "playback")
+
+    def create_tone_script_player(self, script: Any = UNDEFINED, loop: Any = UNDEFINED) -> PlayerHost:
+        kwargs = {"loop": bool(_py(loop))} if loop is not UNDEFINED else {}
+        return self._player(P.create_tone_script_player(self.graph, _text(script), **kwargs), "tone")
+
+    def create_sequence_player(self, parameters: Any = UNDEFINED) -> PlayerHost:
+        params = _py(parameters) or {}
+        segments = params.get("segments", []) if isinstance(params, Mapping) else params if isinstance(params, list) else []
+        player = P.create_sequence_player(self.graph, [dict(s) for s in segments if isinstance(s, Mapping)])
+        return self._player(player, "playback", sequence=True)
+
+    def create_recorder(self, parameters: Any = UNDEFINED) -> RecorderHost:
+        params = _py(parameters)
+        return RecorderHost(self, params if isinstance(params, Mapping) else {})
+
+    def create_asr(self, parameters: Any = UNDEFINED) -> ASRHost:
+        params = _py(parameters)
+        return ASRHost(self, params if isinstance(params, Mapping) else {})
+
+    def _player(self, player: P.Player, kind: str, sequence: bool = False) -> PlayerHost:
+        host = PlayerHost(self, player, sequence, kind)
+        self.live.append(player.stop)
+        return host
