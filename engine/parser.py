@@ -1,0 +1,359 @@
+"""The parser driver: lark's LALR(1) tables for engine/grammar.lark, run by our own loop with ASI and token classes.
+
+lark builds the tables once; they are cached as a pickle in the user cache dir (keyed by a hash of the grammar and
+the lark version), so importing and parsing needs no lark at all afterwards. The loop feeds tokens one by one and,
+because it owns the stacks, can ask "would this terminal be shifted after the pending reductions?" (``_accepts``)
+without mutating anything. That answers the questions the spec leaves to syntactic context:
+
+- a word is a keyword, a contextual keyword, a reserved word used as a property name, or an identifier;
+- ``/`` starts a regular expression or is division;
+- an offending token after a line break, a ``}`` or the end gets a semicolon inserted before it (ASI), and the
+  restricted productions (``return``/``break``/``continue``/``throw``/``yield``, postfix ``++``/``--``, ``=>``,
+  ``async``) get theirs before feeding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from . import ast
+from .ast_builder import Builder, Inline
+from .errors import JSSyntaxError
+from .source import Source
+from .tokens import CONTEXTUAL_WORDS, RESERVED_WORDS, Token, Tokenizer
+
+__all__ = ["parse_script", "Tables", "load_tables", "MAX_DEPTH"]
+
+MAX_DEPTH = 1500
+"""Nesting limit (parser stack entries): deeper input is a SyntaxError instead of a Python crash."""
+
+_TABLE_FORMAT = 3
+_KEYWORD_TYPES = {"instanceof": "BINOP"}
+_NAME_START = frozenset(["IDENT", "STRING", "NUMBER", "[", "PRIVATE_NAME"])
+_RESTRICTED = frozenset(["return", "break", "continue", "yield"])
+
+
+class Tables:
+    """Compact LALR tables: per state a dict terminal/nonterminal → state (shift/goto, ≥ 0) or ~rule (reduce)."""
+
+    def __init__(self, states: list[dict[str, int]], rules: list[tuple[str, int, str | None, bool]],
+                 start: int, end: int, grammar_hash: str) -> None:
+        self.states = states
+        self.rules = rules  # (origin, size, alias, expand1)
+        self.start = start
+        self.end = end
+        self.grammar_hash = grammar_hash
+
+
+def _grammar_text() -> str:
+    return resources.files("voxsim.engine").joinpath("grammar.lark").read_text(encoding="utf-8")
+
+
+def _grammar_hash(text: str) -> str:
+    import importlib.metadata
+
+    try:
+        lark_version = importlib.metadata.version("lark")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover
+        lark_version = "?"
+    return hashlib.sha256(f"{_TABLE_FORMAT}\0{lark_version}\0{text}".encode()).hexdigest()[:20]
+
+
+def build_tables(text: str, grammar_hash: str) -> Tables:
+    """Run lark's LALR analysis on the grammar and convert its table to the compact form (≈1 s)."""
+    from lark import Lark
+    from lark.lexer import Lexer, PatternStr
+    from lark.parsers.lalr_analysis import Shift
+
+    class _NoLexer(Lexer):  # tokens come from engine/tokens.py
+        def __init__(self, conf: Any) -> None:
+            pass
+
+        def lex(self, *args: Any) -> Any:  # pragma: no cover
+            raise NotImplementedError
+
+    lark = Lark(text, parser="lalr", lexer=_NoLexer, maybe_placeholders=False)
+    names = {t.name: (t.pattern.value if isinstance(t.pattern, PatternStr) else t.name) for t in lark.terminals}
+    table = lark.parser.parser.parser.parse_table
+    rule_index: dict[Any, int] = {}
+    rules: list[tuple[str, int, str | None, bool]] = []
+    states: list[dict[str, int]] = [{} for _ in range(len(table.states))]
+    for state, row in table.states.items():
+        out = states[state]
+        for sym, (action, arg) in row.items():
+            key = names.get(sym, sym)
+            if action is Shift:
+                out[key] = arg
+            else:
+                if arg not in rule_index:
+                    rule_index[arg] = len(rules)
+                    alias = arg.alias if isinstance(arg.alias, str) or arg.alias is None else str(arg.alias)
+                    rules.append((arg.origin.name, len(arg.expansion), alias, bool(arg.options.expand1)))
+                out[key] = ~rule_index[arg]
+    return Tables(states, rules, table.start_states["start"], table.end_states["start"], grammar_hash)
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "voxsim"
+
+
+_TABLES: Tables | None = None
+
+
+def load_tables() -> Tables:
+    """The tables for the current grammar: from memory, the user cache dir, or built by lark (then cached)."""
+    global _TABLES
+    if _TABLES is not None:
+        return _TABLES
+    text = _grammar_text()
+    digest = _grammar_hash(text)
+    path = _cache_dir() / f"parser-{digest}.pickle"
+    tables: Tables | None = None
+    try:
+        with open(path, "rb") as fh:
+            loaded = pickle.load(fh)
+        if isinstance(loaded, Tables) and loaded.grammar_hash == digest:
+            tables = loaded
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError):
+        tables = None
+    if tables is None:
+        tables = build_tables(text, digest)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(tables, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a read-only home: build again next time
+    _TABLES = tables
+    return tables
+
+
+class _Driver:
+    """One parse: the LALR loop, token classification and ASI."""
+
+    def __init__(self, source: Source, tables: Tables) -> None:
+        self.source = source
+        self.tables = tables
+        self.states = tables.states
+        self.tokenizer = Tokenizer(source)
+        self.builder = Builder(source)
+        self.stack: list[int] = [tables.start]
+        self.values: list[Any] = []
+        self.reducers = [self.builder.reducer(origin, size, alias, expand1)
+                         for origin, size, alias, expand1 in tables.rules]
+
+    # -- questions about the current state ---------------------------------------------------------------------------
+
+    def _accepts(self, term: str) -> bool:
+        """Would ``term`` be shifted after the reductions it triggers? (simulated on state numbers only)"""
+        states = self.states
+        rules = self.tables.rules
+        stack = self.stack
+        depth = len(stack)
+        extra: list[int] = []
+        while True:
+            state = extra[-1] if extra else stack[depth - 1]
+            act = states[state].get(term)
+            if act is None:
+                return False
+            if act >= 0:
+                return True
+            size = rules[~act][1]
+            k = min(size, len(extra))
+            if k:
+                del extra[len(extra) - k:]
+            depth -= size - k
+            state = extra[-1] if extra else stack[depth - 1]
+            goto = states[state].get(rules[~act][0])
+            if goto is None:  # pragma: no cover - only the accepting state
+                return term == "$END"
+            if term == "$END" and goto == self.tables.end:
+                return True
+            extra.append(goto)
+
+    def _peek(self) -> Token:
+        saved = self.tokenizer.save()
+        try:
+            return self.tokenizer.next()
+        except JSSyntaxError:
+            return Token("$ERROR", None, "", 0, 0, 0, 0, 0, 0, False)
+        finally:
+            self.tokenizer.restore(saved)
+
+    def _classify_word(self, tok: Token) -> str:
+        word = tok.value
+        row = self.states[self.stack[-1]]
+        if word in RESERVED_WORDS:
+            term = _KEYWORD_TYPES.get(word, word)
+            if tok.escaped:
+                if "RESERVED" in row:
+                    return "RESERVED"
+                raise self._error(tok, "Keyword must not contain escaped characters")
+            if term in row:
+                if "RESERVED" in row and not self._accepts(term):
+                    return "RESERVED"
+                return term
+            return "RESERVED" if "RESERVED" in row else term
+        if word in CONTEXTUAL_WORDS and not tok.escaped and word in row:
+            if "IDENT" not in row or not self._accepts("IDENT"):
+                return word
+            if word in ("yield", "await"):
+                return word
+            nxt = self._peek()
+            nt = nxt.type
+            if word == "async":
+                if nxt.nl:
+                    return "IDENT"
+                if nt == "IDENT" or nt in ("(", "*", "[", "STRING", "NUMBER", "PRIVATE_NAME"):
+                    return word if self._accepts(word) else "IDENT"
+                return "IDENT"
+            if word == "let":
+                if nt == "IDENT" or nt in ("[", "{"):
+                    return word
+                return "IDENT"
+            if word in ("get", "set", "static"):
+                if nt in _NAME_START or (word == "static" and nt in ("*", "{")):
+                    return word
+                return "IDENT"
+            return word
+        return "IDENT"
+
+    def _error(self, tok: Token, message: str | None = None) -> JSSyntaxError:
+        if message is None:
+            if tok.type == "$END":
+                message = "Unexpected end of input"
+            elif tok.type in ("STRING", "NUMBER", "TEMPLATE", "TEMPLATE_HEAD", "REGEX"):
+                message = f"Unexpected {'string' if tok.type == 'STRING' else 'number' if tok.type == 'NUMBER' else 'token'} {tok.raw}"
+            elif tok.type == "IDENT":
+                message = f"Unexpected identifier '{tok.value}'"
+            else:
+                message = f"Unexpected token '{tok.raw}'"
+        end = tok.end if tok.end > tok.start else tok.start + 1
+        return JSSyntaxError(message, self.source.span(tok.start, end))
+
+    def _semicolon(self, after: Token | None) -> Token:
+        at = after.end if after is not None else 0
+        line, col = (after.end_line, after.end_column) if after is not None else (1, 0)
+        tok = Token(";", ";", "", at, at, line, col, line, col, False)
+        tok.auto = True
+        return tok
+
+    # -- the loop ----------------------------------------------------------------------------------------------------
+
+    def run(self) -> ast.Program:
+        tk = self.tokenizer
+        states = self.states
+        reducers = self.reducers
+        rules = self.tables.rules
+        end_state = self.tables.end
+        stack = self.stack
+        values = self.values
+        prev: Token | None = None
+        prev_term = ""
+        tok = tk.next()
+        pending: Token | None = None  # the real token waiting behind an inserted semicolon
+        while True:
+            if pending is not None:
+                tok, pending = pending, None
+                term = tok.type
+                inserted = True
+            else:
+                inserted = False
+                term = tok.type
+            if term == "IDENT":
+                term = self._classify_word(tok)
+            elif term == "/" or term == "/=":
+                row = states[stack[-1]]
+                if "REGEX" in row and (term not in row or self._accepts("REGEX")):
+                    tok = tk.rescan_regex(tok)
+                    term = "REGEX"
+                elif term == "/=":
+                    term = "ASSIGN_OP"
+            if tok.nl and prev is not None and not inserted:
+                if prev_term in _RESTRICTED and self._accepts(";"):
+                    pending = tok
+                    tok = self._semicolon(prev)
+                    term = ";"
+                elif prev_term == "throw":
+                    raise self._error(tok, "Illegal newline after throw")
+                elif (term == "++" or term == "--") and self._accepts(";"):
+                    pending = tok
+                    tok = self._semicolon(prev)
+                    term = ";"
+                elif term == "=>":
+                    raise self._error(tok, "Line terminator not permitted before arrow")
+            elif term == "=>" and tok.nl:
+                raise self._error(tok, "Line terminator not permitted before arrow")
+            if (tok.nl or term == "}" or term == "$END") and not tok.auto and not inserted:
+                if not self._accepts(term):
+                    if self._accepts(";"):
+                        pending = tok
+                        tok = self._semicolon(prev)
+                        term = ";"
+                    else:
+                        raise self._error(tok)
+            # feed
+            while True:
+                act = states[stack[-1]].get(term)
+                if act is None:
+                    if pending is not None:
+                        raise self._error(pending)
+                    raise self._error(tok)
+                if act >= 0:
+                    tok.type = term
+                    stack.append(act)
+                    values.append(tok)
+                    break
+                rule = ~act
+                size = rules[rule][1]
+                if size:
+                    args = values[-size:]
+                    del values[-size:]
+                    del stack[-size:]
+                else:
+                    args = []
+                value = reducers[rule](args)
+                goto = states[stack[-1]][rules[rule][0]]
+                stack.append(goto)
+                values.append(value)
+                if term == "$END" and goto == end_state:
+                    return self.builder.finish(values[-1])
+            if len(stack) > MAX_DEPTH:
+                raise self._error(tok, "Maximum nesting depth exceeded")
+            if not tok.auto:
+                prev = tok
+            prev_term = term
+            if pending is None:
+                tok = tk.next()
+
+
+def parse_script(text: str, filename: str = "<script>") -> ast.Program:
+    """Parse an ES2022 script (sloppy unless ``'use strict'``); raises JSSyntaxError for parse and early errors."""
+    source = Source(text, filename)
+    tables = load_tables()
+    driver = _Driver(source, tables)
+    try:
+        program = driver.run()
+    except RecursionError:
+        raise JSSyntaxError("Maximum nesting depth exceeded", source.span(0, 1)) from None
+    from .early_errors import check_program
+
+    check_program(program, source)
+    return program
+
+
+if __name__ == "__main__":  # pragma: no cover - manual check: python -m voxsim.engine.parser file.js
+    import json
+
+    with open(sys.argv[1], encoding="utf-8") as fh:
+        print(json.dumps(parse_script(fh.read(), sys.argv[1]).to_estree(), indent=1))
