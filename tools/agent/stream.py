@@ -53,7 +53,8 @@ class StreamConfig:
     idle_timeout: float = 180.0
     violation_close_code: int = p.CLOSE_POLICY
     output_delivery: str = "speaking_pace"  # or "as_available" (burst)
-    chunk_ms: int = 20
+    chunk_ms: int = 100  # media_output chunk length (third-party clients report ~40-130 ms from Cartesia)
+    lead: float = 0.06  # speaking pace, but each chunk goes out this far ahead of its playout time (jitter cushion)
     voice: str | None = None
     end_call_delay: float = 0.2
     vad_end_ms: int = 600
@@ -300,7 +301,7 @@ class AgentStream:
         self._record("out", "speech", text=utterance.text, duration=round(speech.duration, 3))
         for k, offset in enumerate(range(0, len(audio), chunk)):
             if paced:
-                delay = t0 + k * step - self._now()
+                delay = t0 + k * step - self.config.lead - self._now()
                 if delay > 0:
                     await asyncio.sleep(delay)
             piece = audio[offset : offset + chunk]

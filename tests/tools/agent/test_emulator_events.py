@@ -139,7 +139,7 @@ async def test_start_gate_closes_on_anything_else_first() -> None:
                            "agent": {"introduction": "Yo"}}
             first = json.loads((await ws.receive()).data)
             assert first["event"] == "media_output" and first["voxsim"]["text"].startswith("Hello")
-            assert len(__import__("base64").b64decode(first["media"]["payload"])) == 160
+            assert len(__import__("base64").b64decode(first["media"]["payload"])) == 800  # 100 ms of µ-law
 
 
 async def test_media_before_ack_is_dropped_not_sent() -> None:
