@@ -1,0 +1,113 @@
+"""JSON: strict parse with reviver, stringify with replacer/indent/toJSON/cycles, round trips."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import pytest
+from hypothesis import given, strategies as st
+
+from voxsim.engine.builtins.json import JSSyntaxErrorHost, json_parse, json_stringify
+from voxsim.engine.errors import JSTypeError
+from voxsim.engine.host import to_js, to_py
+from voxsim.engine.realm import Realm
+from voxsim.engine.values import UNDEFINED, js_str_to_py
+
+
+@pytest.fixture(scope="module")
+def realm() -> Realm:
+    return Realm()
+
+
+def j(realm: Realm, name: str, *args: Any) -> Any:
+    obj = realm.global_object.get("JSON")
+    return obj.get(name).call(obj, list(args))
+
+
+@pytest.mark.parametrize("text", [
+    "NaN", "[1,]", '{"a":1}x', '"\x01"', "", "01", "1.", "'a'", '{"a" 1}', "[1 2]", "-", "+1", ".5", "\u00a01",
+    '{"a":1,}', "undefined", "Infinity",
+])
+def test_parse_rejects(realm: Realm, text: str) -> None:
+    with pytest.raises(JSSyntaxErrorHost):
+        j(realm, "parse", text)
+
+
+def test_parse_values(realm: Realm) -> None:
+    v = j(realm, "parse", ' {"b":[1,2,{"x":-0}],"a":"\\ud83d\\ude00","2":null,"1":true,"b":false} ')
+    assert v.own_property_keys() == ["1", "2", "b", "a"]
+    assert v.get("a") == "\ud83d\ude00" and v.get("b") is False
+    x = j(realm, "parse", "-0")
+    assert x == 0 and math.copysign(1, x) == -1
+    assert j(realm, "parse", '"\\ud800"') == "\ud800"
+    assert j(realm, "parse", "1e400") == math.inf
+
+
+def test_parse_reviver(realm: Realm) -> None:
+    calls = []
+
+    def reviver(key: Any, value: Any) -> Any:
+        calls.append(key)
+        return UNDEFINED if key == "drop" else (value * 2 if type(value) is float else value)
+    fn = realm.new_host_function("reviver", reviver, 2)
+    out = j(realm, "parse", '{"a":1,"drop":2,"c":[3]}', fn)
+    assert to_py(out) == {"a": 2, "c": [6]}
+    assert calls == ["a", "drop", "0", "c", ""]
+
+
+@pytest.mark.parametrize("value, out", [
+    (None, "null"), (True, "true"), ("a\"\n\u2028", '"a\\"\\n\u2028"'), (math.nan, "null"), (-0.0, "0"),
+    (1e21, "1e+21"), ("\ud800\udc00\udc00", '"\ud800\udc00\\udc00"'), (UNDEFINED, UNDEFINED),
+])
+def test_stringify_primitives(realm: Realm, value: Any, out: Any) -> None:
+    assert j(realm, "stringify", value) == out
+
+
+def test_stringify_objects(realm: Realm) -> None:
+    v = to_js(realm, {"b": [1, None, {"x": "y"}], "a": {}, "u": None})
+    v.props["skip"] = UNDEFINED
+    assert j(realm, "stringify", v) == '{"b":[1,null,{"x":"y"}],"a":{},"u":null}'
+    assert j(realm, "stringify", v, UNDEFINED, 2.0) == (
+        '{\n  "b": [\n    1,\n    null,\n    {\n      "x": "y"\n    }\n  ],\n  "a": {},\n  "u": null\n}')
+    assert j(realm, "stringify", to_js(realm, [1]), UNDEFINED, "----------xx") == "[\n----------1\n]"
+    assert j(realm, "stringify", v, to_js(realm, ["u", "a", "u"])) == '{"u":null,"a":{}}'
+    arr = realm.new_array([UNDEFINED, realm.new_host_function("f", lambda: 1, 0)])
+    assert j(realm, "stringify", arr) == "[null,null]"
+
+
+def test_stringify_replacer_function_and_to_json(realm: Realm) -> None:
+    obj = to_js(realm, {"a": 1, "b": "x"})
+    to_json = realm.new_host_function("toJSON", lambda key: f"key={key}", 1)
+    inner = realm.new_object()
+    inner.props["toJSON"] = to_json
+    obj.props["c"] = inner
+    rep = realm.new_host_function("rep", lambda k, v: v * 10 if type(v) is float else v, 2)
+    assert j(realm, "stringify", obj, rep) == '{"a":10,"b":"x","c":"key=c"}'
+
+
+def test_stringify_cycle(realm: Realm) -> None:
+    a = realm.new_array([])
+    a.append(a)
+    with pytest.raises(JSTypeError):
+        j(realm, "stringify", a)
+    shared = realm.new_object()
+    twice = realm.new_array([shared, shared])
+    assert j(realm, "stringify", twice) == "[{},{}]"
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5), children, max_size=4),
+    max_leaves=20)
+
+
+@given(json_values)
+def test_round_trip_against_python_json(value: Any) -> None:
+    realm = Realm()
+    text = json.dumps(value, ensure_ascii=True)
+    js = json_parse(realm, text)
+    again = json_stringify(realm, js)
+    assert json.loads(js_str_to_py(again)) == json.loads(text)
+    assert json_stringify(realm, json_parse(realm, again)) == again
