@@ -363,8 +363,8 @@ class Builder:
         return self.span(A.RestElement(self.binding(a[1])), a[0], a[1])
 
     def r_arrow_function(self, a: list[Any]) -> A.Node:
+        first = a[0].first if type(a[0]) is _Args else self.start_of(a[0])
         params = self.arrow_params(a[0])
-        first = a[0].first if type(a[0]) is _Args else a[0]
         return self._arrow(params, a[2], False, first, a[2])
 
     def r_async_arrow_function(self, a: list[Any]) -> A.Node:
@@ -409,12 +409,11 @@ class Builder:
         else:
             if not self.is_paren(head):
                 raise self.error(head, "Invalid arrow function parameters")
-            p = self.parens.pop(id(head))
+            del self.parens[id(head)]
             if type(head) is A.SequenceExpression and not self.is_paren(head):
                 items = head.expressions
             else:
                 items = [head]
-            self.parens[id(head)] = p  # positions still needed for the arrow's start
         out = []
         for item in items:
             if type(item) is A.RestElement:

@@ -156,6 +156,10 @@ class _Driver:
 
     def _accepts(self, term: str) -> bool:
         """Would ``term`` be shifted after the reductions it triggers? (simulated on state numbers only)"""
+        return self._target(term) >= 0
+
+    def _target(self, term: str) -> int:
+        """The state ``term`` would be shifted into after the reductions it triggers, or -1 (an error)."""
         states = self.states
         rules = self.tables.rules
         stack = self.stack
@@ -165,9 +169,9 @@ class _Driver:
             state = extra[-1] if extra else stack[depth - 1]
             act = states[state].get(term)
             if act is None:
-                return False
+                return -1
             if act >= 0:
-                return True
+                return act
             size = rules[~act][1]
             k = min(size, len(extra))
             if k:
@@ -176,10 +180,15 @@ class _Driver:
             state = extra[-1] if extra else stack[depth - 1]
             goto = states[state].get(rules[~act][0])
             if goto is None:  # pragma: no cover - only the accepting state
-                return term == "$END"
+                return 0 if term == "$END" else -1
             if term == "$END" and goto == self.tables.end:
-                return True
+                return goto
             extra.append(goto)
+
+    def _is_postfix(self, term: str) -> bool:
+        """Would this ``++``/``--`` be read as a postfix operator (its target state expects no operand)?"""
+        target = self._target(term)
+        return target >= 0 and "IDENT" not in self.states[target]
 
     def _peek(self) -> Token:
         saved = self.tokenizer.save()
@@ -218,7 +227,7 @@ class _Driver:
                     return word if self._accepts(word) else "IDENT"
                 return "IDENT"
             if word == "let":
-                if nt == "IDENT" or nt in ("[", "{"):
+                if (nt == "IDENT" and nxt.value not in ("in", "instanceof")) or nt in ("[", "{"):
                     return word
                 return "IDENT"
             if word in ("get", "set", "static"):
@@ -280,13 +289,13 @@ class _Driver:
                 elif term == "/=":
                     term = "ASSIGN_OP"
             if tok.nl and prev is not None and not inserted:
-                if prev_term in _RESTRICTED and self._accepts(";"):
+                if prev_term in _RESTRICTED and term != ";" and self._accepts(";"):
                     pending = tok
                     tok = self._semicolon(prev)
                     term = ";"
                 elif prev_term == "throw":
                     raise self._error(tok, "Illegal newline after throw")
-                elif (term == "++" or term == "--") and self._accepts(";"):
+                elif (term == "++" or term == "--") and self._is_postfix(term) and self._accepts(";"):
                     pending = tok
                     tok = self._semicolon(prev)
                     term = ";"

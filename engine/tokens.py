@@ -10,6 +10,7 @@ String values are stored as UTF-16 code units (astral characters become surrogat
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from .errors import JSSyntaxError
@@ -39,10 +40,13 @@ _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 _PUNCT = (
     r">>>=|\.\.\.|===|!==|\*\*=|<<=|>>=|>>>|&&=|\|\|=|\?\?=|=>|==|!=|<=|>=|&&|\|\||\?\?|\?\.(?!\d)|\+\+|--|\+=|-="
-    r"|\*=|%=|&=|\|=|\^=|<<|>>|\*\*|[{}()\[\];,<>+\-*%&|^!~?:=.@/]"
+    r"|\*=|/=|%=|&=|\|=|\^=|<<|>>|\*\*|[{}()\[\];,<>+\-*%&|^!~?:=.@/]"
 )
-_ID_START = r"(?:[^\W\d]|[$]|\\u[0-9a-fA-F]{4}|\\u\{[0-9a-fA-F]+\})"
-_ID_PART = r"(?:[\w$\u200c\u200d]|\\u[0-9a-fA-F]{4}|\\u\{[0-9a-fA-F]+\})"
+_ID_START = r"(?:[^\W\d]|[$\u2118\u212e\u309b\u309c]|\\u[0-9a-fA-F]{4}|\\u\{[0-9a-fA-F]+\})"
+_ID_PART = r"(?:[\w$]|[^\x00-\x7f\s\ufeff]|\\u[0-9a-fA-F]{4}|\\u\{[0-9a-fA-F]+\})"
+_OTHER_ID = frozenset("\u2118\u212e\u309b\u309c\u00b7\u0387\u1369\u136a\u136b\u136c\u136d\u136e\u136f\u1370\u1371"
+                      "\u19da\u200c\u200d")
+_ID_CATEGORIES = frozenset(["Lu", "Ll", "Lt", "Lm", "Lo", "Nl", "Mn", "Mc", "Nd", "Pc"])
 _NUMBER = (
     r"0[xX][0-9a-fA-F_]*n?|0[oO][0-7_]*n?|0[bB][01_]*n?"
     r"|(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+\-]?[\d_]*)?n?"
@@ -159,6 +163,9 @@ class Tokenizer:
         end = m.end()
         if kind == "word":
             raw = m.group()
+            if not raw.isascii():
+                raw = self._check_word(raw, pos)
+                end = pos + len(raw)
             if "\\" in raw:
                 name = self._unescape_identifier(raw, pos)
                 tok = self._token("IDENT", name, pos, end, nl)
@@ -176,6 +183,7 @@ class Tokenizer:
             tok = self._token(typ, p, pos, end, nl)
         elif kind == "num":
             tok = self._number(m.group(), pos, end, nl)
+            end = tok.end
         elif kind == "str":
             body = m.group()[1:-1]
             tok = self._token("STRING", to_utf16(body), pos, end, nl)
@@ -200,6 +208,16 @@ class Tokenizer:
 
     # -- words ------------------------------------------------------------------------------------------------------
 
+    def _check_word(self, raw: str, start: int) -> str:
+        """Cut a non-ASCII word at the first character that is not ID_Continue (then the scan continues there)."""
+        for i, ch in enumerate(raw):
+            if ch.isascii() or ch in _OTHER_ID or unicodedata.category(ch) in _ID_CATEGORIES:
+                continue
+            if i == 0:
+                raise self.error(f"Invalid or unexpected token {ch!r}", start)
+            return raw[:i]
+        return raw
+
     def _unescape_identifier(self, raw: str, start: int) -> str:
         out = []
         pos = 0
@@ -222,6 +240,10 @@ class Tokenizer:
 
     def _number(self, raw: str, start: int, end: int, nl: bool) -> Token:
         text = self.text
+        legacy = re.match(r"0[0-7]+", raw)
+        if legacy and legacy.end() < len(raw) and raw[legacy.end()] in ".eE":
+            raw = legacy.group()
+            end = start + len(raw)
         if end < len(text) and (text[end].isalnum() or text[end] in "$_\\"):
             raise self.error("Invalid or unexpected token", end)
         bigint = raw.endswith("n")
