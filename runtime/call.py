@@ -469,6 +469,14 @@ class Call(HostObject):
         self.transfer_to(str(data["to"]), data.get("headers") if isinstance(data.get("headers"), Mapping) else None)
         return UNDEFINED
 
+    @js_method("sendMessage")
+    def _js_send_message(self, text: Any = UNDEFINED) -> Any:
+        return UNDEFINED  # the simulated far end has no messaging client
+
+    @js_method("sendInfo")
+    def _js_send_info(self, mime_type: Any = UNDEFINED, body: Any = UNDEFINED, headers: Any = UNDEFINED) -> Any:
+        return UNDEFINED  # SIP INFO to the simulated far end: accepted, nobody reads it
+
     def _media_member(self, js_name: str, args: tuple[Any, ...]) -> Any:
         handler = getattr(self.media, MEDIA_MEMBERS[js_name], None) if self.media is not None else None
         if handler is None:
