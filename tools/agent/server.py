@@ -19,6 +19,7 @@ import aiohttp
 from aiohttp import web
 
 from .brain import Brain
+from .memory import MemoryTransport
 from .script import load_brain_factory
 from .stream import AgentStream, StreamConfig
 from .tts import tts_websocket
@@ -167,8 +168,8 @@ class AgentEmulator:
 
     # -- routes -------------------------------------------------------------------------------------------------------
 
-    async def _agents_stream(self, request: web.Request) -> web.StreamResponse:
-        agent_id = request.match_info["agent_id"]
+    def _refusal(self, request: Any, agent_id: str) -> web.Response | None:
+        """Why the upgrade is refused (401 / 400 / 404), or None to accept it."""
         if not self._authorised(request):
             self.rejected.append({"agent_id": agent_id, "status": 401})
             return web.json_response({"error": "Unauthorized"}, status=401)
@@ -178,14 +179,29 @@ class AgentEmulator:
         if self.config.agents is not None and agent_id not in self.config.agents:
             self.rejected.append({"agent_id": agent_id, "status": 404})
             return web.json_response({"error": f"agent {agent_id} not found"}, status=404)
-        ws = web.WebSocketResponse(autoping=False, max_msg_size=16 * 1024 * 1024)
-        await ws.prepare(request)
+        return None
+
+    async def _serve(self, ws: Any, agent_id: str) -> None:
         factory = self.brains.get(agent_id, self.default_brain)
-        assert self._http is not None
+        if self._http is None:
+            self._http = aiohttp.ClientSession()
         stream = AgentStream(ws, agent_id, factory(), self.config.stream, self._http)
         self.streams.append(stream)
         await stream.run(new_stream_id="sid_" + secrets.token_hex(8))
+
+    async def _agents_stream(self, request: web.Request) -> web.StreamResponse:
+        agent_id = request.match_info["agent_id"]
+        refused = self._refusal(request, agent_id)
+        if refused is not None:
+            return refused
+        ws = web.WebSocketResponse(autoping=False, max_msg_size=16 * 1024 * 1024)
+        await ws.prepare(request)
+        await self._serve(ws, agent_id)
         return ws
+
+    def memory_transport(self) -> MemoryTransport:
+        """An in-process way in (same routes, same frames, no sockets) for sessions on virtual time."""
+        return MemoryTransport(self._access_token, self._refusal, self._serve)  # type: ignore[arg-type]
 
     async def _tts(self, request: web.Request) -> web.StreamResponse:
         if not self._authorised(request) and request.query.get("api_key") != self.config.api_key:

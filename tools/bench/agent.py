@@ -8,7 +8,9 @@ Three measurements, each against a peer measured in the same run:
 - ``agent.output_latency``: a ``media_output`` sent by that server → the frame returned by ``pull_output()``. Peer: a
   bare aiohttp client receiving, parsing and decoding the same frame.
 - ``agent.virtual_speedup``: a 5-minute call (caller speaking every 10 s, agent answering, stereo recording written
-  as WAV) against the local emulator on virtual time. Peer: real time (the call's duration); ratio = wall / call.
+  as WAV) against the local emulator on virtual time, in process (as sessions on virtual time connect). Peer: real
+  time (the call's duration); ratio = wall / call. Also reported: the same call over loopback TCP, and the virtual
+  clock's own cost for the same number of 20 ms ticks (the ceiling for any call on this clock).
 """
 
 from __future__ import annotations
@@ -137,13 +139,15 @@ async def measure_latency(frames: int = 200) -> dict[str, Any]:
     return result
 
 
-async def _five_minute_call(seconds: float, out_dir: Path) -> dict[str, Any]:
+async def _five_minute_call(seconds: float, out_dir: Path, memory: bool = True) -> dict[str, Any]:
     from voxsim.runtime.modules.cartesia import AgentsClient, ClientOptions
     from voxsim.tools.agent import AgentEmulator
     from voxsim.tools.agent.caller import ScriptedCaller
 
     async with AgentEmulator() as emulator:
-        client = await AgentsClient.create(ClientOptions("k", "bench", base_url=emulator.base_url, send_transcripts=True))
+        transport = emulator.memory_transport() if memory else None
+        client = await AgentsClient.create(ClientOptions("k", "bench", base_url=emulator.base_url, send_transcripts=True,
+                                                         transport=transport))
         client.start({"metadata": {"from": "+15550001"}})
         caller = ScriptedCaller(client)
         lines = ["I want to book a table", "for four people please", "tomorrow at eight", "is there parking"]
@@ -170,9 +174,22 @@ def measure_speedup(seconds: float = 300.0) -> dict[str, Any]:
     synthesize("warm up", 16000)  # espeak-ng's one-time initialisation is not part of the call
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        info = run(_five_minute_call(seconds, Path(tmp)), virtual=True)
+        info = run(_five_minute_call(seconds, Path(tmp), memory=True), virtual=True)
         wall = time.perf_counter() - t0
-    return {"call_seconds": seconds, "wall_seconds": wall, "speedup": seconds / wall, **info}
+        t0 = time.perf_counter()
+        run(_five_minute_call(seconds, Path(tmp), memory=False), virtual=True)
+        wall_tcp = time.perf_counter() - t0
+
+        async def ticks_only() -> None:  # the clock's own cost for the same number of 20 ms ticks
+            for _ in range(int(seconds / 0.02)):
+                await asyncio.sleep(0.02)
+
+        t0 = time.perf_counter()
+        run(ticks_only(), virtual=True)
+        wall_clock = time.perf_counter() - t0
+    return {"call_seconds": seconds, "wall_seconds": wall, "speedup": seconds / wall,
+            "tcp_wall_seconds": wall_tcp, "tcp_speedup": seconds / wall_tcp,
+            "bare_ticks_wall_seconds": wall_clock, "bare_ticks_speedup": seconds / wall_clock, **info}
 
 
 @click.command(name="agent")
@@ -199,4 +216,5 @@ def command(as_json: bool, frames: int, call_seconds: float) -> None:
                    f"added {b['added_p50_ms']:+.3f} ms, ratio {b['ratio']:.2f})")
     s = benchmarks[2]
     click.echo(f"{s['name']:24} {s['call_seconds']:.0f} s call in {s['wall_seconds']:.2f} s wall: {s['speedup']:.0f}x real time "
-               f"({s['turns_heard']} caller turns heard, {s['agent_utterances']} agent utterances)")
+               f"({s['turns_heard']} caller turns heard, {s['agent_utterances']} agent utterances; over loopback TCP "
+               f"{s['tcp_speedup']:.0f}x; the virtual clock alone, same ticks: {s['bare_ticks_speedup']:.0f}x)")

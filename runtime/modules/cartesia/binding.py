@@ -48,6 +48,7 @@ class CartesiaService:
         self._server: Any = None
         self._own_server = False
         self._base: str | None = None
+        self.transport: Any = None
         self._lock = asyncio.Lock()
 
     @property
@@ -77,6 +78,9 @@ class CartesiaService:
                     self._own_server = True
                 self._server = server
                 self._base = str(await server.start())
+                make_transport = getattr(server, "memory_transport", None)
+                if self.session.clock.virtual and make_transport is not None and self.settings.get("in_process", True):
+                    self.transport = make_transport()  # same frames, no sockets: deterministic on virtual time
             return self._base
 
     def _script_agent(self) -> str | None:
@@ -290,6 +294,7 @@ def _create_agents_client(session: Session, parameters: Any) -> Any:
             base_url=base,
             input_format=str(settings.get("input_format", "pcm_16000")),
             send_transcripts=not service.live,
+            transport=service.transport,
         )
         client = AgentsClient(
             options,

@@ -27,7 +27,7 @@ from voxsim.runtime.media.formats import PCM, AudioFormat, as_pcm, decode, encod
 
 from . import protocol as p
 
-__all__ = ["ClientOptions", "CloseInfo", "AgentsClientError", "AgentsClient", "LIVE_BASE_URL"]
+__all__ = ["ClientOptions", "CloseInfo", "AgentsClientError", "AgentsClient", "LIVE_BASE_URL", "TransportHandshakeError"]
 
 log = logging.getLogger("voxsim.cartesia")
 
@@ -45,6 +45,15 @@ class AgentsClientError(Exception):
         self.status = status
 
 
+class TransportHandshakeError(Exception):
+    """Raised by an in-process transport's ``ws_connect`` when the server refuses the upgrade (HTTP ``status``)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"HTTP {status} {message}")
+        self.status = status
+        self.message = message
+
+
 @dataclass(slots=True)
 class ClientOptions:
     """Everything ``createAgentsClient`` needs; ``base_url`` is the local emulator's, or ``LIVE_BASE_URL``."""
@@ -60,6 +69,7 @@ class ClientOptions:
     media_ended_after: float = 1.0
     send_transcripts: bool = False  # the voxsim.text extension: only towards the local emulator
     connect_timeout: float = 6.0
+    transport: Any = None  # in-process stand-in for aiohttp: ``http_post(url, headers, body)``, ``ws_connect(url, headers, params)``
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +158,7 @@ class AgentsClient:
         self.close_info: CloseInfo | None = None
         self._own_session = session is None
         self._session = session
-        self._ws: aiohttp.ClientWebSocketResponse | None = None
+        self._ws: Any = None  # aiohttp.ClientWebSocketResponse, or the in-process transport's socket
         self._tasks: list[asyncio.Task[None]] = []
         self._outbox: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
         self._frame = frame_samples(self.format.sample_rate)
@@ -204,15 +214,18 @@ class AgentsClient:
                 else:
                     headers["Authorization"] = f"Bearer {token}"
             try:
-                self._ws = await self._session.ws_connect(
-                    ws_url,
-                    headers=headers,
-                    params=params,
-                    autoping=True,
-                    timeout=aiohttp.ClientWSTimeout(ws_close=5.0),
-                    max_msg_size=16 * 1024 * 1024,
-                )
-            except aiohttp.WSServerHandshakeError as exc:
+                if self.options.transport is not None:
+                    self._ws = await self.options.transport.ws_connect(ws_url, headers, params)
+                else:
+                    self._ws = await self._session.ws_connect(
+                        ws_url,
+                        headers=headers,
+                        params=params,
+                        autoping=True,
+                        timeout=aiohttp.ClientWSTimeout(ws_close=5.0),
+                        max_msg_size=16 * 1024 * 1024,
+                    )
+            except (aiohttp.WSServerHandshakeError, TransportHandshakeError) as exc:
                 message = f"Cartesia WebSocket handshake failed: HTTP {exc.status} {exc.message}"
                 self._emit("WebSocketError", {"payload": {"error": message, "status": exc.status}})
                 raise AgentsClientError("websocket", message, exc.status) from None
@@ -239,10 +252,13 @@ class AgentsClient:
         body = {"grants": {"agent": True}, "expires_in": self.options.token_ttl}
         headers = {"Authorization": f"Bearer {self.options.api_key}", "Cartesia-Version": self.options.cartesia_version}
         try:
-            async with self._session.post(
-                url, json=body, headers=headers, timeout=aiohttp.ClientTimeout(total=self.options.connect_timeout)
-            ) as response:
-                status, text = response.status, await response.text()
+            if self.options.transport is not None:
+                status, text = await self.options.transport.http_post(url, headers, body)
+            else:
+                async with self._session.post(
+                    url, json=body, headers=headers, timeout=aiohttp.ClientTimeout(total=self.options.connect_timeout)
+                ) as response:
+                    status, text = response.status, await response.text()
         except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
             message = f"access-token request to {url} failed: {type(exc).__name__}: {exc}"
             self._emit("WebSocketError", {"payload": {"error": message}})

@@ -97,3 +97,25 @@ async def test_bad_key_rejects_the_promise() -> None:
         assert "HTTP 401" in result["error"].get("message")
         missing = settle(session, session.run_js(lambda: realm.call(create, UNDEFINED, [session.to_js({})])))
         assert "apiKey and agentId required" in missing["error"].get("message")
+
+
+async def test_session_starts_its_own_emulator_in_process_on_virtual_time() -> None:
+    script = {"introduction": {"say": "Hi.", "do": [{"custom": {"from": "{metadata.from}"}}]}}
+    session = Session(SessionOptions(settings={"cartesia": {"agent": script}}))
+    assert require_module(session, "cartesia")
+    realm = session.realm
+    create = js_get(realm.global_object, "Cartesia", "createAgentsClient")
+    params = session.to_js({"apiKey": "sk", "agentId": "agent_1", "cartesiaVersion": "2025-04-16"})
+    session.state = "running"  # type: ignore[assignment]
+    result = settle(session, session.run_js(lambda: realm.call(create, UNDEFINED, [params])))
+    await asyncio.sleep(0.5)
+    wrapper = result["value"]
+    client = to_py(wrapper)
+    assert client.client.options.transport is not None  # virtual time: no sockets to the emulator
+    seen: list[dict[str, Any]] = []
+    realm.call(wrapper.get("addEventListener"), wrapper,
+               ["Cartesia.Agents.Custom", realm.new_host_function("l", lambda e=UNDEFINED: seen.append(to_py(e)), 1)])
+    session.run_js(lambda: realm.call(wrapper.get("start"), wrapper, [session.to_js({"metadata": {"from": "+1555"}})]))
+    await asyncio.sleep(3)
+    assert seen[0]["data"]["payload"]["metadata"] == {"from": "+1555"}
+    await session.extensions["cartesia"].close()

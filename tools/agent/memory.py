@@ -1,0 +1,157 @@
+"""An in-process connection to the emulator: the same HTTP and WebSocket exchange, without sockets.
+
+On virtual time every loopback socket read costs the compacted loop idle cycles; a session that runs its agent in the
+same process can skip the kernel. ``MemoryTransport`` offers what ``AgentsClient`` needs from aiohttp
+(``http_post``, ``ws_connect``) and ``MemorySocket`` behaves like both ends of an aiohttp WebSocket (``receive``,
+``async for``, ``send_str``, ``ping``/``pong``, ``close`` with code and reason, ``closed``, ``close_code``). Frames are
+the same JSON text, so the protocol code on both sides is unchanged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from aiohttp import WSMessage, WSMsgType, web
+from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
+
+from voxsim.runtime.modules.cartesia.client import TransportHandshakeError
+
+__all__ = ["MemorySocket", "MemoryRequest", "MemoryTransport", "socket_pair"]
+
+
+class MemorySocket:
+    """One end of an in-memory WebSocket."""
+
+    def __init__(self) -> None:
+        self._inbox: asyncio.Queue[WSMessage] = asyncio.Queue()
+        self.peer: MemorySocket | None = None
+        self.closed = False
+        self.close_code: int | None = None
+        self._close_sent = False
+
+    def _deliver(self, kind: WSMsgType, data: Any, extra: Any = None) -> None:
+        if self.peer is not None:
+            self.peer._inbox.put_nowait(WSMessage(kind, data, extra))
+
+    async def send_str(self, data: str) -> None:
+        if self._close_sent:
+            raise ConnectionResetError("Cannot write to closing transport")
+        self._deliver(WSMsgType.TEXT, data)
+
+    async def send_bytes(self, data: bytes) -> None:
+        if self._close_sent:
+            raise ConnectionResetError("Cannot write to closing transport")
+        self._deliver(WSMsgType.BINARY, data)
+
+    async def send_json(self, data: Any) -> None:
+        await self.send_str(json.dumps(data))
+
+    async def ping(self, message: bytes = b"") -> None:
+        self._deliver(WSMsgType.PING, message)
+
+    async def pong(self, message: bytes = b"") -> None:
+        self._deliver(WSMsgType.PONG, message)
+
+    async def close(self, *, code: int = 1000, message: bytes = b"") -> bool:
+        """Send a close frame (once); the peer echoes it."""
+        if self._close_sent:
+            return False
+        self._close_sent = True
+        if self.close_code is None:
+            self.close_code = code
+        self._deliver(WSMsgType.CLOSE, code, message.decode("utf-8", "replace"))
+        self.closed = True
+        return True
+
+    async def receive(self, timeout: float | None = None) -> WSMessage:
+        """The next message; after our own close, data still in flight is dropped until the peer's close echo."""
+        while True:
+            if self.closed and self._inbox.empty():
+                return WSMessage(WSMsgType.CLOSED, None, None)
+            msg = await self._inbox.get()
+            if msg.type == WSMsgType.CLOSE:
+                if self.close_code is None:
+                    self.close_code = msg.data
+                if not self._close_sent:
+                    self._close_sent = True
+                    self._deliver(WSMsgType.CLOSE, msg.data, msg.extra)
+                self.closed = True
+                return msg
+            if not self._close_sent:
+                return msg
+
+    def exception(self) -> BaseException | None:
+        return None
+
+    def __aiter__(self) -> MemorySocket:
+        return self
+
+    async def __anext__(self) -> WSMessage:
+        msg = await self.receive()
+        if msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED):
+            raise StopAsyncIteration
+        return msg
+
+
+def socket_pair() -> tuple[MemorySocket, MemorySocket]:
+    """Two connected ends (client, server)."""
+    a, b = MemorySocket(), MemorySocket()
+    a.peer, b.peer = b, a
+    return a, b
+
+
+class MemoryRequest:
+    """The parts of an aiohttp request the emulator's handlers read."""
+
+    def __init__(self, url: str, headers: dict[str, str], body: Any = None, params: dict[str, str] | None = None) -> None:
+        parts = urlsplit(url)
+        self.path = parts.path
+        self.headers: CIMultiDictProxy[str] = CIMultiDictProxy(CIMultiDict(headers))
+        query = MultiDict(parse_qsl(parts.query))
+        query.extend(params or {})
+        self.query: MultiDictProxy[str] = MultiDictProxy(query)
+        self.match_info: dict[str, str] = {}
+        self._body = body
+
+    async def json(self) -> Any:
+        if self._body is None:
+            raise ValueError("no body")
+        return self._body
+
+
+class MemoryTransport:
+    """What an AgentsClient uses instead of aiohttp to reach ``http_handler`` / ``ws_handler`` in process."""
+
+    def __init__(
+        self,
+        http_handler: Callable[[MemoryRequest], Awaitable[web.Response]],
+        ws_refusal: Callable[[MemoryRequest, str], web.Response | None],
+        ws_serve: Callable[[MemorySocket, str], Awaitable[None]],
+    ) -> None:
+        self._http = http_handler
+        self._refusal = ws_refusal
+        self._serve = ws_serve
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def http_post(self, url: str, headers: dict[str, str], body: Any) -> tuple[int, str]:
+        response = await self._http(MemoryRequest(url, headers, body))
+        return response.status, response.text or ""
+
+    async def ws_connect(self, url: str, headers: dict[str, str], params: dict[str, str]) -> MemorySocket:
+        request = MemoryRequest(url, headers, params=params)
+        prefix = "/agents/stream/"
+        if prefix not in request.path:
+            raise TransportHandshakeError(404, "Not Found")
+        agent_id = request.path.split(prefix, 1)[1]
+        refused = self._refusal(request, agent_id)
+        if refused is not None:
+            raise TransportHandshakeError(refused.status, refused.text or "")
+        client, server = socket_pair()
+        task = asyncio.get_running_loop().create_task(self._serve(server, agent_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return client
