@@ -25,12 +25,25 @@ def _extras(rec: TraceRecord, skip: set[str] = _SKIP_KEYS) -> str:
     return ("  " + " ".join(parts)) if parts else ""
 
 
+def _data(rec: TraceRecord) -> str:
+    """An event payload without what the line already says (ids, the name) and without empty values."""
+    data = rec.get("data")
+    if not isinstance(data, dict):
+        return ""
+    parts = [
+        f"{k}={_short(v, 40)}"
+        for k, v in data.items()
+        if k not in ("name", "id", "call", "client") and v not in (None, "", {}, [])
+    ]
+    return ("  " + " ".join(parts)) if parts else ""
+
+
 def format_record(rec: TraceRecord) -> str:
     """One line: time, lane, and what happened (``Call.Connected``, ``agent <- clear``, ``speaks "Hi"``…)."""
     lane = rec.target or rec.get("source") or "session"
     what: str
     if rec.type == "event":
-        what = f"{rec.name}{_extras(rec)}"
+        what = f"{rec.name}{_extras(rec, _SKIP_KEYS | {'data', 'call'})}{_data(rec)}"
     elif rec.type == "log":
         what = f"log: {_short(rec.get('text'), 100)}"
     elif rec.type in ("warning", "error"):
@@ -57,6 +70,8 @@ def format_record(rec: TraceRecord) -> str:
         what = f"agent {arrow} {rec.get('event')}{_extras(rec)}"
     else:
         what = f"{rec.type}{_extras(rec, {'type', 'seq', 't'})}"
+    if len(what) > 160:
+        what = what[:159] + "…"
     return f"{rec.t:9.3f}s  {lane:<12} {what}"
 
 
