@@ -27,5 +27,7 @@ def peak_hz(pcm: PCM, sample_rate: int) -> float:
     k = int(np.argmax(spectrum[1:])) + 1
     if 0 < k < spectrum.size - 1:
         a, b, c = np.log(spectrum[k - 1 : k + 2] + 1e-12)
-        k = k + 0.5 * (a - c) / (a - 2 * b + c)
+        denom = a - 2 * b + c
+        if denom != 0 and np.isfinite(denom):
+            return float((k + 0.5 * (a - c) / denom) * sample_rate / pcm.size)
     return float(k * sample_rate / pcm.size)

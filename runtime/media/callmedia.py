@@ -13,8 +13,8 @@ from typing import Any, Protocol
 
 from . import players as P
 from .dtmf import DTMFDetector, digits_audio
-from .formats import AudioFormat, decode, encode, parse_format
-from .frames import Frame, FrameQueue, silence, split_frames
+from .formats import AudioFormat, g711_quantize, parse_format
+from .frames import Frame, FrameQueue, RateConverter, silence, split_frames
 from .recorder import RECORD_STARTED, RECORD_STOPPED, CallRecorder
 from .units import MediaGraph, MediaUnit
 
@@ -59,6 +59,7 @@ class CallMedia(MediaUnit):
         self._detector: DTMFDetector | None = None
         self._digits = FrameQueue()
         self._sending_digits = False
+        self._wire_converters: dict[tuple[bool, int], tuple[RateConverter, RateConverter]] = {}
         self._silence = Frame(silence(sample_rate), sample_rate)
         self._silence.pcm.setflags(write=False)
 
@@ -113,13 +114,21 @@ class CallMedia(MediaUnit):
         if self.recorder is not None:
             self.recorder.outgoing(frame)
         if self.remote is not None:
-            self.remote.hear(self._through_wire(frame) if self.wire is not None else frame)
+            self.remote.hear(self._through_wire(frame, True) if self.wire is not None else frame)
 
-    def _through_wire(self, frame: Frame) -> Frame:
-        # the leg's codec (µ-law on PSTN): the audio is encoded and decoded as the network would
+    def _through_wire(self, frame: Frame, outgoing: bool = False) -> Frame:
+        # the leg's codec (µ-law on PSTN): the audio is quantized as the network would, at the wire's rate
         assert self.wire is not None
-        pcm = decode(encode(frame.pcm, self.wire, frame.sample_rate), self.wire, frame.sample_rate)
-        return Frame(pcm, frame.sample_rate, frame.speech, frame.tag)
+        rate = self.wire.sample_rate
+        if frame.sample_rate == rate:
+            return Frame(g711_quantize(frame.pcm, self.wire.encoding), rate, frame.speech, frame.tag)
+        key = (outgoing, frame.sample_rate)
+        convs = self._wire_converters.get(key)
+        if convs is None:
+            convs = self._wire_converters[key] = (RateConverter(frame.sample_rate, rate),
+                                                  RateConverter(rate, frame.sample_rate))
+        narrow = convs[0].convert(frame)
+        return convs[1].convert(Frame(g711_quantize(narrow.pcm, self.wire.encoding), rate, frame.speech, frame.tag))
 
     def after_tick(self) -> None:
         if self.recorder is not None:

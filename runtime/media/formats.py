@@ -30,6 +30,7 @@ __all__ = [
     "ulaw_decode",
     "alaw_encode",
     "alaw_decode",
+    "g711_quantize",
     "pcm_to_bytes",
     "pcm_from_bytes",
     "resample",
@@ -164,6 +165,19 @@ def alaw_decode(data: bytes) -> PCM:
     return _ALAW_DEC[np.frombuffer(data, dtype=np.uint8)]
 
 
+_ULAW_ROUND = _ULAW_DEC[_ULAW_ENC]
+_ALAW_ROUND = _ALAW_DEC[_ALAW_ENC]
+
+
+def g711_quantize(pcm: PCM, encoding: Encoding) -> PCM:
+    """What ``pcm`` sounds like after a G.711 hop (``decode(encode(pcm))`` in one table lookup); PCM is unchanged."""
+    if encoding == "mulaw":
+        return _ULAW_ROUND[pcm.view(np.uint16)]
+    if encoding == "alaw":
+        return _ALAW_ROUND[pcm.view(np.uint16)]
+    return pcm
+
+
 def pcm_to_bytes(pcm: npt.ArrayLike) -> bytes:
     """16-bit PCM → little-endian bytes (the wire and WAV byte order)."""
     return as_pcm(pcm).astype("<i2", copy=False).tobytes()
@@ -188,7 +202,8 @@ def resample(pcm: npt.ArrayLike, from_rate: int, to_rate: int) -> PCM:
 
 
 class Resampler:
-    """Streaming resampler for frame-by-frame conversion (keeps filter state between chunks)."""
+    """Streaming soxr resampler for long chunks (keeps filter state); soxr releases output in ~100 ms bursts, so
+    20 ms pipelines use ``frames.RateConverter`` instead."""
 
     __slots__ = ("from_rate", "to_rate", "_stream")
 

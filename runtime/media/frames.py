@@ -6,9 +6,10 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import av
 import numpy as np
 
-from .formats import FRAME_MS, PCM, Resampler, as_pcm, frame_samples
+from .formats import FRAME_MS, PCM, as_pcm, frame_samples
 
 __all__ = ["SpeechTag", "Frame", "RateConverter", "FrameQueue", "split_frames", "silence"]
 
@@ -44,25 +45,34 @@ class Frame:
 
 
 class RateConverter:
-    """Streaming rate conversion that yields constant-size frames (soxr's start-up delay becomes leading silence)."""
+    """Streaming rate conversion that yields constant-size frames, for one edge of the graph.
 
-    __slots__ = ("from_rate", "to_rate", "_resampler", "_pending")
+    libswresample (through PyAV) converts each 20 ms chunk with a steady ~2 ms delay; soxr's streaming mode is
+    better for whole clips but releases output in ~100 ms bursts, which would starve a 20 ms pipeline.
+    """
+
+    __slots__ = ("from_rate", "to_rate", "_resampler", "_pending", "_pts")
 
     def __init__(self, from_rate: int, to_rate: int) -> None:
         self.from_rate = from_rate
         self.to_rate = to_rate
-        self._resampler = Resampler(from_rate, to_rate)
+        self._resampler = av.AudioResampler(format="s16", layout="mono", rate=to_rate)
         self._pending = np.zeros(0, np.int16)
+        self._pts = 0
 
     def convert(self, frame: Frame) -> Frame:
         """``frame`` at ``to_rate``, the same duration."""
         want = round(frame.pcm.size * self.to_rate / self.from_rate)
-        out = self._resampler.process(frame.pcm)
-        buf = np.concatenate([self._pending, out]) if self._pending.size else out
-        if buf.size < want:
+        chunk = av.AudioFrame.from_ndarray(frame.pcm.reshape(1, -1), format="s16", layout="mono")
+        chunk.sample_rate = self.from_rate
+        chunk.pts = self._pts
+        self._pts += frame.pcm.size
+        outs = [o.to_ndarray().reshape(-1) for o in self._resampler.resample(chunk)]
+        buf = np.concatenate([self._pending, *outs]) if outs else self._pending
+        if buf.size < want:  # the filter's start-up delay becomes leading silence
             buf = np.concatenate([np.zeros(want - buf.size, np.int16), buf])
         self._pending = buf[want:]
-        return Frame(buf[:want], self.to_rate, frame.speech, frame.tag)
+        return Frame(buf[:want].astype(np.int16, copy=False), self.to_rate, frame.speech, frame.tag)
 
 
 def silence(sample_rate: int, ms: int = FRAME_MS) -> PCM:

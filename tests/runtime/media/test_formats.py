@@ -155,3 +155,10 @@ def test_websocket_encodings() -> None:
 
 def test_as_pcm_clips_floats() -> None:
     assert f.as_pcm(np.array([2.0, -2.0, 0.0])).tolist() == [32767, -32768, 0]
+
+
+@given(pcm_arrays)
+def test_g711_quantize_equals_encode_then_decode(pcm) -> None:
+    assert np.array_equal(f.g711_quantize(pcm, "mulaw"), f.ulaw_decode(f.ulaw_encode(pcm)))
+    assert np.array_equal(f.g711_quantize(pcm, "alaw"), f.alaw_decode(f.alaw_encode(pcm)))
+    assert f.g711_quantize(pcm, "pcm_s16le") is pcm

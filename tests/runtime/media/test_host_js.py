@@ -57,7 +57,7 @@ def test_say_then_caller_presses_a_key_inband_then_recording_is_finalized(tmp_pa
       });
       call.addEventListener(CallEvents.Disconnected, () => Logger.write("disconnected"));
       call.addEventListener(CallEvents.RecordStopped, (ev) => {
-        Logger.write("record stopped " + ev.duration.toFixed(1));
+        Logger.write("record stopped " + Math.round(ev.duration));
         VoxEngine.terminate();
       });
       call.answer();
@@ -66,7 +66,7 @@ def test_say_then_caller_presses_a_key_inband_then_recording_is_finalized(tmp_pa
     caller = Caller(extra={"speak": [{"at": 4, "digits": "1"}]})
     session = play(source, tmp_path, caller)
     assert texts(session) == ["recording file://", "started", "finished", "tone 1 type 2", "disconnected",
-                              "record stopped 4.1"]
+                              "record stopped 4"]
     wavs = list(tmp_path.glob("*.wav"))
     assert len(wavs) == 1
     with wave.open(str(wavs[0])) as w:
@@ -140,7 +140,7 @@ def test_players_asr_and_events_from_js(tmp_path) -> None:
 def test_send_media_to_a_non_unit_is_a_type_error(tmp_path) -> None:
     source = """
     const p = VoxEngine.createTTSPlayer("x");
-    try { p.sendMediaTo({}); } catch (e) { Logger.write(e.name + ": " + e.message.slice(0, 24)); }
+    try { p.sendMediaTo({}); } catch (e) { Logger.write(e.name + ": " + e.message.slice(0, 21)); }
     VoxEngine.terminate();
     """
     session = play(source, tmp_path, caller=None)
