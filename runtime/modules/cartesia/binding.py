@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from voxsim.engine.errors import JSErrorFromHost
 from voxsim.engine.host import HostObject, js_method, make_enum, to_py
 from voxsim.engine.values import UNDEFINED, JSFunction
 
@@ -117,14 +118,14 @@ class JSAgentsClient(HostObject):
         self.trace_id = session.new_id("agent")
         self.events = Emitter(session, self.trace_id, this=self)
         self._on_ws_close = on_ws_close
-        self.media: Any = None
+        self.media_unit: Any = None  # the AgentsMediaUnit, when the session has a media layer
         self._media_target: str | None = None
         graph = getattr(session.extensions.get("media"), "graph", None)
         if graph is not None:
             from .unit import AgentsMediaUnit
 
-            self.media = AgentsMediaUnit(graph, client, name=self.trace_id)
-            self.media.on_speech = self._speech_span
+            self.media_unit = AgentsMediaUnit(graph, client, name=self.trace_id)
+            self.media_unit.on_speech = self._speech_span
 
     # -- events from the client ---------------------------------------------------------------------------------------
 
@@ -142,8 +143,8 @@ class JSAgentsClient(HostObject):
                                   target=self.trace_id, **fields)
 
     def on_close(self, info: CloseInfo) -> None:
-        if self.media is not None:
-            self.media.close()
+        if self.media_unit is not None:
+            self.media_unit.close()
         fn = self._on_ws_close
         if isinstance(fn, JSFunction) and self.session.state == "running":
             event = {"code": info.code, "reason": info.reason, "wasClean": info.was_clean, "websocket": self}
@@ -162,16 +163,16 @@ class JSAgentsClient(HostObject):
     # -- media routing (Python side, used by VoxEngine.sendMediaBetween too) ----------------------------------------
 
     def send_media_to(self, target: Any, params: Any = UNDEFINED) -> None:
-        unit = _unit_of(target)
-        if self.media is None or unit is None:
-            raise _media_missing()
-        self.media.send_media_to(unit)
+        layer = self.session.extensions.get("media")
+        if self.media_unit is None or layer is None:
+            raise JSErrorFromHost("AgentsClient.sendMediaTo: media is not emulated in this session")
+        layer.connect(self.media_unit, target, params)
         self._media_target = getattr(target, "trace_id", None)
 
     def stop_media_to(self, target: Any) -> None:
-        unit = _unit_of(target)
-        if self.media is not None and unit is not None:
-            self.media.stop_media_to(unit)
+        layer = self.session.extensions.get("media")
+        if self.media_unit is not None and layer is not None:
+            self.media_unit.stop_media_to(layer.unit_of(target))
 
     # -- JS members ---------------------------------------------------------------------------------------------------
 
@@ -222,8 +223,8 @@ class JSAgentsClient(HostObject):
 
     @js_method("clearMediaBuffer")
     def _js_clear_media_buffer(self, parameters: Any = UNDEFINED) -> Any:
-        if self.media is not None:
-            self.media.clear_media_buffer()
+        if self.media_unit is not None:
+            self.media_unit.clear_media_buffer()
         else:
             self.client.clear_media_buffer()
         return UNDEFINED
@@ -247,21 +248,6 @@ class JSAgentsClient(HostObject):
         if isinstance(event, str):
             self.events.remove_js_listener(event, None if callback is UNDEFINED else callback)
         return UNDEFINED
-
-
-def _unit_of(obj: Any) -> Any:
-    from voxsim.runtime.media.units import MediaUnit
-
-    if isinstance(obj, MediaUnit):
-        return obj
-    media = getattr(obj, "media", None)
-    return media if isinstance(media, MediaUnit) else None
-
-
-def _media_missing() -> Exception:
-    from voxsim.engine.errors import JSErrorFromHost
-
-    return JSErrorFromHost("AgentsClient.sendMediaTo: the target is not a media unit (or media is not emulated yet)")
 
 
 def _create_agents_client(session: Session, parameters: Any) -> Any:
