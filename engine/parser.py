@@ -357,7 +357,7 @@ def parse_script(text: str, filename: str = "<script>") -> ast.Program:
         raise JSSyntaxError("Maximum nesting depth exceeded", source.span(0, 1)) from None
     from .early_errors import check_program
 
-    check_program(program, source)
+    check_program(program, source, driver.builder.octal_literals)
     return program
 
 
