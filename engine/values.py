@@ -410,7 +410,7 @@ def _order_keys(keys: Iterable[Any]) -> list[Any]:
                 ints.append((i, k))
             else:
                 strs.append(k)
-        else:
+        elif type(k) is JSSymbol:
             syms.append(k)
     if ints:
         ints.sort()

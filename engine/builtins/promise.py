@@ -312,11 +312,11 @@ def _combinator(kind: str) -> Any:
                     return BuiltinFunction(realm, lambda r_, t, a: h(arg(a, 0)), "", length)
 
                 if kind == "all":
-                    on_ok, on_err = fn(lambda v: settle(v, how="ok")), cap.reject
+                    on_ok, on_err = fn(lambda v, s=settle: s(v, how="ok")), cap.reject
                 elif kind == "allSettled":
-                    on_ok, on_err = fn(lambda v: settle(v, how="ok")), fn(lambda v: settle(v, how="err"))
+                    on_ok, on_err = fn(lambda v, s=settle: s(v, how="ok")), fn(lambda v, s=settle: s(v, how="err"))
                 elif kind == "any":
-                    on_ok, on_err = cap.resolve, fn(lambda v: settle(v, how="err"))
+                    on_ok, on_err = cap.resolve, fn(lambda v, s=settle: s(v, how="err"))
                 else:
                     on_ok, on_err = cap.resolve, cap.reject
                 if kind != "race":

@@ -1,0 +1,512 @@
+"""Scope analysis: hoisting, bindings, closure capture, TDZ needs, and which scopes get their own environment.
+
+Every function activation is one Python list (``env[0]`` is the parent env, ``env[1]`` the return value). Block
+scopes are flattened into it unless one of their bindings is captured by a closure; then the block gets its own
+list per entry (per iteration for loops), which is what makes ``let`` in loops capture correctly. The compiler turns
+a reference into (hops, slot) with ``Analysis.resolve``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from . import ast as A
+from .errors import JSSyntaxError
+
+__all__ = ["Binding", "Scope", "Analysis", "analyze", "FUNCTION_NODES", "bound_names"]
+
+FUNCTION_NODES = (A.FunctionDeclaration, A.FunctionExpression, A.ArrowFunctionExpression)
+LEXICAL = ("let", "const", "class")
+
+
+class Binding:
+    __slots__ = ("name", "kind", "scope", "slot", "captured", "tdz", "decl_start", "concat")
+
+    def __init__(self, name: str, kind: str, scope: "Scope", decl_start: int) -> None:
+        self.name = name
+        self.kind = kind            # var, let, const, class, function, param, catch, funcname, special
+        self.scope = scope
+        self.slot = -1
+        self.captured = False
+        self.tdz = kind in LEXICAL and scope.kind == "switch"
+        self.decl_start = decl_start
+        self.concat = False         # the target of ``+=`` somewhere
+
+    @property
+    def is_lexical(self) -> bool:
+        return self.kind in LEXICAL
+
+    @property
+    def is_global(self) -> bool:
+        return self.scope.kind == "script"
+
+    def __repr__(self) -> str:
+        return f"Binding({self.name!r}, {self.kind}, slot={self.slot})"
+
+
+class Scope:
+    __slots__ = ("kind", "node", "parent", "func", "bindings", "materialized", "nslots", "children", "strict",
+                 "arrow", "is_method", "uses_this", "uses_arguments", "specials", "lexicals", "func_decls",
+                 "private_names")
+
+    def __init__(self, kind: str, node: Any, parent: "Scope | None", strict: bool = False) -> None:
+        self.kind = kind            # script, function, block, catch, switch, for, class
+        self.node = node
+        self.parent = parent
+        self.func: Scope = self if kind in ("script", "function") else parent.func  # type: ignore[union-attr]
+        self.bindings: dict[str, Binding] = {}
+        self.materialized = kind in ("script", "function")
+        self.nslots = 2
+        self.children: list[Scope] = []
+        self.strict = strict
+        self.arrow = False
+        self.is_method = False
+        self.uses_this = False
+        self.uses_arguments = False
+        self.specials: dict[str, Binding] = {}
+        self.lexicals: list[Binding] = []       # let/const/class bindings (TDZ reset on entry)
+        self.func_decls: list[Any] = []         # FunctionDeclarations hoisted to this scope's start
+        self.private_names: set[str] = set()    # class scopes: the #names the class declares
+        if parent is not None:
+            parent.children.append(self)
+
+    def host(self) -> "Scope":
+        """The nearest scope at or above this one that owns an environment list."""
+        s = self
+        while not s.materialized:
+            s = s.parent  # type: ignore[assignment]
+        return s
+
+    def declare(self, name: str, kind: str, node: Any) -> Binding:
+        old = self.bindings.get(name)
+        if old is not None:
+            if kind in LEXICAL or old.kind in LEXICAL:
+                if not (self.kind == "function" and old.kind == "param" and kind == "var"):
+                    raise JSSyntaxError(f"Identifier '{name}' has already been declared")
+            if kind in ("function",) and old.kind in ("var", "function", "param"):
+                old.kind = "function" if old.kind != "param" else "param"
+            return old
+        b = Binding(name, kind, self, getattr(node, "start", 0))
+        self.bindings[name] = b
+        if kind in LEXICAL:
+            self.lexicals.append(b)
+        return b
+
+
+def bound_names(pattern: Any) -> Iterator[Any]:
+    """The Identifier nodes a binding pattern declares."""
+    if pattern is None:
+        return
+    t = type(pattern)
+    if t is A.Identifier:
+        yield pattern
+    elif t is A.ObjectPattern:
+        for p in pattern.properties:
+            yield from bound_names(p.argument if type(p) is A.RestElement else p.value)
+    elif t is A.ArrayPattern:
+        for e in pattern.elements:
+            yield from bound_names(e)
+    elif t is A.RestElement:
+        yield from bound_names(pattern.argument)
+    elif t is A.AssignmentPattern:
+        yield from bound_names(pattern.left)
+
+
+class Analysis:
+    """The result: the scope of each scope-creating node and the binding of each identifier reference."""
+
+    def __init__(self) -> None:
+        self.scopes: dict[int, Scope] = {}
+        self.refs: dict[int, Binding | None] = {}
+        self.root: Scope | None = None
+
+    def scope_of(self, node: Any) -> Scope | None:
+        return self.scopes.get(id(node))
+
+    def binding_of(self, ident: Any) -> Binding | None:
+        return self.refs.get(id(ident))
+
+    @staticmethod
+    def resolve(binding: Binding, from_scope: Scope) -> tuple[int, int]:
+        """(hops, slot) of a binding seen from a scope."""
+        target = binding.scope.host()
+        hops = 0
+        s = from_scope.host()
+        while s is not target:
+            hops += 1
+            s = s.parent.host()  # type: ignore[union-attr]
+        return hops, binding.slot
+
+
+class _Analyzer:
+    def __init__(self) -> None:
+        self.an = Analysis()
+        self.decl_idents: set[int] = set()
+
+    # -- scopes and hoisting
+    def new_scope(self, kind: str, node: Any, parent: Scope | None, strict: bool) -> Scope:
+        s = Scope(kind, node, parent, strict)
+        self.an.scopes[id(node)] = s
+        return s
+
+    def hoist_vars(self, scope: Scope, body: Any) -> None:
+        """Declare the ``var`` names and function declarations of a function/script body."""
+        stack = list(body) if isinstance(body, list) else [body]
+        while stack:
+            n = stack.pop()
+            if n is None or isinstance(n, (A.FunctionExpression, A.ArrowFunctionExpression, A.ClassExpression,
+                                           A.ClassDeclaration)):
+                continue
+            t = type(n)
+            if t is A.FunctionDeclaration:
+                continue
+            if t is A.VariableDeclaration:
+                if n.kind == "var":
+                    for d in n.declarations:
+                        for ident in bound_names(d.id):
+                            scope.declare(ident.name, "var", ident)
+                for d in n.declarations:
+                    if d.init is not None:
+                        pass
+                continue
+            if isinstance(n, A.Node) and t not in _EXPRESSION_TYPES:
+                stack.extend(n.children())
+
+    def hoist_lexical(self, scope: Scope, statements: list[Any], top_level_functions_are_vars: bool) -> None:
+        for st in statements:
+            t = type(st)
+            if t is A.LabeledStatement:
+                while type(st) is A.LabeledStatement:
+                    st = st.body
+                t = type(st)
+            if t is A.VariableDeclaration and st.kind != "var":
+                for d in st.declarations:
+                    for ident in bound_names(d.id):
+                        scope.declare(ident.name, st.kind, ident).decl_start = d.end
+                        self.decl_idents.add(id(ident))
+            elif t is A.ClassDeclaration:
+                scope.declare(st.id.name, "class", st.id).decl_start = st.end
+                self.decl_idents.add(id(st.id))
+            elif t is A.FunctionDeclaration:
+                kind = "function" if top_level_functions_are_vars else "let"
+                b = scope.declare(st.id.name, kind, st.id)
+                if kind == "let":
+                    b.kind = "blockfunction"
+                    scope.lexicals.remove(b) if b in scope.lexicals else None
+                scope.func_decls.append(st)
+
+    # -- walking
+    def run(self, program: A.Program) -> Analysis:
+        root = self.new_scope("script", program, None, bool(program.strict))
+        self.an.root = root
+        self.hoist_vars(root, program.body)
+        self.hoist_lexical(root, program.body, True)
+        for st in program.body:
+            self.visit(st, root)
+        self.assign_slots(root)
+        return self.an
+
+    def visit(self, node: Any, scope: Scope) -> None:
+        if node is None:
+            return
+        m = getattr(self, "visit_" + node.type, None)
+        if m is not None:
+            m(node, scope)
+        else:
+            for c in node.children():
+                self.visit(c, scope)
+
+    def reference(self, ident: Any, scope: Scope, name: str | None = None) -> Binding | None:
+        name = ident.name if name is None else name
+        s: Scope | None = scope
+        while s is not None:
+            b = s.bindings.get(name)
+            if b is not None:
+                self.an.refs[id(ident)] = b
+                if b.scope.func is not scope.func:
+                    b.captured = True
+                    b.tdz = b.tdz or b.is_lexical
+                elif b.is_lexical and id(ident) not in self.decl_idents and getattr(ident, "start", 0) < b.decl_start:
+                    b.tdz = True
+                return b
+            if name == "arguments" and s.kind == "function" and not s.arrow:
+                b = self.special(s, "arguments")
+                s.uses_arguments = True
+                self.an.refs[id(ident)] = b
+                if s is not scope.func:
+                    b.captured = True
+                return b
+            s = s.parent
+        self.an.refs[id(ident)] = None
+        return None
+
+    def special(self, func_scope: Scope, name: str) -> Binding:
+        b = func_scope.specials.get(name)
+        if b is None:
+            b = Binding("%" + name, "special", func_scope, 0)
+            func_scope.specials[name] = b
+        return b
+
+    def this_scope(self, scope: Scope) -> Scope:
+        s = scope.func
+        while s.kind == "function" and s.arrow:
+            s = s.parent.func  # type: ignore[union-attr]
+        return s
+
+    def use_special(self, node: Any, scope: Scope, name: str) -> None:
+        fs = self.this_scope(scope)
+        if fs.kind == "script":
+            self.an.refs[id(node)] = None
+            return
+        b = self.special(fs, name)
+        if name == "this":
+            fs.uses_this = True
+        if fs is not scope.func:
+            b.captured = True
+        self.an.refs[id(node)] = b
+
+    def visit_Identifier(self, node: Any, scope: Scope) -> None:
+        self.reference(node, scope)
+
+    def visit_ThisExpression(self, node: Any, scope: Scope) -> None:
+        self.use_special(node, scope, "this")
+
+    def visit_Super(self, node: Any, scope: Scope) -> None:
+        self.use_special(node, scope, "home")
+        fs = self.this_scope(scope)
+        if fs.kind != "script":
+            self.special(fs, "this")
+            fs.uses_this = True
+            self.special(fs, "newtarget")
+            self.special(fs, "func")
+            if fs is not scope.func:
+                for n in ("this", "newtarget", "func"):
+                    fs.specials[n].captured = True
+
+    def visit_MetaProperty(self, node: Any, scope: Scope) -> None:
+        self.use_special(node, scope, "newtarget")
+
+    def visit_MemberExpression(self, node: Any, scope: Scope) -> None:
+        self.visit(node.object, scope)
+        if node.computed:
+            self.visit(node.property, scope)
+
+    def visit_Property(self, node: Any, scope: Scope) -> None:
+        if node.computed:
+            self.visit(node.key, scope)
+        self.visit(node.value, scope)
+
+    def visit_MethodDefinition(self, node: Any, scope: Scope) -> None:
+        if node.computed:
+            self.visit(node.key, scope)
+        self.function(node.value, scope, method=True)
+
+    def visit_PropertyDefinition(self, node: Any, scope: Scope) -> None:
+        if node.computed:
+            self.visit(node.key, scope)
+        if node.value is not None:
+            fs = self.new_scope("function", node, scope, True)
+            fs.is_method = True
+            self.visit(node.value, fs)
+
+    def visit_StaticBlock(self, node: Any, scope: Scope) -> None:
+        fs = self.new_scope("function", node, scope, True)
+        fs.is_method = True
+        self.hoist_vars(fs, node.body)
+        self.hoist_lexical(fs, node.body, True)
+        for st in node.body:
+            self.visit(st, fs)
+
+    def visit_LabeledStatement(self, node: Any, scope: Scope) -> None:
+        self.visit(node.body, scope)
+
+    def visit_BreakStatement(self, node: Any, scope: Scope) -> None:
+        pass
+
+    visit_ContinueStatement = visit_BreakStatement
+
+    def visit_AssignmentExpression(self, node: Any, scope: Scope) -> None:
+        self.visit(node.left, scope)
+        self.visit(node.right, scope)
+        if node.operator == "+=" and type(node.left) is A.Identifier:
+            b = self.an.refs.get(id(node.left))
+            if b is not None:
+                b.concat = True
+
+    def visit_FunctionDeclaration(self, node: Any, scope: Scope) -> None:
+        self.reference(node.id, scope)
+        self.function(node, scope)
+
+    def visit_FunctionExpression(self, node: Any, scope: Scope) -> None:
+        self.function(node, scope)
+
+    def visit_ArrowFunctionExpression(self, node: Any, scope: Scope) -> None:
+        self.function(node, scope)
+
+    def function(self, node: Any, scope: Scope, method: bool = False) -> None:
+        fs = self.new_scope("function", node, scope, bool(node.strict))
+        fs.arrow = type(node) is A.ArrowFunctionExpression
+        fs.is_method = method
+        for p in node.params:
+            for ident in bound_names(p):
+                fs.declare(ident.name, "param", ident)
+        body = node.body
+        if type(body) is A.BlockStatement:
+            self.hoist_vars(fs, body.body)
+            self.hoist_lexical(fs, body.body, True)
+        if type(node) is A.FunctionExpression and node.id is not None and node.id.name not in fs.bindings:
+            fs.declare(node.id.name, "funcname", node.id)
+        for p in node.params:
+            self.visit_pattern(p, fs)
+        if type(body) is A.BlockStatement:
+            for st in body.body:
+                self.visit(st, fs)
+        else:
+            self.visit(body, fs)
+
+    def visit_pattern(self, p: Any, scope: Scope) -> None:
+        """Visit a binding pattern: names were declared already; defaults and computed keys are expressions."""
+        t = type(p)
+        if t is A.Identifier:
+            self.reference(p, scope)
+        elif t is A.AssignmentPattern:
+            self.visit_pattern(p.left, scope)
+            self.visit(p.right, scope)
+        elif t is A.ArrayPattern:
+            for e in p.elements:
+                if e is not None:
+                    self.visit_pattern(e, scope)
+        elif t is A.ObjectPattern:
+            for prop in p.properties:
+                if type(prop) is A.RestElement:
+                    self.visit_pattern(prop.argument, scope)
+                else:
+                    if prop.computed:
+                        self.visit(prop.key, scope)
+                    self.visit_pattern(prop.value, scope)
+        elif t is A.RestElement:
+            self.visit_pattern(p.argument, scope)
+        else:
+            self.visit(p, scope)
+
+    visit_ObjectPattern = visit_pattern
+    visit_ArrayPattern = visit_pattern
+    visit_AssignmentPattern = visit_pattern
+    visit_RestElement = visit_pattern
+
+    def visit_VariableDeclarator(self, node: Any, scope: Scope) -> None:
+        self.visit_pattern(node.id, scope)
+        self.visit(node.init, scope)
+
+    def visit_BlockStatement(self, node: Any, scope: Scope) -> None:
+        bs = self.new_scope("block", node, scope, scope.strict)
+        self.hoist_lexical(bs, node.body, False)
+        for st in node.body:
+            self.visit(st, bs)
+
+    def visit_SwitchStatement(self, node: Any, scope: Scope) -> None:
+        self.visit(node.discriminant, scope)
+        ss = self.new_scope("switch", node, scope, scope.strict)
+        for case in node.cases:
+            self.hoist_lexical(ss, case.consequent, False)
+        for b in ss.bindings.values():
+            b.tdz = b.is_lexical
+        for case in node.cases:
+            self.visit(case.test, ss)
+            for st in case.consequent:
+                self.visit(st, ss)
+
+    def visit_for(self, node: Any, scope: Scope, head: Any) -> Scope:
+        fs = self.new_scope("for", node, scope, scope.strict)
+        if type(head) is A.VariableDeclaration and head.kind != "var":
+            for d in head.declarations:
+                for ident in bound_names(d.id):
+                    fs.declare(ident.name, head.kind, ident).decl_start = d.end
+                    self.decl_idents.add(id(ident))
+        return fs
+
+    def visit_ForStatement(self, node: Any, scope: Scope) -> None:
+        fs = self.visit_for(node, scope, node.init)
+        self.visit(node.init, fs)
+        self.visit(node.test, fs)
+        self.visit(node.update, fs)
+        self.visit(node.body, fs)
+
+    def visit_ForInStatement(self, node: Any, scope: Scope) -> None:
+        fs = self.visit_for(node, scope, node.left)
+        self.visit(node.right, fs)
+        if type(node.left) is A.VariableDeclaration:
+            for d in node.left.declarations:
+                self.visit_pattern(d.id, fs)
+                if d.init is not None:
+                    self.visit(d.init, fs)
+        else:
+            self.visit(node.left, fs)
+        self.visit(node.body, fs)
+
+    visit_ForOfStatement = visit_ForInStatement
+
+    def visit_CatchClause(self, node: Any, scope: Scope) -> None:
+        cs = self.new_scope("catch", node, scope, scope.strict)
+        if node.param is not None:
+            for ident in bound_names(node.param):
+                cs.declare(ident.name, "catch", ident)
+            self.visit_pattern(node.param, cs)
+        self.visit(node.body, cs)
+
+    def visit_ClassDeclaration(self, node: Any, scope: Scope) -> None:
+        if node.id is not None:
+            self.reference(node.id, scope)
+        self.klass(node, scope)
+
+    def visit_ClassExpression(self, node: Any, scope: Scope) -> None:
+        self.klass(node, scope)
+
+    def klass(self, node: Any, scope: Scope) -> None:
+        cs = self.new_scope("class", node, scope, True)
+        if node.id is not None:
+            cs.declare(node.id.name, "const", node.id)
+            cs.bindings[node.id.name].tdz = True
+        for member in node.body.body:
+            key = getattr(member, "key", None)
+            if type(key) is A.PrivateIdentifier:
+                cs.private_names.add(key.name)
+        if cs.private_names:
+            b = cs.declare("#privates", "var", node)
+            b.captured = True
+        self.visit(node.super_class, cs)
+        for member in node.body.body:
+            self.visit(member, cs)
+
+    # -- slots
+    def assign_slots(self, scope: Scope) -> None:
+        if scope.kind != "script" and scope.kind != "function":
+            scope.materialized = any(b.captured for b in scope.bindings.values())
+        if scope.kind == "script":
+            host = scope
+        else:
+            host = scope.host()
+            for b in scope.bindings.values():
+                b.slot = host.nslots
+                host.nslots += 1
+            if scope.kind == "function":
+                for name in ("this", "arguments", "newtarget", "home", "func"):
+                    b = scope.specials.get(name)
+                    if b is not None:
+                        b.slot = host.nslots
+                        host.nslots += 1
+        for c in scope.children:
+            self.assign_slots(c)
+
+
+_EXPRESSION_TYPES = {
+    A.Identifier, A.Literal, A.ThisExpression, A.ArrayExpression, A.ObjectExpression, A.UnaryExpression,
+    A.UpdateExpression, A.BinaryExpression, A.AssignmentExpression, A.LogicalExpression, A.MemberExpression,
+    A.ChainExpression, A.ConditionalExpression, A.CallExpression, A.NewExpression, A.SequenceExpression,
+    A.YieldExpression, A.AwaitExpression, A.TemplateLiteral, A.TaggedTemplateExpression,
+}
+
+
+def analyze(program: A.Program) -> Analysis:
+    """Analyze a whole script."""
+    return _Analyzer().run(program)

@@ -1,0 +1,196 @@
+"""Scripts: parse, analyze, compile, and GlobalDeclarationInstantiation; dynamic functions (``Function(...)``),
+indirect ``eval``, and ``run_snippet`` for tests."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from . import ast as A
+from .errors import JSSyntaxError, JSThrow
+from .scope import analyze, bound_names
+from .source import Source
+from .values import UNDEFINED, UNINIT, PropertyDescriptor
+
+__all__ = ["Script", "compile_script", "create_dynamic_function", "run_snippet", "parse_and_compile"]
+
+
+class Script:
+    """A compiled script bound to a realm; ``run()`` instantiates its globals, runs it and returns the completion
+    value of its last top-level expression statement."""
+
+    def __init__(self, realm: Any, program: A.Program, body: Callable[[list], Any], nslots: int,
+                 template: list, source: Source, hoisted: Any) -> None:
+        self.realm = realm
+        self.program = program
+        self.body = body
+        self.nslots = nslots
+        self.template = template
+        self.source = source
+        self.hoisted = hoisted
+        self.completion: list[Any] = [UNDEFINED]
+
+    @property
+    def filename(self) -> str:
+        return self.source.filename
+
+    def run(self) -> Any:
+        self.instantiate_globals()
+        env = self.template[:]
+        if self.hoisted is not None:
+            self.hoisted(env)
+        self.completion[0] = UNDEFINED
+        self.body(env)
+        return self.completion[0]
+
+    def instantiate_globals(self) -> None:
+        """GlobalDeclarationInstantiation (https://tc39.es/ecma262/#sec-globaldeclarationinstantiation)."""
+        realm = self.realm
+        g = realm.global_object
+        lex_names: list[tuple[str, str]] = []
+        var_names: list[str] = []
+        fn_names: list[str] = []
+        for st in self.program.body:
+            while type(st) is A.LabeledStatement:
+                st = st.body
+            if type(st) is A.VariableDeclaration and st.kind != "var":
+                for d in st.declarations:
+                    lex_names += [(i.name, st.kind) for i in bound_names(d.id)]
+            elif type(st) is A.ClassDeclaration:
+                lex_names.append((st.id.name, "class"))
+            elif type(st) is A.FunctionDeclaration:
+                fn_names.append(st.id.name)
+        root = self.analysis_root
+        for name, b in root.bindings.items():
+            if b.kind == "var":
+                var_names.append(name)
+        for name, _ in lex_names:
+            if name in realm.global_lex:
+                raise realm.throw("SyntaxError", f"Identifier '{name}' has already been declared")
+            d = g.get_own_property(name)
+            if d is not None and d.configurable is False:
+                raise realm.throw("SyntaxError", f"Identifier '{name}' has already been declared")
+        for name in var_names + fn_names:
+            if name in realm.global_lex:
+                raise realm.throw("SyntaxError", f"Identifier '{name}' has already been declared")
+        for name, kind in lex_names:
+            realm.global_lex[name] = UNINIT
+            if kind == "const":
+                realm.global_consts.add(name)
+        for name in fn_names:
+            d = g.get_own_property(name)
+            if d is None or d.configurable is True:
+                g.define_own_property(name, PropertyDescriptor(value=UNDEFINED, writable=True, enumerable=True,
+                                                               configurable=False))
+        for name in var_names:
+            if g.get_own_property(name) is None and g.is_extensible():
+                g.define_own_property(name, PropertyDescriptor(value=UNDEFINED, writable=True, enumerable=True,
+                                                               configurable=False))
+
+    analysis_root: Any = None
+
+
+def parse_and_compile(realm: Any, text: str, filename: str) -> Script:
+    from .compiler import Compiler
+    from .compiler.core import RETURN
+    from .parser import parse_script
+    source = Source(text, filename)
+    program = parse_script(text, filename)
+    analysis = analyze(program)
+    compiler = Compiler(realm, analysis, source)
+    root = analysis.root
+    completion: list[Any] = [UNDEFINED]
+    stmts = []
+    for st in program.body:
+        if type(st) is A.ExpressionStatement:
+            e = compiler.expr(st.expression)
+
+            def record(env: list, e: Any = e) -> None:
+                completion[0] = e(env)
+            stmts.append(record)
+        else:
+            stmts.append(compiler.stmt(st))
+
+    def body(env: list) -> Any:
+        for s in stmts:
+            r = s(env)
+            if r is not None and r is not RETURN:
+                return r
+        return None
+    template = [UNDEFINED] * root.nslots
+    compiler._mark_uninit(root, template)
+    hoisted = compiler.hoisted_functions(root)
+    script = Script(realm, program, body, root.nslots, template, source, hoisted)
+    script.completion = completion
+    script.analysis_root = root
+    return script
+
+
+def compile_script(realm: Any, text: str, filename: str = "<script>") -> Script:
+    """Parse and compile (JSSyntaxError on bad syntax); ``realm.compile_script`` calls this."""
+    return parse_and_compile(realm, text, filename)
+
+
+_PREFIX = {"function": "function", "generator": "function*", "async": "async function",
+           "asyncgenerator": "async function*"}
+
+
+def create_dynamic_function(realm: Any, kind: str, params: str, body: str) -> Any:
+    """CreateDynamicFunction: ``new Function(params..., body)`` compiled in the global scope."""
+    prefix = _PREFIX[kind]
+    text = f"({prefix} anonymous({params}\n) {{\n{body}\n}})"
+    try:
+        script = parse_and_compile(realm, text, "<anonymous>")
+    except JSSyntaxError as exc:
+        raise realm.throw("SyntaxError", exc.message) from None
+    stmts = script.program.body
+    if len(stmts) != 1 or type(stmts[0]) is not A.ExpressionStatement or \
+            type(stmts[0].expression) is not A.FunctionExpression:
+        raise realm.throw("SyntaxError", "Invalid function body")
+    return script.run()
+
+
+def indirect_eval(realm: Any, text: Any) -> Any:
+    """PerformEval for an indirect call: a script in the global scope; non-strings come back unchanged."""
+    if type(text) is not str:
+        return text
+    try:
+        script = parse_and_compile(realm, text, "<eval>")
+    except JSSyntaxError as exc:
+        raise realm.throw("SyntaxError", exc.message) from None
+    return script.run()
+
+
+def run_snippet(source: str, realm: Any = None) -> str:
+    """Run JS in a fresh realm with a ``print`` global; returns the printed lines (and ``Uncaught …`` for an
+    exception that escaped), for table-driven tests."""
+    from .operations import to_string
+    from .realm import Realm
+    from .values import describe_thrown
+    r = realm or Realm()
+    out: list[str] = []
+
+    def print_(realm_: Any, this: Any, args: list[Any]) -> Any:
+        out.append(" ".join(_show(a) for a in args))
+        return UNDEFINED
+
+    def _show(v: Any) -> str:
+        from .values import JSObject, JSSymbol
+        if isinstance(v, JSSymbol):
+            return repr(v)
+        if isinstance(v, JSObject):
+            try:
+                return to_string(v)
+            except Exception:
+                return describe_thrown(v)
+        return to_string(v)
+
+    r.define_global("print", r.new_function("print", print_, 1))
+    r.on_unhandled_rejection(lambda reason: out.append("Unhandled rejection: " + describe_thrown(reason)))
+    try:
+        script = r.compile_script(source, "snippet.js")
+        r.run_task(script.run)
+    except JSThrow as exc:
+        out.append("Uncaught " + describe_thrown(exc.value))
+    except JSSyntaxError as exc:
+        out.append("SyntaxError: " + exc.message)
+    return "\n".join(out)
