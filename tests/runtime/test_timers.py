@@ -73,3 +73,14 @@ def test_non_function_callback_is_a_type_error() -> None:
         VoxEngine.terminate();
     """)
     assert logs(session) == [(0.0, "TypeError: setTimeout: the callback must be a function")]
+
+
+def test_real_time_timers_really_wait() -> None:
+    import time
+
+    started = time.perf_counter()
+    session = run_scenario("setTimeout(() => { Logger.write('done'); VoxEngine.terminate(); }, 150);", virtual=False)
+    elapsed = time.perf_counter() - started
+    assert [text for _, text in logs(session)] == ["done"]
+    assert 0.14 <= elapsed < 5.0
+    assert 0.14 <= logs(session)[0][0] < 5.0

@@ -32,10 +32,12 @@ def format_record(record: Any) -> str | None:
                 detail += f" {key}={data[key]}"
         return f"{t} {record['name']} ({record['target']}){detail}"
     if kind == "warning":
-        return f"{t} warning: {record['message']}"
+        where = record.get("where")
+        return f"{t} warning: {record['message']}" + (f" ({where})" if where else "")
     if kind == "error":
         stack = record.get("stack")
-        return f"{t} error: {record['message']}" + (f"\n{stack}" if stack else "")
+        frames = "".join(f"\n{' ' * 16}{line.strip()}" for line in stack.splitlines()) if stack else ""
+        return f"{t} error: {record['message']}{frames}"
     if kind == "http":
         return f"{t} http {record.get('direction')} {record.get('method', '')} {record.get('url', record.get('path', ''))}"
     return None
