@@ -1,0 +1,58 @@
+"""test262-parser-tests regressions against engine/parser_known_failures.txt (needs VOXSIM_PARSER_TESTS=DIR)."""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from voxsim.tools.conformance.parser_tests import MUST_PARSE, run_suite
+
+SUITE = os.environ.get("VOXSIM_PARSER_TESTS")
+
+
+def known_failures() -> set[str]:
+    text = resources.files("voxsim.engine").joinpath("parser_known_failures.txt").read_text(encoding="utf-8")
+    return {line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")}
+
+
+def test_known_failures_list_is_well_formed() -> None:
+    names = known_failures()
+    assert names, "the list exists"
+    for name in names:
+        category, _, file = name.partition("/")
+        assert category in ("pass", "pass-explicit", "fail", "early") and file.endswith(".js"), name
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not SUITE, reason="set VOXSIM_PARSER_TESTS to an unpacked test262-parser-tests directory")
+def test_no_regressions_against_known_failures() -> None:
+    result = run_suite(Path(SUITE))  # type: ignore[arg-type]
+    assert not result["crashes"], result["crashes"][:10]
+    regressions = sorted(set(result["failures"]) - known_failures())
+    assert not regressions, f"new failures (fix them or add to the known-failures list): {regressions[:20]}"
+    assert result["pass"]["passed"] / result["pass"]["total"] >= 0.98
+    assert result["fail"]["passed"] / result["fail"]["total"] >= 0.95
+    assert result["early"]["passed"] / result["early"]["total"] >= 0.80
+
+
+def test_runner_counts_on_a_tiny_suite(tmp_path: Path) -> None:
+    for category, name, text in [
+        ("pass", "a.js", "var a = 1;"),
+        ("pass", "m.module.js", "export default 1"),
+        ("pass-explicit", "a.js", "var a = (1);"),
+        ("fail", "b.js", "var = ;"),
+        ("fail", next(iter(MUST_PARSE)), "'\u2028'"),
+        ("early", "c.js", "let a; let a;"),
+        ("early", "d.js", "let a; let b;"),
+    ]:
+        (tmp_path / category).mkdir(exist_ok=True)
+        (tmp_path / category / name).write_text(text, encoding="utf-8")
+    result = run_suite(tmp_path)
+    assert result["pass"] == {"passed": 2, "total": 2}
+    assert result["fail"] == {"passed": 1, "total": 1}
+    assert result["early"] == {"passed": 1, "total": 2}
+    assert result["modules_skipped"] == 1
+    assert result["failures"] == ["early/d.js"]
