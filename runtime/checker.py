@@ -133,6 +133,10 @@ class Finding:
     message: str
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1] in "AEIOU" else "a"
+
+
 def format_finding(finding: Finding) -> str:
     """``file:line:col: warning: message [code]`` — the form editors and CI logs link."""
     return f"{finding.filename}:{finding.line}:{finding.column}: warning: {finding.message} [{finding.code}]"
@@ -299,7 +303,7 @@ class _Checker:
         kinds = self.types.get(name)
         if kinds and len(kinds) == 1 and name not in self.poisoned:
             kind = next(iter(kinds))
-            return f"{name} (a {kind})", INSTANCE_TYPES[kind]
+            return f"{name} ({_article(kind)} {kind})", INSTANCE_TYPES[kind]
         return None
 
     def _missing(self, chain: list[tuple[str, Mapping[str, Any]]]) -> tuple[str, str, Surface, Mapping[str, Any]] | None:
@@ -310,7 +314,7 @@ class _Checker:
             if chain[2][0] in ("apply", "bind", "call"):  # fn.call.bind(…): Function.prototype, not a payload
                 return None
             kind = _PAYLOAD_FIELDS[chain[1][0]]
-            root = f"{chain[0][0]}.{chain[1][0]} (a {kind})", INSTANCE_TYPES[kind]
+            root = f"{chain[0][0]}.{chain[1][0]} ({_article(kind)} {kind})", INSTANCE_TYPES[kind]
             rest = chain[2:]
         if root is None:
             return None
