@@ -24,6 +24,7 @@ import secrets
 import socket
 import ssl
 import tempfile
+import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -259,13 +260,13 @@ class ControlServer:
 
 # -- the session binding ----------------------------------------------------------------------------------------
 
-_SHARED: dict[int, tuple[ControlServer, int]] = {}
+_SHARED: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[ControlServer, int]] = weakref.WeakKeyDictionary()
 PROMISE_WAIT = 30.0  # seconds an async HttpRequest handler may take before the response goes out empty
 
 
 async def shared_server(settings: Mapping[str, Any] | None = None) -> ControlServer:
     """The loop's control server, started on first use and shared by the loop's sessions (reference counted)."""
-    loop_id = id(asyncio.get_running_loop())
+    loop_id = asyncio.get_running_loop()
     entry = _SHARED.get(loop_id)
     if entry is None:
         opts = dict(settings or {})
@@ -284,7 +285,7 @@ async def shared_server(settings: Mapping[str, Any] | None = None) -> ControlSer
 
 async def release_shared_server() -> None:
     """Drop one reference to the loop's control server; the last one closes it."""
-    loop_id = id(asyncio.get_running_loop())
+    loop_id = asyncio.get_running_loop()
     entry = _SHARED.get(loop_id)
     if entry is None:
         return

@@ -115,3 +115,25 @@ async def test_incoming_websocket_needs_allow(session: Session, client: aiohttp.
         reply = await asyncio.wait_for(ws.receive(), 5)
         assert reply.data == "ack"
     assert texts == ["hello"] and len(sockets) == 1
+
+
+async def test_sessions_share_one_server_with_their_own_secrets() -> None:
+    first, second = Session(SessionOptions()), Session(SessionOptions())
+    await first.start()
+    await second.start()
+    listen(first, "Application.HttpRequest", lambda event: "first")
+    listen(second, "Application.HttpRequest", lambda event: "second")
+    assert first.extensions["http"].server is second.extensions["http"].server
+    assert first.access_url != second.access_url
+    async with aiohttp.ClientSession() as c:
+        for s, expected in ((first, "first"), (second, "second")):
+            async with c.get(s.access_url) as resp:
+                assert await resp.text() == expected
+        first.terminate()
+        await first.wait()
+        async with c.get(first.access_url) as resp:
+            assert resp.status == 404
+        async with c.get(second.access_url) as resp:
+            assert await resp.text() == "second"
+    second.terminate()
+    await second.wait()
