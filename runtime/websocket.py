@@ -308,17 +308,34 @@ class WebSocket(HostObject):
             self.events.remove_js_listener(event, None if callback is UNDEFINED else callback)
         return UNDEFINED
 
+    def _media(self, member: str) -> Any:
+        media = self.session.extensions.get("media")
+        if media is None:
+            raise JSErrorFromHost(f"websocket.{member} is not emulated yet")
+        return media
+
     @js_method("sendMediaTo")
     def _js_send_media_to(self, unit: Any = UNDEFINED, parameters: Any = UNDEFINED) -> Any:
-        raise JSErrorFromHost("websocket.sendMediaTo is not emulated yet")
+        self._media("sendMediaTo").websocket_send_media_to(self, to_py(unit), parameters)
+        return UNDEFINED
 
     @js_method("stopMediaTo")
     def _js_stop_media_to(self, unit: Any = UNDEFINED, parameters: Any = UNDEFINED) -> Any:
-        raise JSErrorFromHost("websocket.stopMediaTo is not emulated yet")
+        self._media("stopMediaTo").websocket_stop_media_to(self, to_py(unit))
+        return UNDEFINED
 
     @js_method("clearMediaBuffer")
     def _js_clear_media_buffer(self, parameters: Any = UNDEFINED) -> Any:
-        raise JSErrorFromHost("websocket.clearMediaBuffer is not emulated yet")
+        self._media("clearMediaBuffer").websocket_clear_media_buffer(self, parameters)
+        return UNDEFINED
+
+    def send_media_to(self, unit: Any, parameters: Any = UNDEFINED) -> None:
+        """``VoxEngine.sendMediaBetween`` with a WebSocket (delegates to the media layer)."""
+        self._media("sendMediaTo").websocket_send_media_to(self, unit, parameters)
+
+    def stop_media_to(self, unit: Any) -> None:
+        """``VoxEngine.stopMediaBetween`` with a WebSocket."""
+        self._media("stopMediaTo").websocket_stop_media_to(self, unit)
 
     onopen_get, onopen_set = _handler_property("onopen")
     onmessage_get, onmessage_set = _handler_property("onmessage")

@@ -25,6 +25,7 @@ from . import players as P
 from .recorder import RECORD_STARTED, RECORD_STOPPED, RECORDER_STARTED, RECORDER_STOPPED, Recorder
 from .speakers import ScriptError, SimulatedParty
 from .units import MediaError, MediaGraph, MediaUnit
+from .wsmedia import WebSocketMedia
 
 __all__ = ["MediaLayer", "CallMediaHost", "PlayerHost", "RecorderHost", "ASRHost", "voice_name"]
 
@@ -344,6 +345,7 @@ class MediaLayer:
         self.graph = MediaGraph(session.clock)
         self.record_dir = Path(session.options.settings.get("recordings_dir") or "recordings")
         self.live: list[Any] = []
+        self._sockets: dict[int, tuple[Any, WebSocketMedia]] = {}
         session.add_closer(self.close)
 
     def attach_call(self, call: Any) -> CallMediaHost:
@@ -357,8 +359,37 @@ class MediaLayer:
         unit = getattr(obj, "media_unit", None)
         if isinstance(unit, MediaUnit):
             return unit
+        if isinstance(obj, HostObject) and getattr(obj, "js_class", "") == "WebSocket" and hasattr(obj, "link"):
+            return self.websocket_unit(obj)
         raise JSTypeError(f"expected a media unit (call, player, recorder, ASR, WebSocket), got "
                           f"{type(obj).__name__ if obj is not None else 'undefined'}")
+
+    def websocket_unit(self, ws: Any) -> WebSocketMedia:
+        """The media unit of a runtime ``WebSocket`` (made on first use): media JSON out through ``ws.link.send``,
+        incoming media messages fed from its Message events, MEDIA_STARTED/ENDED dispatched like its other events."""
+        entry = self._sockets.get(id(ws))
+        if entry is not None:
+            return entry[1]
+        unit = WebSocketMedia(self.graph, ws.link.send, name=ws.trace_id)
+        self._sockets[id(ws)] = (ws, unit)
+        ws.events.on("WebSocket.Message", lambda payload: unit.feed(str(payload.get("text", ""))))
+        unit.listen(lambda name, payload: ws._sink(name, dict(payload)))
+        self.live.append(unit.close)
+        return unit
+
+    def websocket_send_media_to(self, ws: Any, target: Any, parameters: Any = UNDEFINED) -> None:
+        """``ws.sendMediaTo(unit)``: audio arriving on the socket plays into ``unit``."""
+        self.connect(self.websocket_unit(ws), target, UNDEFINED)
+
+    def websocket_stop_media_to(self, ws: Any, target: Any) -> None:
+        """``ws.stopMediaTo(unit)``."""
+        self.websocket_unit(ws).stop_media_to(self.unit_of(target))
+
+    def websocket_clear_media_buffer(self, ws: Any, parameters: Any = UNDEFINED) -> None:
+        """``ws.clearMediaBuffer({tag?})``: drop the queued incoming audio."""
+        params = _py(parameters)
+        tag = params.get("tag") if isinstance(params, Mapping) else None
+        self.websocket_unit(ws).clear_media_buffer(str(tag) if tag is not None else None)
 
     def connect(self, source: MediaUnit, target: Any, parameters: Any = UNDEFINED) -> None:
         """``source.sendMediaTo(target, params)``; ``params`` ({encoding, tag, customParameters}) matter for sockets."""

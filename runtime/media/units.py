@@ -132,6 +132,7 @@ class MediaGraph:
         self.ticks = 0
         self.frames_moved = 0
         self.lateness: list[float] = []
+        self.tick_cost: list[float] = []
         self.record_lateness = not clock.virtual
         self._timer: Any = None
         self._next: float = 0.0
@@ -198,8 +199,12 @@ class MediaGraph:
     def _on_timer(self) -> None:
         self._timer = None
         if self.record_lateness:
-            self.lateness.append(self.clock.now() - self._next)
-        self.tick()
+            started = self.clock.now()
+            self.lateness.append(started - self._next)
+            self.tick()
+            self.tick_cost.append(self.clock.now() - started)
+        else:
+            self.tick()
         if any(u.ticking for u in self.units.values()) or self.watchers:
             self._n += 1
             behind = self.clock.now() - self._n * TICK

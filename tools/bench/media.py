@@ -7,7 +7,8 @@ Two measurements, in one process (one core):
   ``MediaStreamTrack``s must at least do them (an ``av.AudioFrame`` built and read back per hop). ratio = voxsim time
   per frame / peer time per frame (below 1: the numpy graph is cheaper).
 - **realtime**: for each N in ``--calls``, N bridged calls on the wall clock for ``--seconds``; p50/p99 lateness of the
-  20 ms ticks and the CPU share used. The project goal is ≥ 200 calls per core with p99 < 5 ms.
+  20 ms ticks, the time the tick itself takes (lateness on a shared machine is mostly other processes), and the CPU
+  share used. The project goal is ≥ 200 calls per core with p99 < 5 ms.
 """
 
 from __future__ import annotations
@@ -114,6 +115,7 @@ def measure_realtime(calls: int, seconds: float = 3.0) -> dict[str, Any]:
         cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
         graph.stop()
         late = np.array(graph.lateness[5:] or [0.0]) * 1000
+        cost = np.array(graph.tick_cost[5:] or [0.0]) * 1000
         heard = sum(a.remote.heard + b.remote.heard for a, b in pairs)  # type: ignore[union-attr]
         return {
             "name": f"media.realtime.{calls}",
@@ -123,6 +125,8 @@ def measure_realtime(calls: int, seconds: float = 3.0) -> dict[str, Any]:
             "p50_ms": round(float(np.percentile(late, 50)), 3),
             "p99_ms": round(float(np.percentile(late, 99)), 3),
             "max_ms": round(float(late.max()), 3),
+            "tick_p50_ms": round(float(np.percentile(cost, 50)), 3),
+            "tick_p99_ms": round(float(np.percentile(cost, 99)), 3),
             "cpu_share": round(cpu / wall, 3),
             "frames_heard": heard,
         }
@@ -140,7 +144,9 @@ def command(as_json: bool, calls: str, seconds: float, routing_calls: int) -> No
     routing = measure_routing(routing_calls)
     steps = [measure_realtime(int(n), seconds) for n in calls.split(",") if n.strip()]
     ok = [s["calls"] for s in steps if s["p99_ms"] < 5.0 and s["cpu_share"] < 0.95]
-    summary = {"name": "media.realtime", "max_calls_p99_under_5ms": max(ok) if ok else 0, "goal": 200}
+    fits = [s["calls"] for s in steps if s["tick_p99_ms"] < 5.0 and s["cpu_share"] < 0.95]
+    summary = {"name": "media.realtime", "max_calls_p99_under_5ms": max(ok) if ok else 0,
+               "max_calls_tick_p99_under_5ms": max(fits) if fits else 0, "goal": 200}
     if as_json:
         click.echo(json.dumps({"benchmarks": [routing, *steps, summary]}))
         return
@@ -149,5 +155,7 @@ def command(as_json: bool, calls: str, seconds: float, routing_calls: int) -> No
                f"≈ {routing['realtime_calls_per_core']} calls/core of CPU")
     for s in steps:
         click.echo(f"real time, {s['calls']:4d} calls: p50 {s['p50_ms']:.2f} ms, p99 {s['p99_ms']:.2f} ms, "
-                   f"max {s['max_ms']:.2f} ms, cpu {100 * s['cpu_share']:.0f}%")
-    click.echo(f"bridged calls per core with p99 < 5 ms: {summary['max_calls_p99_under_5ms']} (goal 200)")
+                   f"max {s['max_ms']:.2f} ms; tick work p50 {s['tick_p50_ms']:.2f} / p99 {s['tick_p99_ms']:.2f} ms; "
+                   f"cpu {100 * s['cpu_share']:.0f}%")
+    click.echo(f"bridged calls per core with p99 lateness < 5 ms: {summary['max_calls_p99_under_5ms']}; "
+               f"with p99 tick work < 5 ms: {summary['max_calls_tick_p99_under_5ms']} (goal 200)")
