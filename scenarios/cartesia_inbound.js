@@ -24,6 +24,7 @@ VoxEngine.addEventListener(AppEvents.CallAlerting, async (e) => {
   call.addEventListener(CallEvents.Disconnected, finish);
   call.addEventListener(CallEvents.Failed, finish);
   call.answer();
+  call.record({ stereo: true }); // caller left, agent right
 
   try {
     const apiKey = await storageValue("CARTESIA_API_KEY", "sk_car_local");

@@ -1,0 +1,151 @@
+"""The bundled Cartesia scenarios, end to end on virtual time: JS on voxsim's engine, simulated callers with real
+audio, the media graph, the connector and the local emulator."""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+pytest.importorskip("voxsim.engine.script", reason="the engine cannot compile scripts yet")
+
+from voxsim.runtime.media import host as media_host  # noqa: E402
+from voxsim.runtime.network import Network  # noqa: E402
+from voxsim.runtime.session import Session, SessionOptions, run_scenario  # noqa: E402
+
+SCENARIOS = Path(__file__).resolve().parents[4] / "scenarios"
+
+
+class Parties:
+    """Every call's far end, kept after the call is gone."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.hosts: list[Any] = []
+        original = media_host.CallMediaHost.__init__
+
+        def init(host: Any, layer: Any, call: Any) -> None:
+            original(host, layer, call)
+            self.hosts.append(host)
+
+        monkeypatch.setattr(media_host.CallMediaHost, "__init__", init)
+
+    def party(self, number: str) -> Any:
+        for host in self.hosts:
+            if number in (host.call.number, host.call.callerid):
+                return host.party
+        raise AssertionError(f"no call with {number}: {[h.call.number for h in self.hosts]}")
+
+
+def run(name: str, network: dict[str, Any], tmp_path: Path, *, inbound: bool = True, custom_data: str = "",
+        cartesia: dict[str, Any] | None = None, max_seconds: float = 120) -> Session:
+    net = Network.from_dict(network)
+    options = SessionOptions(network=net, custom_data=custom_data, storage_path=tmp_path / "storage.sqlite",
+                             settings={"recordings_dir": str(tmp_path / "rec"), "cartesia": cartesia or {}})
+    path = SCENARIOS / f"{name}.js"
+    session = run_scenario([(path.read_text(), str(path))], inbound=net.caller if inbound else None, options=options,
+                           max_seconds=max_seconds)
+    assert session.errors == [], session.errors
+    return session
+
+
+def events(session: Session, name: str) -> list[Any]:
+    return session.trace.find(type="event", name=name)
+
+
+def logs(session: Session) -> list[str]:
+    return [r["text"] for r in session.trace.find(type="log")]
+
+
+def recording(tmp_path: Path) -> tuple[np.ndarray, int]:
+    (path,) = (tmp_path / "rec").rglob("*.wav")
+    with wave.open(str(path)) as wav:
+        assert wav.getnchannels() == 2
+        data = np.frombuffer(wav.readframes(wav.getnframes()), "<i2").reshape(-1, 2)
+        return data, wav.getframerate()
+
+
+def loud(channel: np.ndarray, rate: int, start: float, end: float) -> bool:
+    piece = channel[int(start * rate): int(end * rate)].astype(np.float64)
+    return piece.size > 0 and float(np.sqrt(np.mean(piece ** 2))) > 300
+
+
+def test_inbound_greeting_reply_dtmf_custom_and_goodbye(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    parties = Parties(monkeypatch)
+    session = run("cartesia_inbound", {"caller": {"callerid": "+15551234567", "destination": "+18005550000", "speak": [
+        {"at": 6, "say": "I want to book a table"}, {"at": 12, "digits": "0"}, {"at": 17, "say": "goodbye"}]}},
+        tmp_path)
+    caller = parties.party("+15551234567")
+    heard = caller.heard.transcript
+    assert heard.startswith("Hello, you have reached the booking desk.")
+    assert "Sure. For how many people?" in heard and "Let me send you the operator's extension." in heard
+    assert "Thank you for calling. Goodbye!" in heard
+    assert "1" in caller.heard.digit_string  # the agent's DTMF, played by call.sendDigits
+    agent = [(r["direction"], r["event"]) for r in session.trace.find(type="agent")]
+    assert ("sent", "dtmf") in agent and ("received", "dtmf") in agent
+    assert ("sent", "custom") in agent and ("received", "custom") in agent  # custom both ways
+    assert any("===ON_WEB_SOCKET_CLOSE=== 1000 call ended by agent" in line for line in logs(session))
+    assert events(session, "Application.Terminated")
+    audio, rate = recording(tmp_path)
+    assert loud(audio[:, 1], rate, 0.2, 3.0)  # the greeting is audible on the agent side of the recording
+
+
+def test_inbound_barge_in_stops_agent_audio_within_60ms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    parties = Parties(monkeypatch)
+    session = run("cartesia_inbound", {"caller": {"callerid": "+15551234567", "speak": [
+        {"at": 1.0, "say": "wait"}, {"at": 9, "say": "goodbye"}]}}, tmp_path)
+    (clear,) = events(session, "Cartesia.Agents.Clear")
+    stopped = [r for r in session.trace.find(type="media", action="stop") if r.get("reason") == "clear"]
+    assert stopped and stopped[0]["t"] - clear["t"] <= 0.06
+    caller = parties.party("+15551234567")
+    late = [t for t, rms in caller.heard.energy if clear["t"] + 0.06 < t < clear["t"] + 0.5 and rms > 100]
+    assert late == [], f"agent audio {late[0] - clear['t']:.3f} s after Clear"
+    audio, rate = recording(tmp_path)
+    start = session.trace.find(type="event", name="Call.Connected")[0]["t"]
+    assert not loud(audio[:, 1], rate, clear["t"] - start + 0.06, clear["t"] - start + 0.5)
+
+
+def test_outbound_reminder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    parties = Parties(monkeypatch)
+    session = run("cartesia_outbound", {"callees": {"+15557654321": {"answer_after": 2, "speak": [
+        {"at": 7, "say": "yes I can"}]}}}, tmp_path, inbound=False,
+        custom_data='{"to": "+15557654321", "callerid": "+15550001111"}')
+    callee = parties.party("+15557654321")
+    assert callee.heard.transcript.startswith("Hi, this is a reminder about your appointment")
+    assert "Perfect, see you tomorrow. Goodbye!" in callee.heard.transcript
+    assert any("call ended by agent, reason: confirmed" in line for line in logs(session))
+    start = session.trace.find(type="agent", event="start")[0]
+    assert start["metadata"] == {"to": "+15557654321", "from": "+15550001111", "direction": "outbound"}
+
+
+def test_function_calling_transfer_bridges_the_operator(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    parties = Parties(monkeypatch)
+    session = run("cartesia_function_calling", {
+        "caller": {"callerid": "+15551234567", "speak": [{"at": 6, "say": "I need an operator"},
+                                                         {"at": 16, "say": "hello operator"}]},
+        "callees": {"+15550100": {"answer_after": 1, "hangup_after": 8}}}, tmp_path)
+    tool_calls = [line for line in logs(session) if line.startswith("===TOOL_CALL===")]
+    assert '"action":"call_transfer"' in tool_calls[0]
+    assert any(line.startswith("===TRANSFERRED=== to +15550100") for line in logs(session))
+    operator = parties.party("+15550100")
+    assert "hello operator" in operator.heard.transcript  # the operator hears the caller
+    assert session.trace.find(type="http", direction="in")
+
+
+def test_function_calling_end_call(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    session = run("cartesia_function_calling", {"caller": {"callerid": "+15551234567", "speak": [
+        {"at": 6, "say": "goodbye"}]}}, tmp_path)
+    assert any('"action":"end_call"' in line for line in logs(session))
+    assert events(session, "Call.Disconnected") or events(session, "Application.Terminated")
+    assert session.clock.now() < 30
+
+
+def test_refused_auth_terminates_cleanly(tmp_path: Path) -> None:
+    from voxsim.tools.agent import EmulatorConfig
+
+    session = run("cartesia_inbound", {"caller": {"callerid": "+15551234567"}}, tmp_path,
+                  cartesia={"emulator_config": EmulatorConfig(api_key="sk_car_real")})
+    assert any(line.startswith("===ERROR===") and "HTTP 401" in line for line in logs(session))
+    assert events(session, "Application.Terminated") and session.clock.now() < 5
