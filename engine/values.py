@@ -355,9 +355,13 @@ class JSObject:
             if not self.exotic:
                 props = self.props
                 v = props.get(key, MISSING)
-                if v is not MISSING and type(v) is not PropertyDescriptor:
-                    props[key] = value
-                    return True
+                if v is not MISSING:
+                    if type(v) is not PropertyDescriptor:
+                        props[key] = value
+                        return True
+                    if v.writable is True:
+                        v.value = value     # stored descriptors are never shared while writable
+                        return True
             receiver = self
         return ordinary_set(self, key, value, receiver)
 

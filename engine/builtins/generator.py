@@ -9,6 +9,7 @@ the path to a ``yield`` to be a Python generator).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Callable
 
 from greenlet import getcurrent, greenlet
@@ -18,6 +19,8 @@ from ..values import (
     SYM_TO_STRING_TAG, UNDEFINED, BuiltinFunction, JSObject, PropertyDescriptor,
 )
 from . import arg, define_members
+from .iterator import iter_result
+from .promise import await_value
 
 __all__ = ["install", "GeneratorObject", "GeneratorReturn", "resume", "generator_yield", "async_await",
            "AWAITING"]
@@ -47,7 +50,6 @@ class GeneratorObject(JSObject):
 
 def resume(realm: Any, gen: Any, mode: str, value: Any) -> Any:
     """GeneratorResume / GeneratorResumeAbrupt: run the body to its next ``yield`` (an iterator result)."""
-    from .iterator import iter_result
     if type(gen) is not GeneratorObject:
         raise JSTypeError(f"{mode} method called on incompatible receiver {realm.display(gen)}")
     state = gen.state
@@ -95,22 +97,21 @@ def yield_received(value: Any) -> tuple[str, Any]:
     return g.parent.switch(("raw", value))
 
 
+def _resume(g: Any, mode: str, value: Any) -> None:
+    g.parent = getcurrent()
+    g.switch(mode, value)
+
+
 def async_await(realm: Any, value: Any) -> Any:
-    """``await value`` inside an async body running in its greenlet."""
-    from .promise import await_value
+    """``await value`` inside an async body running in its greenlet: one promise job later, resume with the
+    settled value (a primitive needs no promise at all: the job resumes directly, in the same tick)."""
     g = getcurrent()
     if g.parent is None:
         raise JSTypeError("await is only valid in async functions")
-
-    def on_ok(v: Any) -> None:
-        g.parent = getcurrent()
-        g.switch("next", v)
-
-    def on_err(e: Any) -> None:
-        g.parent = getcurrent()
-        g.switch("throw", e)
-
-    await_value(realm, value, on_ok, on_err)
+    if isinstance(value, JSObject):
+        await_value(realm, value, partial(_resume, g, "next"), partial(_resume, g, "throw"))
+    else:
+        realm.jobs.enqueue(_resume, g, "next", value)
     mode, v = g.parent.switch(AWAITING)
     if mode == "throw":
         raise JSThrow(v)

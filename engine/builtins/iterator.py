@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from ..errors import JSTypeError
+from ..errors import HostJSError, JSThrow, JSTypeError
 from ..operations import to_boolean, to_length
 from ..values import (
     HOLE, MISSING, SYM_ITERATOR, SYM_TO_STRING_TAG, UNDEFINED, BuiltinFunction, JSArray, JSObject,
     PropertyDescriptor, is_callable,
 )
 from . import define_members
+
+CATCHABLE = (JSThrow, HostJSError, RecursionError)
 
 __all__ = ["install", "get_iterator", "iterate", "iter_result", "iterator_close", "ArrayIterator",
            "create_array_iterator"]
@@ -51,7 +53,6 @@ def iterator_close(it: Any) -> None:
 
 def iterator_close_on_throw(it: Any) -> None:
     """IteratorClose for a throw completion: call ``return``, ignoring whatever it does."""
-    from ..realm import CATCHABLE
     try:
         ret = it.get("return")
         if is_callable(ret):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ..errors import JSTypeError
+from ..errors import HostJSError, JSThrow, JSTypeError
 from ..values import (
     SYM_SPECIES, SYM_TO_STRING_TAG, UNDEFINED, BuiltinFunction, JSObject, PropertyDescriptor, is_callable,
     is_constructor,
@@ -18,6 +18,7 @@ from . import arg, define_accessors, define_members, make_constructor, proto_fro
 __all__ = ["install", "PromiseObject", "new_promise_capability", "new_promise_capability_intrinsic",
            "promise_resolve", "perform_then", "resolve_promise", "reject_promise", "await_value"]
 
+CATCHABLE = (JSThrow, HostJSError, RecursionError)
 PENDING, FULFILLED, REJECTED = "pending", "fulfilled", "rejected"
 
 
@@ -64,7 +65,6 @@ def reject_promise(realm: Any, p: PromiseObject, reason: Any) -> None:
 
 def resolve_promise(realm: Any, p: PromiseObject, resolution: Any) -> None:
     """The body of a promise resolve function once ``alreadyResolved`` was checked."""
-    from ..realm import CATCHABLE
     if resolution is p:
         reject_promise(realm, p, realm.new_error("TypeError", "Chaining cycle detected for promise"))
         return
@@ -83,7 +83,6 @@ def resolve_promise(realm: Any, p: PromiseObject, resolution: Any) -> None:
 
 
 def _resolve_thenable_job(realm: Any, p: PromiseObject, thenable: Any, then: Any) -> None:
-    from ..realm import CATCHABLE
     resolve, reject = create_resolving_functions(realm, p)
     try:
         then.call(thenable, [resolve, reject])
@@ -111,7 +110,6 @@ def create_resolving_functions(realm: Any, p: PromiseObject) -> tuple[BuiltinFun
 
 def _reaction_job(realm: Any, cap: Any, handler: Any, argument: Any, is_reject: bool) -> None:
     """PromiseReactionJob (https://tc39.es/ecma262/#sec-promisereactionjob)."""
-    from ..realm import CATCHABLE
     if handler is UNDEFINED:
         if cap is None:
             return
@@ -214,7 +212,6 @@ def _promise_call(realm: Any, this: Any, args: list[Any]) -> Any:
 
 
 def _promise_construct(realm: Any, args: list[Any], new_target: Any) -> Any:
-    from ..realm import CATCHABLE
     executor = arg(args, 0)
     if not is_callable(executor):
         raise JSTypeError(f"Promise resolver {realm.display(executor)} is not a function")
@@ -248,7 +245,6 @@ def _get_resolve(realm: Any, c: Any) -> Any:
 
 def _combinator(kind: str) -> Any:
     def combinator(realm: Any, this: Any, args: list[Any]) -> Any:
-        from ..realm import CATCHABLE
         from .iterator import get_iterator
         from ..operations import to_boolean
         cap = new_promise_capability(realm, this)

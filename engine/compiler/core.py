@@ -247,9 +247,13 @@ class CompilerBase:
                     glex[name] = value
                     return
                 v = gprops.get(name, MISSING)
-                if v is not MISSING and type(v) is not PropertyDescriptor:
-                    gprops[name] = value
-                    return
+                if v is not MISSING:
+                    if type(v) is not PropertyDescriptor:
+                        gprops[name] = value
+                        return
+                    if v.writable is True:
+                        v.value = value
+                        return
                 if v is MISSING and not init and strict and not gobj.has_property(name):
                     raise throw_at(realm, "ReferenceError", f"{name} is not defined", loc)
                 if not gobj.set(name, value, gobj) and strict:

@@ -13,6 +13,7 @@ from ..operations import (
 from ..values import (
     HOLE, MISSING, UNDEFINED, JSArray, JSBigInt, JSFunction, JSObject, PropertyDescriptor,
 )
+from ..builtins.iterator import iterate
 from .core import SHORT, CompilerBase, Expr, ShortCircuit, env_at, is_anonymous_function_definition, throw_at
 from .operators import ARITH, binary_op, numeric_op
 
@@ -482,7 +483,6 @@ class ExpressionCompiler(CompilerBase):
             realm = self.realm
 
             def spread_args(env: list) -> list:
-                from ..builtins.iterator import iterate
                 out: list = []
                 for is_spread, e in parts:
                     if is_spread:
@@ -699,7 +699,6 @@ class ExpressionCompiler(CompilerBase):
                  else (2, self.expr(e)) for e in elems]
 
         def array(env: list) -> Any:
-            from ..builtins.iterator import iterate
             out: list = []
             for kind, f in parts:
                 if kind == 2:

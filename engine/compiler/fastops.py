@@ -13,6 +13,7 @@ __all__ = ["specialize"]
 _FAST = {
     "+": "a + b", "-": "a - b", "*": "a * b", "<": "a < b", ">": "a > b", "<=": "a <= b", ">=": "a >= b",
     "===": "a == b", "!==": "a != b", "==": "a == b", "!=": "a != b",
+    "%": "(_fmod(a, b) if a >= 0.0 and 0.0 < b < _inf else _mod(a, b))", "/": "(a / b if b else _div(a, b))",
 }
 _OPERAND = {"L": "env[{slot}]", "C": "{const}", "E": "{fn}(env)"}
 _cache: dict[tuple[str, str, str], Callable[..., Any]] = {}
@@ -41,7 +42,9 @@ def _factory(op: str, lk: str, rk: str) -> Callable[..., Any]:
         "        return slow(a, b)\n"
         "    return op\n"
     )
-    ns: dict[str, Any] = {}
+    from ..operations import js_div, js_mod
+    import math
+    ns: dict[str, Any] = {"_fmod": math.fmod, "_mod": js_mod, "_div": js_div, "_inf": math.inf}
     exec(compile(src, f"<fastop {op} {lk}{rk}>", "exec"), ns)  # noqa: S102 - fixed templates, no user input
     f = _cache[key] = ns["make"]
     return f

@@ -8,6 +8,7 @@ from .. import ast as A
 from ..errors import JSTypeError
 from ..operations import js_add, to_boolean, to_numeric, to_property_key
 from ..values import HOLE, MISSING, UNDEFINED, UNINIT, JSArray, JSBigInt, JSObject, PropertyDescriptor
+from ..builtins.iterator import get_iterator, iterator_close, iterator_close_on_throw
 from .core import CompilerBase, Expr, is_anonymous_function_definition, throw_at
 from .expressions import copy_data_properties, get_member, put_member
 from .operators import numeric_op
@@ -113,7 +114,6 @@ class PatternCompiler(CompilerBase):
                 items.append((1, self.binder(e, init)))
 
         def bind_array(env: list, value: Any) -> None:
-            from ..builtins.iterator import get_iterator, iterator_close, iterator_close_on_throw
             it, nxt = get_iterator(realm, value)
             done = False
 
@@ -216,6 +216,9 @@ class PatternCompiler(CompilerBase):
         """``x += y`` on a plain local: reuse the string buffer in place (CPython resizes a str whose only
         reference is the local being assigned), which keeps repeated appends linear."""
         b = self.binding(node.left)
+        if b is None and self.an.binding_of(node.left) is not None and \
+                self.an.binding_of(node.left).kind in ("var", "function"):
+            return self.global_concat_assign(node)
         if b is None or b.kind in ("const", "funcname") or b.tdz:
             return None
         hops, slot = self.an.resolve(b, self.scope)
@@ -244,6 +247,38 @@ class PatternCompiler(CompilerBase):
             e[slot] = v
             return v
         return concat
+
+    def global_concat_assign(self, node: Any) -> Expr:
+        """``x += y`` on a top-level ``var``: the value lives in the global object's property descriptor; append in
+        place the same way as for locals."""
+        name = node.left.name
+        realm = self.realm
+        gprops = realm.global_object.props
+        right = self.expr(node.right)
+        read = self.read_var(node.left)
+        write = self.write_var(node.left)
+        max_len = realm.budget.max_string_length
+        loc = self.loc(node)
+
+        def global_concat(env: list) -> Any:
+            d = gprops.get(name)
+            if type(d) is PropertyDescriptor and d.writable is True and name not in realm.global_lex:
+                v = d.value
+                r = right(env)
+                if type(v) is str and type(r) is str:
+                    d.value = None
+                    v += r
+                    if len(v) > max_len:
+                        raise throw_at(realm, "RangeError", "Invalid string length", loc)
+                    d.value = v
+                    return v
+                v = v + r if type(v) is float and type(r) is float else js_add(v, r)
+                d.value = v
+                return v
+            v = js_add(read(env), right(env))
+            write(env, v)
+            return v
+        return global_concat
 
     def assign_member(self, node: Any) -> Expr:
         target = node.left
@@ -423,7 +458,12 @@ class PatternCompiler(CompilerBase):
             write = self.write_var(arg)
 
             def update_var(env: list) -> Any:
-                old, nv = bump(read(env))
+                v = read(env)
+                if type(v) is float:
+                    nv = v + delta
+                    write(env, nv)
+                    return nv if prefix else v
+                old, nv = bump(v)
                 write(env, nv)
                 return nv if prefix else old
             return update_var
