@@ -145,3 +145,24 @@ def test_send_media_to_a_non_unit_is_a_type_error(tmp_path) -> None:
     """
     session = play(source, tmp_path, caller=None)
     assert texts(session) == ["TypeError: expected a media unit"]
+
+
+def test_asr_module_profiles_and_call_audio_to_asr(tmp_path) -> None:
+    source = """
+    require(Modules.ASR);
+    VoxEngine.addEventListener(AppEvents.CallAlerting, (e) => {
+      const call = e.call;
+      call.answer();
+      call.addEventListener(CallEvents.Connected, () => {
+        const asr = VoxEngine.createASR({profile: ASRProfileList.Google.en_US});
+        asr.addEventListener(ASREvents.Result, (ev) => {
+          Logger.write(asr.language() + ": " + ev.text);
+          VoxEngine.terminate();
+        });
+        call.sendMediaTo(asr);
+      });
+    });
+    """
+    caller = Caller(extra={"speak": [{"at": 1, "say": "I need a taxi"}]})
+    session = play(source, tmp_path, caller)
+    assert texts(session) == ["en-US: I need a taxi"]
