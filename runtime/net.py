@@ -612,7 +612,16 @@ def install(session: Any) -> None:
     namespace.define("httpRequest", realm.new_host_function("httpRequest", http_request, 3))
     namespace.define("httpRequestAsync", realm.new_host_function("httpRequestAsync", http_request_async, 2))
     namespace.define("HttpRequestOptions", realm.new_function("HttpRequestOptions", options_call, 0, options_constructor))
+    for name in ("sendMail", "sendMailAsync"):
+        namespace.define(name, realm.new_host_function(name, _not_emulated(f"Net.{name}", JSErrorFromHost), 6))
     session.define_global("Net", namespace)
+
+
+def _not_emulated(what: str, error: type[Exception]) -> Callable[..., Any]:
+    def fail(*args: Any) -> Any:
+        raise error(f"{what} is not emulated yet (voxsim sends no e-mail)")
+
+    return fail
 
 
 __all__ += ["install"]

@@ -151,3 +151,8 @@ async def test_one_request_after_terminating(fake: FakeTransport) -> None:
     assert (await settle(first))["code"] == 200
     assert any("only one request" in r["message"] for r in s.trace.find("warning"))
     await s.wait()
+
+
+async def test_send_mail_says_it_is_not_emulated(session: Session) -> None:
+    js(session, "Net.sendMailAsync", "smtp.example.com", "a@example.com", "b@example.com", "t", "b")
+    assert session.errors == ["Error: Net.sendMailAsync is not emulated yet (voxsim sends no e-mail)"]
