@@ -69,9 +69,13 @@ class Realm:
         ``length``); its result goes through ``host.to_js`` (so HostObjects are wrapped)."""
         from .host import to_js
 
+        limit = _positional_limit(python_callable)
+
         def call(realm: Realm, this: Any, args: list[Any]) -> Any:
             if len(args) < length:
                 args = args + [UNDEFINED] * (length - len(args))
+            elif limit is not None and len(args) > limit:
+                args = args[:limit]  # JS ignores extra arguments; Python would raise
             return to_js(realm, python_callable(*args))
 
         return BuiltinFunction(self, call, name, length)
@@ -264,6 +268,19 @@ class Realm:
             return to_string(v) if not isinstance(v, JSObject) else to_display(v)
         except HostJSError:
             return to_display(v)
+
+
+def _positional_limit(fn: Callable[..., Any]) -> int | None:
+    """How many positional arguments ``fn`` accepts (``None``: any number, or unknown)."""
+    import inspect
+
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    if any(p.kind is p.VAR_POSITIONAL for p in params):
+        return None
+    return sum(1 for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
 
 
 def _return_undefined(realm: Any, this: Any, args: list[Any]) -> Any:

@@ -6,6 +6,7 @@ Other parts add their members (``getSecretValue``, ``createWebSocket``, ``create
 
 from __future__ import annotations
 
+import types
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -260,3 +261,9 @@ def install(session: Session) -> None:
     vox = VoxEngine(session)
     session.extensions["voxengine"] = vox
     session.define_global("VoxEngine", vox)
+    # VoxEngine's functions work detached (`call.addEventListener(CallEvents.Disconnected, VoxEngine.terminate)`
+    # is common), so each member is also an own property bound to this session's object.
+    for name, kinds in VoxEngine.js_members.items():
+        if "method" in kinds:
+            fn, length = kinds["method"]
+            extend(session, name, types.MethodType(fn, vox), length)

@@ -206,3 +206,15 @@ def test_dtmf_from_the_caller_with_handle_tones() -> None:
         });
     """, inbound=Caller(dtmf=((1.0, "4#"),), hangup_after=3))
     assert logs(session) == [(1.0, "tone 4"), (1.2, "tone #")]
+
+
+def test_detached_terminate_and_extra_arguments() -> None:
+    session = run_scenario("""
+        clearTimeout(1, 2, 3);
+        const call = VoxEngine.callPSTN('+15550001111', '+1800', {}, 'extra', 'args');
+        call.addEventListener(CallEvents.Connected, () => call.hangup());
+        call.addEventListener(CallEvents.Disconnected, VoxEngine.terminate);
+        VoxEngine.addEventListener(AppEvents.Terminating, () => Logger.write('terminating'));
+    """)
+    assert logs(session) == [(1.0, "terminating")]
+    assert session.errors == [] and session.internal_errors == []
