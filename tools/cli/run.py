@@ -55,6 +55,7 @@ async def run_scenarios(
     storage_path: Path | None,
     secrets_path: Path | None,
     echo: bool = True,
+    cartesia: dict[str, Any] | None = None,
 ) -> int:
     """Run the files in one session (in order, one realm) and return the exit status."""
     from voxsim.engine.errors import JSSyntaxError
@@ -72,7 +73,8 @@ async def run_scenarios(
         network = network.with_caller(**changes)
         inbound = network.caller
     session = Session(SessionOptions(network=network, custom_data=custom_data, trace_path=trace_path,
-                                     storage_path=storage_path, secrets_path=secrets_path))
+                                     storage_path=storage_path, secrets_path=secrets_path,
+                                     settings={"cartesia": cartesia or {}}))
     if echo:
         def show(record: Any) -> None:
             line = format_record(record)
@@ -120,9 +122,15 @@ def _bug_report(exc: BaseException) -> None:
               help="ApplicationStorage sqlite file (kept across runs).")
 @click.option("--secrets", "secrets_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Secrets for VoxEngine.getSecretValue (JSON, YAML or NAME=value lines).")
+@click.option("--cartesia", "cartesia_mode", type=click.Choice(["local", "live"]), default="local", show_default=True,
+              help="Cartesia agents: the local emulator, or the real service (wss://api.cartesia.ai).")
+@click.option("--agent", "agent_spec", metavar="FILE|MODULE:ATTR",
+              help="The local emulator's agent (default: agents/<scenario>.yaml, else the built-in script).")
+@click.option("--line", "line_app", metavar="MODULE:APP|URL", help="Drive your own cartesia-line VoiceAgentApp.")
 def command(scenarios: tuple[Path, ...], caller: str | None, destination: str | None, custom_data: str,
             network_file: Path | None, virtual_time: bool, max_seconds: float, trace_path: Path | None,
-            storage_path: Path | None, secrets_path: Path | None) -> None:
+            storage_path: Path | None, secrets_path: Path | None, cartesia_mode: str = "local",
+            agent_spec: str | None = None, line_app: str | None = None) -> None:
     """Run SCENARIO files (in order, one session) on a simulated phone network.
 
     With --call the session starts with an inbound call; otherwise it starts like a StartScenarios run.
@@ -140,7 +148,9 @@ def command(scenarios: tuple[Path, ...], caller: str | None, destination: str | 
         status = run(
             run_scenarios(list(scenarios), caller=caller, destination=destination, custom_data=custom_data,
                           network_file=network_file, max_seconds=max_seconds, trace_path=trace_path,
-                          storage_path=storage_path, secrets_path=secrets_path),
+                          storage_path=storage_path, secrets_path=secrets_path,
+                          cartesia={k: v for k, v in (("mode", cartesia_mode), ("agent", agent_spec),
+                                                      ("line", line_app)) if v}),
             virtual=virtual_time,
         )
     except NetworkError as exc:
