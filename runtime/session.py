@@ -115,6 +115,7 @@ class Session:
         self._scripts: list[Any] = []
         self.script_files: list[str] = []
         self.realm = Realm()
+        self.realm.now_ms = lambda: self.clock.unix_time() * 1000.0  # Date reads the session clock (docs/engine.md)
         self.realm.on_unhandled_rejection(self._unhandled_rejection)
         self.events = Emitter(self, "session")
         self.custom_data: str = self.options.custom_data
