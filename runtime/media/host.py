@@ -27,7 +27,7 @@ from .speakers import ScriptError, SimulatedParty
 from .units import MediaError, MediaGraph, MediaUnit
 from .wsmedia import WebSocketMedia
 
-__all__ = ["MediaLayer", "CallMediaHost", "PlayerHost", "RecorderHost", "ASRHost", "voice_name"]
+__all__ = ["MediaLayer", "CallMediaHost", "PlayerHost", "RecorderHost", "ASRHost", "voice_name", "trace_player"]
 
 log = logging.getLogger("voxsim.media.host")
 
@@ -56,6 +56,22 @@ def voice_name(value: Any) -> str | None:
             return f"{language}{gender}"
         return name or None
     return None
+
+
+def trace_player(session: Any, player: P.Player, kind: str, text: str | None = None) -> None:
+    """Record the player's audio as a ``media`` span (start at its first frame, stop at its end) in the trace."""
+    trace = session.trace
+
+    def on(name: str, payload: dict[str, Any]) -> None:
+        target = {"target": player.outputs[0].name} if player.outputs else {}
+        if name == P.STARTED:
+            fields = {"text": text} if text else {}
+            trace.record("media", action="start", source=player.name, kind=kind, **target, **fields)
+        elif name in (P.PLAYBACK_FINISHED, P.STOPPED) and player.position > 0:
+            trace.record("media", action="stop", source=player.name, **target,
+                         reason="end" if name == P.PLAYBACK_FINISHED else "stopped")
+
+    player.listen(on)
 
 
 class _EventHost(HostObject):
@@ -102,7 +118,8 @@ class PlayerHost(_EventHost):
     js_class = "Player"
     payload_key = "player"
 
-    def __init__(self, layer: MediaLayer, player: P.Player, sequence: bool = False, kind: str = "tts") -> None:
+    def __init__(self, layer: MediaLayer, player: P.Player, sequence: bool = False, kind: str = "tts",
+                 text: str | None = None) -> None:
         super().__init__(layer, "player")
         self.player = player
         self.media_unit: MediaUnit = player
@@ -110,6 +127,7 @@ class PlayerHost(_EventHost):
         self.kind = kind
         player.name = self.trace_id
         player.listen(self._event)
+        trace_player(layer.session, player, kind, text)
 
     def _event(self, name: str, payload: dict[str, Any]) -> None:
         if self.sequence:
@@ -234,7 +252,7 @@ class CallMediaHost:
         self.unit = CM.CallMedia(layer.graph, None, 8000, name=call.trace_id, record_dir=layer.record_dir, wire=wire)
         self.party = SimulatedParty(layer.graph.clock, 8000, name=f"{call.trace_id}-remote")
         self.unit.listen(self._unit_event)
-        self._player_ids: dict[int, str] = {}
+        self.party.on_speech.append(self._party_speech)
         events = call.events
         events.on("Call.Connected", lambda payload: self._connected())
         events.on("Call.Disconnected", lambda payload: layer.graph.clock.call_soon(self._ended))
@@ -261,6 +279,11 @@ class CallMediaHost:
         except (ScriptError, TypeError, ValueError) as exc:
             self.layer.session.warn(f"{self.call.trace_id}: far-end script ignored: {exc}", target=self.call.trace_id)
 
+    def _party_speech(self, action: str, text: str) -> None:
+        target = {"target": self.unit.outputs[0].name} if self.unit.outputs else {}
+        fields = {"kind": "speech", "text": text} if action == "start" else {"reason": "end"}
+        self.layer.session.trace.record("media", action=action, source=self.call.trace_id, **target, **fields)
+
     def _ended(self) -> None:
         if not self.unit.closed:
             self.unit.end()
@@ -275,28 +298,13 @@ class CallMediaHost:
         if name in (RECORD_STARTED, RECORD_STOPPED, CM.PLAYBACK_READY, CM.PLAYBACK_STARTED, CM.PLAYBACK_FINISHED):
             self._fire(name, payload)
 
-    def _trace_player(self, player: P.Player, kind: str, text: str | None = None) -> None:
-        trace = self.layer.session.trace
-        source = player.name
-        target = self.call.trace_id
-
-        def on(name: str, payload: dict[str, Any]) -> None:
-            if name == P.STARTED:
-                fields = {"text": text} if text else {}
-                trace.record("media", action="start", source=source, target=target, kind=kind, **fields)
-            elif name in (P.PLAYBACK_FINISHED, P.STOPPED) and player._started:
-                trace.record("media", action="stop", source=source, target=target,
-                             reason="end" if name == P.PLAYBACK_FINISHED else "stopped")
-
-        player.listen(on)
-
     # --- Call members (JS values in) -------------------------------------------------------------------------------
 
     def say(self, text: Any = UNDEFINED, parameters: Any = UNDEFINED) -> None:
         spoken = _text(text)
         player = self.unit.say(spoken, voice_name(_py(parameters)))
         player.name = self.layer.session.new_id("player")
-        self._trace_player(player, "tts", spoken)
+        trace_player(self.layer.session, player, "tts", spoken)
 
     def start_playback(self, url: Any = UNDEFINED, parameters: Any = UNDEFINED) -> None:
         params = _py(parameters)
@@ -304,7 +312,7 @@ class CallMediaHost:
         base = self.layer.session.options.settings.get("media_dir")
         player = self.unit.start_playback(_text(url), loop, Path(base) if base else None)
         player.name = self.layer.session.new_id("player")
-        self._trace_player(player, "playback")
+        trace_player(self.layer.session, player, "playback")
 
     def stop_playback(self) -> None:
         self.unit.stop_playback()
@@ -312,7 +320,7 @@ class CallMediaHost:
     def play_progress_tone(self, country: Any = UNDEFINED) -> None:
         player = self.unit.play_progress_tone(_text(country) or "US")
         player.name = self.layer.session.new_id("player")
-        self._trace_player(player, "tone")
+        trace_player(self.layer.session, player, "tone")
 
     def record(self, parameters: Any = UNDEFINED) -> None:
         params = _py(parameters)
@@ -418,8 +426,9 @@ class MediaLayer:
     def create_tts_player(self, text: Any = UNDEFINED, parameters: Any = UNDEFINED) -> PlayerHost:
         params = _py(parameters) or {}
         voice = voice_name(params) if isinstance(params, Mapping) else voice_name(params)
-        player = P.create_tts_player(self.graph, _text(text), voice)
-        return self._player(player, "tts")
+        spoken = _text(text)
+        player = P.create_tts_player(self.graph, spoken, voice)
+        return self._player(player, "tts", text=spoken)
 
     def create_url_player(self, url: Any = UNDEFINED, parameters: Any = UNDEFINED) -> PlayerHost:
         params = _py(parameters)
@@ -446,7 +455,7 @@ class MediaLayer:
         params = _py(parameters)
         return ASRHost(self, params if isinstance(params, Mapping) else {})
 
-    def _player(self, player: P.Player, kind: str, sequence: bool = False) -> PlayerHost:
-        host = PlayerHost(self, player, sequence, kind)
+    def _player(self, player: P.Player, kind: str, sequence: bool = False, text: str | None = None) -> PlayerHost:
+        host = PlayerHost(self, player, sequence, kind, text)
         self.live.append(player.stop)
         return host

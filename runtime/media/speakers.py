@@ -65,14 +65,30 @@ class SimulatedParty:
         self.keep_audio = keep_audio
         self.audio_heard: list[tuple[float, PCM]] = []
         self.on_key: list[Callable[[str], None]] = []  # out-of-band key presses (the line's ToneReceived type 1)
+        self.on_speech: list[Callable[[str, str], None]] = []
+        self._speaking: int | None = None
         self._detector = DTMFDetector(sample_rate)
         self._last_utterance: int | None = None
 
     # --- mouth -----------------------------------------------------------------------------------------------------
 
     def next_frame(self) -> Frame | None:
-        """The frame this party sends now (None when silent)."""
-        return self.mouth.get()
+        """The frame this party sends now (None when silent); ``on_speech`` hears ``("start"|"stop", text)``."""
+        frame = self.mouth.get()
+        speech = frame.speech if frame is not None else None
+        if speech is not None and speech.utterance != self._speaking:
+            if self._speaking is not None:
+                self._speech_event("stop", "")
+            self._speaking = speech.utterance
+            self._speech_event("start", speech.text)
+        if self._speaking is not None and (speech is None or speech.last):
+            self._speaking = None
+            self._speech_event("stop", "")
+        return frame
+
+    def _speech_event(self, action: str, text: str) -> None:
+        for cb in list(self.on_speech):
+            cb(action, text)
 
     def say(self, text: str, voice: str | None = None, wpm: int = 175) -> Speech:
         """Speak ``text`` after whatever is already queued; the frames carry the text."""

@@ -127,3 +127,18 @@ def test_voice_names_from_js_values() -> None:
     assert voice_name({"voice": {"provider": "Google", "name": "de_DE_Wavenet_B", "language": "de-DE"}}) == "de-DE"
     assert voice_name({"language": "fr-FR"}) == "fr-FR"
     assert voice_name(None) is None and voice_name(UNDEFINED) is None
+
+
+def test_far_end_speech_and_players_are_traced_as_media_spans(tmp_path) -> None:
+    def alerting(session, call, log):
+        call.events.on("Call.Connected", lambda e: call.media.say("hi there", UNDEFINED))
+        call.answer()
+
+    caller = Caller(extra={"speak": [{"at": 2, "say": "hello agent"}]}, hangup_after=5)
+    session, _ = play(tmp_path, alerting, caller)
+    spans = [(r.fields["action"], r.fields["source"], r.fields.get("kind"), r.fields.get("text"))
+             for r in session.trace.find("media")]
+    assert ("start", "call-1", "speech", "hello agent") in spans
+    assert ("start", "player-1", "tts", "hi there") in spans
+    assert [a for a, s, _, _ in spans if s == "call-1"] == ["start", "stop"]
+    assert [a for a, s, _, _ in spans if s == "player-1"] == ["start", "stop"]
