@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from voxsim.runtime.trace import TRACE_TYPES, Trace, TraceError, TraceRecord, record_from_json
@@ -134,6 +134,7 @@ json_values = st.recursive(
 )
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     t=st.floats(min_value=0, max_value=1e6, allow_nan=False),
     fields=st.dictionaries(st.text().filter(lambda k: k not in {"seq", "t", "type", "text"}), json_values, max_size=4),

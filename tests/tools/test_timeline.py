@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from voxsim.runtime.trace import TraceError, TraceRecord
@@ -192,6 +192,7 @@ media_ops = st.tuples(
 )
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(media_ops, max_size=30))
 def test_the_model_holds_its_invariants_for_any_media_sequence(ops: list[tuple[float, str, str, str | None, str, str]]) -> None:
     b = TraceBuilder()

@@ -77,7 +77,8 @@ class Voxsim:
             options: ``caller`` (a number, a mapping, a ``Caller``, or True for the network's caller; omit for a
                 session without an inbound call), ``network`` (a ``Network``, a mapping or a YAML/JSON path),
                 ``custom_data``, ``secrets``, ``storage`` (sqlite path; default inside the run's folder),
-                ``settings`` (free-form, for runtime parts), ``max_seconds`` (session time, default 600),
+                ``settings`` (free-form, for runtime parts), ``agent`` (the Cartesia emulator's brain: a script
+                file, a mapping or ``module:factory``), ``cartesia`` (more ``settings["cartesia"]`` keys), ``max_seconds`` (session time, default 600),
                 ``virtual`` (default True), ``epoch`` (Unix time at session start; fixed by default).
         """
         __tracebackhide__ = True

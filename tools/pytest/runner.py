@@ -58,6 +58,8 @@ class RunSpec:
         secrets: Mapping[str, str] | None = None,
         storage: str | Path | None = None,
         settings: Mapping[str, Any] | None = None,
+        agent: str | Path | Mapping[str, Any] | None = None,
+        cartesia: Mapping[str, Any] | None = None,
         max_seconds: float | None = 600.0,
         virtual: bool = True,
         epoch: float | None = TEST_EPOCH,
@@ -70,6 +72,13 @@ class RunSpec:
         self.secrets = dict(secrets or {})
         self.storage = Path(storage) if storage is not None else run_dir / "storage.sqlite"
         self.settings = dict(settings or {})
+        # The Cartesia connector reads settings["cartesia"] (docs/cartesia.md); ``agent`` is the emulator's brain.
+        if agent is not None or cartesia:
+            merged = dict(self.settings.get("cartesia") or {})
+            merged.update(cartesia or {})
+            if agent is not None:
+                merged["agent"] = str(agent) if isinstance(agent, Path) else agent
+            self.settings["cartesia"] = merged
         # Parts that write files (recordings) put them under the run's folder, where the result finds them.
         self.settings.setdefault("record_dir", str(run_dir))
         self.max_seconds = max_seconds
