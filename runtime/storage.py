@@ -80,6 +80,7 @@ class ApplicationStorage:
         self._db: sqlite3.Connection | None = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
         self._db.execute("PRAGMA busy_timeout = 10000")
         self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA synchronous = NORMAL")  # WAL stays consistent; a simulator need not fsync per put
         self._db.execute(_SCHEMA)
 
     @property

@@ -136,7 +136,7 @@ def test_concurrent_sessions_on_one_file(tmp_path: Path, clock: FakeClock) -> No
         assert s.keys("s3")[:2] == ["s3:0", "s3:1"]
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(st.dictionaries(st.text(min_size=1, max_size=20), st.text(max_size=30), max_size=10))
 def test_last_put_wins_model(entries: dict[str, str]) -> None:
     with ApplicationStorage(now=FakeClock()) as s:
@@ -146,3 +146,28 @@ def test_last_put_wins_model(entries: dict[str, str]) -> None:
         assert s.keys(None, 10_000) == sorted(entries)
         for key, value in entries.items():
             assert s.get(key).value == value
+
+
+_WRITER = """
+import sys
+from voxsim.runtime.storage import ApplicationStorage
+with ApplicationStorage(sys.argv[1], now=lambda: 1_700_000_000.0) as s:
+    for i in range(200):
+        s.put(f"{sys.argv[2]}:{i}", str(i), 0)
+        s.put("shared", sys.argv[2], 0)
+"""
+
+
+def test_concurrent_processes_on_one_file(tmp_path: Path, clock: FakeClock) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "shared.sqlite3"
+    ApplicationStorage(path, now=clock).close()
+    procs = [subprocess.Popen([sys.executable, "-c", _WRITER, str(path), name], stderr=subprocess.PIPE) for name in ("p1", "p2", "p3")]
+    for proc in procs:
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err.decode()
+    with ApplicationStorage(path, now=clock) as s:
+        assert [len(s.keys(name, 10_000)) for name in ("p1", "p2", "p3")] == [200, 200, 200]
+        assert s.get("shared").value in ("p1", "p2", "p3")
