@@ -1,6 +1,6 @@
 """The Modules registry: ``require(Modules.X)`` installs a namespace into the session.
 
-``MODULES`` is the VoxEngine ``Modules`` enum (member → exact string value, v28 typings plus XAI);
+``MODULES`` is the VoxEngine ``Modules`` enum (member → exact string value, v28 typings plus the 2026 connectors);
 ``INSTALLERS`` maps a value to ``"module:function"``; the function is ``install(session) -> None`` and runs once per
 session on the first ``require``. Parts add their own entry here (one line).
 """
@@ -35,6 +35,11 @@ MODULES: dict[str, str] = {
     "Yandex": "yandex",
     "VoximplantAPI": "voximplantapi",
     "XAI": "xai",
+    # 2026 connectors seen in public scenario code; the string values are [inferred] (lower-case, like the rest).
+    "Deepgram": "deepgram",
+    "Inworld": "inworld",
+    "Silero": "silero",
+    "VoxTTS": "voxtts",
 }
 
 INSTALLERS: dict[str, str] = {
