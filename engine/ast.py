@@ -96,6 +96,17 @@ class BigIntLiteral:
         return f"BigIntLiteral({self.digits!r})"
 
 
+def _make_init(fields: tuple[str, ...]) -> Any:
+    """A specialised ``__init__`` (fields positional or by name, positions by name): node creation is hot."""
+    params = "".join(f", {f}=None" for f in fields)
+    body = "".join(f"\n    self.{f} = {f}" for f in fields + _POSITIONS)
+    src = (f"def __init__(self{params}, *, start=0, end=0, line=0, column=0, end_line=0, end_column=0):"
+           f"{body or chr(10) + '    pass'}")
+    namespace: dict[str, Any] = {}
+    exec(src, namespace)  # noqa: S102 - generated from the class's own slot names
+    return namespace["__init__"]
+
+
 class Node:
     """Base of all nodes: positional/keyword construction from ``fields``, positions, and ``to_estree()``."""
 
@@ -107,6 +118,7 @@ class Node:
         super().__init_subclass__()
         cls.fields = tuple(cls.__dict__.get("__slots__", ()))
         cls.type = cls.__name__
+        cls.__init__ = _make_init(cls.fields)  # type: ignore[method-assign]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         fields = self.fields

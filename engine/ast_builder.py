@@ -92,8 +92,9 @@ class Builder:
         end = max(getattr(at, "end", start), start + 1)
         return JSSyntaxError(message, self.source.span(start, end))
 
-    def reducer(self, origin: str, size: int, alias: str | None, expand1: bool) -> Callable[[list[Any]], Any]:
-        """The callback for one grammar rule, chosen once when the tables are loaded."""
+    def reducer(self, origin: str, size: int, alias: str | None, expand1: bool,
+                has_inline: bool = True) -> Callable[[list[Any]], Any] | None:
+        """The callback for one grammar rule, chosen once per parse; None means "pass the single child through"."""
         if origin.startswith("_"):
             def inline(args: list[Any]) -> Any:
                 if args and type(args[0]) is Inline:
@@ -117,13 +118,9 @@ class Builder:
         if method is None or (expand1 and alias is None and size == 1):
             if size != 1:
                 raise RuntimeError(f"grammar rule {origin} has no builder callback")  # pragma: no cover
-
-            def passthrough(args: list[Any]) -> Any:
-                a = args[0]
-                if type(a) is Inline:
-                    return a[0]
-                return a
-            return passthrough
+            return None
+        if not has_inline:
+            return method
 
         def call(args: list[Any]) -> Any:
             for a in args:

@@ -15,6 +15,7 @@ without mutating anything. That answers the questions the spec leaves to syntact
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 import sys
@@ -34,7 +35,7 @@ __all__ = ["parse_script", "Tables", "load_tables", "MAX_DEPTH"]
 MAX_DEPTH = 1500
 """Nesting limit (parser stack entries): deeper input is a SyntaxError instead of a Python crash."""
 
-_TABLE_FORMAT = 3
+_TABLE_FORMAT = 4
 _KEYWORD_TYPES = {"instanceof": "BINOP"}
 _NAME_START = frozenset(["IDENT", "STRING", "NUMBER", "[", "PRIVATE_NAME"])
 _RESTRICTED = frozenset(["return", "break", "continue", "yield"])
@@ -43,10 +44,10 @@ _RESTRICTED = frozenset(["return", "break", "continue", "yield"])
 class Tables:
     """Compact LALR tables: per state a dict terminal/nonterminal → state (shift/goto, ≥ 0) or ~rule (reduce)."""
 
-    def __init__(self, states: list[dict[str, int]], rules: list[tuple[str, int, str | None, bool]],
+    def __init__(self, states: list[dict[str, int]], rules: list[tuple[str, int, str | None, bool, bool]],
                  start: int, end: int, grammar_hash: str) -> None:
         self.states = states
-        self.rules = rules  # (origin, size, alias, expand1)
+        self.rules = rules  # (origin, size, alias, expand1, has_inline_child)
         self.start = start
         self.end = end
         self.grammar_hash = grammar_hash
@@ -57,13 +58,8 @@ def _grammar_text() -> str:
 
 
 def _grammar_hash(text: str) -> str:
-    import importlib.metadata
-
-    try:
-        lark_version = importlib.metadata.version("lark")
-    except importlib.metadata.PackageNotFoundError:  # pragma: no cover
-        lark_version = "?"
-    return hashlib.sha256(f"{_TABLE_FORMAT}\0{lark_version}\0{text}".encode()).hexdigest()[:20]
+    """Tables are a function of the grammar text (and of this module's table format), not of the lark version."""
+    return hashlib.sha256(f"{_TABLE_FORMAT}\0{text}".encode()).hexdigest()[:20]
 
 
 def build_tables(text: str, grammar_hash: str) -> Tables:
@@ -83,19 +79,20 @@ def build_tables(text: str, grammar_hash: str) -> Tables:
     names = {t.name: (t.pattern.value if isinstance(t.pattern, PatternStr) else t.name) for t in lark.terminals}
     table = lark.parser.parser.parser.parse_table
     rule_index: dict[Any, int] = {}
-    rules: list[tuple[str, int, str | None, bool]] = []
+    rules: list[tuple[str, int, str | None, bool, bool]] = []
     states: list[dict[str, int]] = [{} for _ in range(len(table.states))]
     for state, row in table.states.items():
         out = states[state]
         for sym, (action, arg) in row.items():
-            key = names.get(sym, sym)
+            key = str(names.get(sym, sym))
             if action is Shift:
                 out[key] = arg
             else:
                 if arg not in rule_index:
                     rule_index[arg] = len(rules)
-                    alias = arg.alias if isinstance(arg.alias, str) or arg.alias is None else str(arg.alias)
-                    rules.append((arg.origin.name, len(arg.expansion), alias, bool(arg.options.expand1)))
+                    alias = None if arg.alias is None else str(arg.alias)
+                    inline = any(not sym.is_term and sym.name.startswith("_") for sym in arg.expansion)
+                    rules.append((str(arg.origin.name), len(arg.expansion), alias, bool(arg.options.expand1), inline))
                 out[key] = ~rule_index[arg]
     return Tables(states, rules, table.start_states["start"], table.end_states["start"], grammar_hash)
 
@@ -106,17 +103,39 @@ def _cache_dir() -> Path:
 
 
 _TABLES: Tables | None = None
+SHIPPED_TABLES = "parser_tables.json"
+"""Pre-built tables shipped as package data (regenerate with ``python -m voxsim.engine.parser --write-tables``)."""
+
+
+def tables_to_json(tables: Tables) -> str:
+    return json.dumps({"hash": tables.grammar_hash, "start": tables.start, "end": tables.end,
+                       "rules": tables.rules, "states": tables.states}, separators=(",", ":"))
+
+
+def _shipped(digest: str) -> Tables | None:
+    try:
+        data = json.loads(resources.files("voxsim.engine").joinpath(SHIPPED_TABLES).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if data.get("hash") != digest:
+        return None
+    rules = [(o, n, a, bool(e), bool(i)) for o, n, a, e, i in data["rules"]]
+    return Tables(data["states"], rules, data["start"], data["end"], digest)
 
 
 def load_tables() -> Tables:
-    """The tables for the current grammar: from memory, the user cache dir, or built by lark (then cached)."""
+    """The tables for the current grammar: from memory, shipped package data, the user cache dir, or built by
+    lark (then cached in the user cache dir)."""
     global _TABLES
     if _TABLES is not None:
         return _TABLES
     text = _grammar_text()
     digest = _grammar_hash(text)
+    tables = _shipped(digest)
+    if tables is not None:
+        _TABLES = tables
+        return tables
     path = _cache_dir() / f"parser-{digest}.pickle"
-    tables: Tables | None = None
     try:
         with open(path, "rb") as fh:
             loaded = pickle.load(fh)
@@ -149,8 +168,7 @@ class _Driver:
         self.builder = Builder(source)
         self.stack: list[int] = [tables.start]
         self.values: list[Any] = []
-        self.reducers = [self.builder.reducer(origin, size, alias, expand1)
-                         for origin, size, alias, expand1 in tables.rules]
+        self.reducers = [self.builder.reducer(*rule) for rule in tables.rules]
 
     # -- questions about the current state ---------------------------------------------------------------------------
 
@@ -324,17 +342,26 @@ class _Driver:
                     values.append(tok)
                     break
                 rule = ~act
-                size = rules[rule][1]
-                if size:
-                    args = values[-size:]
-                    del values[-size:]
-                    del stack[-size:]
+                reducer = reducers[rule]
+                if reducer is None:  # a `?rule` with one child: the value stays on the stack
+                    del stack[-1]
+                    value = values[-1]
+                    if type(value) is Inline:
+                        values[-1] = value[0]
+                    goto = states[stack[-1]][rules[rule][0]]
+                    stack.append(goto)
                 else:
-                    args = []
-                value = reducers[rule](args)
-                goto = states[stack[-1]][rules[rule][0]]
-                stack.append(goto)
-                values.append(value)
+                    size = rules[rule][1]
+                    if size:
+                        args = values[-size:]
+                        del values[-size:]
+                        del stack[-size:]
+                    else:
+                        args = []
+                    value = reducer(args)
+                    goto = states[stack[-1]][rules[rule][0]]
+                    stack.append(goto)
+                    values.append(value)
                 if term == "$END" and goto == end_state:
                     return self.builder.finish(values[-1])
             if len(stack) > MAX_DEPTH:
@@ -361,8 +388,12 @@ def parse_script(text: str, filename: str = "<script>") -> ast.Program:
     return program
 
 
-if __name__ == "__main__":  # pragma: no cover - manual check: python -m voxsim.engine.parser file.js
-    import json
-
+if __name__ == "__main__":  # pragma: no cover - python -m voxsim.engine.parser (--write-tables | file.js)
+    if sys.argv[1] == "--write-tables":
+        grammar = _grammar_text()
+        out = Path(__file__).with_name(SHIPPED_TABLES)
+        out.write_text(tables_to_json(build_tables(grammar, _grammar_hash(grammar))) + "\n", encoding="utf-8")
+        print(f"wrote {out}")
+        sys.exit(0)
     with open(sys.argv[1], encoding="utf-8") as fh:
         print(json.dumps(parse_script(fh.read(), sys.argv[1]).to_estree(), indent=1))

@@ -9,6 +9,7 @@ String values are stored as UTF-16 code units (astral characters become surrogat
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from typing import Any
@@ -115,29 +116,43 @@ class Tokenizer:
         self.text = source.text
         self.pos = 0
         self.braces: list[bool] = []  # True for a `${` template substitution, False for `{`
-        self.last_end = 0
+        self._starts = source._line_starts
+        self._line = 1
+        self._line_start = 0
+        self._next_line_start = self._starts[1] if len(self._starts) > 1 else len(self.text) + 1
 
     # -- errors and positions ---------------------------------------------------------------------------------------
 
     def error(self, message: str, start: int, end: int | None = None) -> JSSyntaxError:
         return JSSyntaxError(message, self.source.span(start, start + 1 if end is None else end))
 
-    def _token(self, type: str, value: Any, start: int, end: int, nl: bool) -> Token:
-        line, col = self.source.line_col(start)
+    def _line_col(self, p: int) -> tuple[int, int]:
+        """Line and column of an offset, with the current line cached (tokens arrive in order)."""
+        if self._line_start <= p < self._next_line_start:
+            return self._line, p - self._line_start
+        starts = self._starts
+        line = bisect.bisect_right(starts, p)
+        self._line = line
+        self._line_start = starts[line - 1]
+        self._next_line_start = starts[line] if line < len(starts) else len(self.text) + 1
+        return line, p - self._line_start
+
+    def _token(self, type: str, value: Any, start: int, end: int, nl: bool, multiline: bool = True) -> Token:
+        line, col = self._line_col(start)
         raw = self.text[start:end]
-        if end - start == len(raw) and not any(c in raw for c in _LINE_TERMINATORS):
+        if not multiline or end < self._next_line_start:
             end_line, end_col = line, col + (end - start)
         else:
-            end_line, end_col = self.source.line_col(end)
+            end_line, end_col = self._line_col(end)  # moves the cached line to where the scan continues
         return Token(type, value, raw, start, end, line, col, end_line, end_col, nl)
 
     # -- the main entry ----------------------------------------------------------------------------------------------
 
-    def save(self) -> tuple[int, list[bool]]:
-        return self.pos, list(self.braces)
+    def save(self) -> tuple[Any, ...]:
+        return self.pos, list(self.braces), self._line, self._line_start, self._next_line_start
 
-    def restore(self, state: tuple[int, list[bool]]) -> None:
-        self.pos, braces = state
+    def restore(self, state: tuple[Any, ...]) -> None:
+        self.pos, braces, self._line, self._line_start, self._next_line_start = state
         self.braces = list(braces)
 
     def next(self) -> Token:
@@ -147,10 +162,9 @@ class Tokenizer:
         nl = False
         m = _SKIP.match(text, pos)
         if m:
-            skipped = m.group()
-            if any(c in skipped for c in _LINE_TERMINATORS):
-                nl = True
             pos = m.end()
+            if pos >= self._next_line_start:
+                nl = True
         if text.startswith("/*", pos):
             raise self.error("Unterminated comment", pos, len(text))
         if pos >= len(text):
@@ -168,10 +182,10 @@ class Tokenizer:
                 end = pos + len(raw)
             if "\\" in raw:
                 name = self._unescape_identifier(raw, pos)
-                tok = self._token("IDENT", name, pos, end, nl)
+                tok = self._token("IDENT", name, pos, end, nl, False)
                 tok.escaped = True
             else:
-                tok = self._token("IDENT", raw, pos, end, nl)
+                tok = self._token("IDENT", raw, pos, end, nl, False)
         elif kind == "punct":
             p = m.group()
             if p == "{":
@@ -180,13 +194,13 @@ class Tokenizer:
                 if self.braces and self.braces.pop():
                     return self._template(pos, nl, head=False)
             typ = "ASSIGN_OP" if p in _ASSIGN_OPS and p != "/=" else "BINOP" if p in _BINOPS else p
-            tok = self._token(typ, p, pos, end, nl)
+            tok = self._token(typ, p, pos, end, nl, False)
         elif kind == "num":
             tok = self._number(m.group(), pos, end, nl)
             end = tok.end
         elif kind == "str":
             body = m.group()[1:-1]
-            tok = self._token("STRING", to_utf16(body), pos, end, nl)
+            tok = self._token("STRING", to_utf16(body), pos, end, nl, False)
         else:
             c = m.group()
             if c == "`":
