@@ -149,3 +149,57 @@ def test_refused_auth_terminates_cleanly(tmp_path: Path) -> None:
                   cartesia={"emulator_config": EmulatorConfig(api_key="sk_car_real")})
     assert any(line.startswith("===ERROR===") and "HTTP 401" in line for line in logs(session))
     assert events(session, "Application.Terminated") and session.clock.now() < 5
+
+
+def test_junk_from_the_server_does_not_crash_the_session(tmp_path: Path) -> None:
+    import asyncio
+
+    from aiohttp import web
+
+    from voxsim.runtime.clock import run as run_on_clock
+
+    async def token(request: web.Request) -> web.Response:
+        return web.json_response({"token": "t"})
+
+    async def stream(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.receive()  # start
+        await ws.send_json({"event": "ack", "stream_id": "sid_x", "config": {"input_format": "pcm_16000"}})
+        for junk in ("{oops", '{"event": "media_output", "stream_id": "sid_x", "media": {"payload": "%%"}}',
+                     '{"type": "error", "message": "boom"}', '{"event": "turn_started"}', "[]"):
+            await ws.send_str(junk)
+        await ws.send_bytes(b"\x00\x01\x02")
+        await ws.send_json({"event": "transfer_call", "stream_id": "sid_x", "transfer": {"target_phone_number": "+1"}})
+        await asyncio.sleep(2)
+        await ws.close(code=1000, message=b"call ended by agent")
+        return ws
+
+    async def main() -> Session:
+        app = web.Application()
+        app.router.add_post("/access-token", token)
+        app.router.add_get("/agents/stream/{agent_id}", stream)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        net = Network.from_dict({"caller": {"callerid": "+15551234567"}})
+        session = Session(SessionOptions(network=net, storage_path=tmp_path / "s.sqlite", settings={
+            "recordings_dir": str(tmp_path / "rec"), "cartesia": {"base_url": f"http://127.0.0.1:{port}"}}))
+        try:
+            path = SCENARIOS / "cartesia_inbound.js"
+            session.load(path.read_text(), str(path))
+            await session.start(inbound=net.caller)
+            await session.wait(max_seconds=30)
+        finally:
+            session.close()
+            await runner.cleanup()
+        return session
+
+    session = run_on_clock(main(), virtual=True)
+    assert session.errors == []
+    lines = logs(session)
+    assert sum(line.startswith("===ConnectorInformation===") for line in lines) == 4  # 2 bad JSON, bad base64, binary
+    assert sum(line.startswith("===Unknown===") for line in lines) == 3  # error, turn_started, transfer_call
+    assert any("===ON_WEB_SOCKET_CLOSE=== 1000 call ended by agent" in line for line in lines)
