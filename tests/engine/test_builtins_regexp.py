@@ -116,9 +116,12 @@ def test_translate_never_crashes(pattern: str, flags: str) -> None:
     regex.compile(t.source, regex.VERSION0)
 
 
+_REALM = Realm()
+
+
 @given(st.text(alphabet="abc-_ ", max_size=20))
 def test_literal_patterns_match_like_str_find(s: str) -> None:
-    realm = Realm()
+    realm = _REALM
     r = regexp_create(realm, "b", "")
     m = r.get("exec").call(r, [s])
     idx = s.find("b")
