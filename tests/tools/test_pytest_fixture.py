@@ -106,3 +106,26 @@ def test_failing_tests_leave_their_trace_and_timeline(pytester: pytest.Pytester,
                               "*>>>*call-1*Call.Disconnected*"])
     saved = sorted(p.name for p in (pytester.path / "artifacts").iterdir())
     assert saved == ["test_flow.py_test_fails-run1.jsonl", "test_flow.py_test_fails-run1.png"]
+
+
+@pytest.mark.slow  # 19 s of call with TTS and VAD: ~3-8 s wall on the shared machine
+def test_the_cartesia_inbound_flow_greeting_turns_barge_in_end_call(voxsim: Voxsim) -> None:
+    # The caller talks over the greeting (a barge-in), books a table for two, says goodbye; the agent ends the call.
+    caller = {"callerid": "+15551234567", "speak": [
+        {"at": 1.5, "say": "I want to book a table"},
+        {"at": 9.5, "say": "two people"},
+        {"at": 16, "say": "goodbye"},
+    ]}
+    result = voxsim("cartesia_inbound", caller=caller)
+    result.expect("Call.Connected").then("Cartesia.Agents.ACK", within_ms=300)
+    greeting = result.expect("Cartesia.Agents.ACK").then(type="media", action="start", source="agent-1", within_ms=100)
+    assert "booking desk" in greeting.record["text"]
+    result.expect(type="media", action="start", source="call-1", text="I want to book a table") \
+        .then("Cartesia.Agents.Clear", within_ms=200) \
+        .then(type="media", action="stop", source="agent-1", reason="clear", within_ms=100)
+    assert [(b.agent, b.call) for b in result.barge_ins()] == [("agent-1", "call-1")]
+    result.agent.heard("I want to book a table").heard("two people").heard("goodbye")
+    result.caller.heard("for how many people").heard("a table for two people").heard("goodbye")
+    result.expect("close", type="agent", reason="call ended by agent").then("Application.Terminated")
+    assert len(result.latencies()) == 3 and all(0 < lat.seconds < 1.0 for lat in result.latencies())
+    result.never("Call.Failed")

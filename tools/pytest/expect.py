@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from voxsim.runtime.trace import TraceRecord
-from voxsim.tools.trace.model import heard_text, lanes, media_spans
+from voxsim.tools.trace.model import BargeIn, Latency, barge_ins, heard_text, lanes, media_spans, turn_latencies
 from voxsim.tools.trace.text import format_timeline
 
 __all__ = ["TraceResult", "Match", "CallView", "AgentView", "TraceAssertionError"]
@@ -211,6 +211,14 @@ class TraceResult:
         """The first agents client."""
         __tracebackhide__ = True
         return self.agent_client()
+
+    def latencies(self) -> list[Latency]:
+        """Turn latencies: end of each caller utterance → first audio that caller hears (seconds in ``.seconds``)."""
+        return turn_latencies(self.records)
+
+    def barge_ins(self) -> list[BargeIn]:
+        """Every time agent audio was cleared (a ``Cartesia.Agents.Clear`` or a media stop with reason ``clear``)."""
+        return barge_ins(self.records)
 
     def timeline(self) -> str:
         """The whole trace as text."""
