@@ -188,3 +188,45 @@ def test_player_plays_without_any_target(vrun) -> None:
         return [n for _, n, _ in ev]
 
     assert vrun(body)[-1] == P.PLAYBACK_FINISHED
+
+
+def test_url_player_fetches_from_a_local_http_server(tmp_path) -> None:
+    from aiohttp import web
+    from aiohttp.test_utils import TestServer
+
+    from voxsim.runtime.clock import Clock, run
+    from voxsim.runtime.media.units import MediaGraph
+
+    path = tmp_path / "tone.wav"
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        t = np.arange(4000) / 8000
+        w.writeframes((0.3 * 32767 * np.sin(2 * np.pi * 800 * t)).astype("<i2").tobytes())
+
+    async def main():
+        async def tone(request: web.Request) -> web.FileResponse:
+            return web.FileResponse(path)
+
+        app = web.Application()
+        app.router.add_get("/tone.wav", tone)
+        server = TestServer(app, host="127.0.0.1", port=0)
+        await server.start_server()
+        clock = Clock()
+        graph = MediaGraph(clock)
+        player = P.create_url_player(graph, f"http://127.0.0.1:{server.port}/tone.wav")
+        ev = _events(clock, player)
+        sink = Sink(graph)
+        player.send_media_to(sink)
+        for _ in range(100):
+            await asyncio.sleep(0.1)
+            if any(n == P.PLAYBACK_FINISHED for _, n, _ in ev):
+                break
+        await server.close()
+        graph.stop()
+        return ev, sink.audio()
+
+    ev, audio = run(main(), virtual=False)  # the fetch runs in a thread against a server on this loop: real time
+    assert [n for _, n, _ in ev] == [P.CREATED, P.PLAYBACK_READY, P.STARTED, P.PLAYBACK_FINISHED]
+    assert abs(peak_hz(audio, 8000) - 800) < 5

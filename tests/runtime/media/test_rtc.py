@@ -15,6 +15,10 @@ from voxsim.runtime.media.rtc import RtcRemote, loopback_only
 from voxsim.runtime.media.units import MediaGraph, Sink
 
 
+def _voiced(audio: np.ndarray) -> int:
+    return int(np.count_nonzero(np.abs(audio) > 1000))
+
+
 async def _connect(pc1: RTCPeerConnection, pc2: RTCPeerConnection) -> None:
     await pc1.setLocalDescription(await pc1.createOffer())
     await pc2.setRemoteDescription(pc1.localDescription)
@@ -47,7 +51,10 @@ def test_tones_cross_a_loopback_webrtc_link_both_ways() -> None:
         pc2.on("track", far.attach_inbound)
         with loopback_only():
             await _connect(pc1, pc2)
-            await asyncio.sleep(2.5)
+            for _ in range(60):  # up to 15 s on a loaded machine; normally ~2 s
+                await asyncio.sleep(0.25)
+                if min(_voiced(heard_by_phone.audio()), _voiced(heard_by_call.audio())) > 12000:
+                    break
         to_phone.stop()
         to_call.stop()
         await near.close()
@@ -59,9 +66,10 @@ def test_tones_cross_a_loopback_webrtc_link_both_ways() -> None:
 
     at_phone, at_call, lateness = run(main(), virtual=False)
     for audio, hz in ((at_phone, 1000), (at_call, 600)):
-        voiced = audio[np.abs(audio) > 0]
-        assert voiced.size > 8000  # more than a second of audio made it across
+        assert _voiced(audio) > 12000  # 1.5 s of the tone made it across
         tail = audio[-8000:]
         assert abs(peak_hz(tail, 8000) - hz) < 5
-        assert abs(rms_db(tail) - (-13.01)) < 1.0  # PCMU (µ-law) keeps the level within 1 dB
+        frames = tail.reshape(-1, 160)
+        voiced = frames[np.abs(frames).max(axis=1) > 1000]  # a late packet on a loaded machine is a silent frame
+        assert abs(rms_db(voiced.reshape(-1)) - (-13.01)) < 1.0  # PCMU (µ-law) keeps the level within 1 dB
     assert np.percentile(lateness, 50) < 0.02
