@@ -129,7 +129,7 @@ class Call(HostObject):
             "displayName": self.display_name,
             "toURI": f"sip:{self.number}@{_SIP_DOMAIN}",
             "fromURI": f"sip:{self.callerid}@{_SIP_DOMAIN}",
-            "headers": dict(self.headers),
+            "headers": {"VI-Client-Type": self.client_type, **self.headers},
             "scheme": self.client_type,
         }
         if self.custom_data is not None:

@@ -16,6 +16,7 @@ from voxsim.engine.errors import JSErrorFromHost, JSTypeError
 from voxsim.engine.operations import to_number
 from voxsim.engine.values import MISSING, UNDEFINED, JSFunction, JSObject, PropertyDescriptor
 
+from .enums_extra import EXTRA_ENUMS
 from .events import GLOBAL_ENUMS
 from .modules import MODULES, ModuleError, require_module
 from .voices import language_table, voice_list
@@ -208,19 +209,24 @@ def install(session: Session) -> None:
     realm.define_global("clearInterval", realm.new_host_function("clearInterval", clear, 1))
 
     def require(name: Any = UNDEFINED) -> Any:
+        # Unknown modules only warn: public scenarios in production call e.g. require(Modules.Player), which is
+        # require(undefined) under the v28 typings, and go on working.
         if isinstance(name, str) and name in _script_names(session):
             return UNDEFINED  # another scenario file of this run: already loaded in the same realm
         if not isinstance(name, str):
-            raise JSErrorFromHost(f"Unknown module: {realm.display(name)}")
+            session.warn(f"require({realm.display(name)}): not a VoxEngine module; ignored", source="require")
+            return UNDEFINED
         try:
             if not require_module(session, name):
                 session.warn(f"require({name!r}): module {name!r} is not emulated by voxsim yet", source="require")
         except ModuleError as exc:
-            raise JSErrorFromHost(str(exc)) from None
+            session.warn(f"require({name!r}): {exc}; ignored", source="require")
         return UNDEFINED
 
     realm.define_global("require", realm.new_host_function("require", require, 1))
     for name, table in GLOBAL_ENUMS.items():
+        realm.define_global(name, js_enum(session, name, table))
+    for name, table in EXTRA_ENUMS.items():
         realm.define_global(name, js_enum(session, name, table))
     realm.define_global("Modules", js_enum(session, "Modules", MODULES))
     realm.define_global("Language", js_enum(session, "Language", language_table()))

@@ -182,18 +182,24 @@ def test_enums_and_require() -> None:
         Logger.write(CallEvents.Connected + ' ' + AppEvents.CallAlerting + ' ' + Modules.Cartesia);
         CallEvents.Connected = 'x';
         Logger.write(CallEvents.Connected + ' ' + Object.isFrozen(CallEvents));
-        try { require(undefined); } catch (e) { Logger.write('require: ' + e.message); }
+        require(Modules.Player);
+        require('nonsense');
         require(Modules.IVR);
+        Logger.write(ASRLanguage.SPANISH_ES + ' ' + RecorderDirection.rtl);
         Logger.write(typeof VoiceList.Google.en_US_Standard_A + ' ' + Language.US_ENGLISH_FEMALE.language);
         VoxEngine.terminate();
     """)
     assert [t for _, t in logs(session)] == [
         "Call.Connected Application.CallAlerting cartesia",
         "Call.Connected true",
-        "require: Unknown module: undefined",
+        "es-ES rtl",
         "object en-US",
     ]
-    assert any("not emulated" in r["message"] for r in session.trace.find("warning"))
+    warnings = [r["message"] for r in session.trace.find("warning")]
+    assert "Modules.Player does not exist in VoxEngine (reads as undefined)" in warnings
+    assert "require(undefined): not a VoxEngine module; ignored" in warnings
+    assert any("'nonsense'" in w for w in warnings)
+    assert any("not emulated" in w for w in warnings)
 
 
 def test_dtmf_from_the_caller_with_handle_tones() -> None:
