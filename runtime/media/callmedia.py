@@ -69,6 +69,8 @@ class CallMedia(MediaUnit):
         """The call is connected: media flows from now on."""
         if remote is not None:
             self.remote = remote
+        if self.remote is not None and hasattr(self.remote, "wake"):
+            self.remote.wake = self.changed
         self.active = True
         self.changed()
 
@@ -83,7 +85,11 @@ class CallMedia(MediaUnit):
 
     @property
     def ticking(self) -> bool:
-        return self.active
+        # an idle leg (silent far end, nobody listening or recording) is skipped, so virtual time can jump
+        return self.active and bool(
+            self.outputs or self.recorder is not None or self._detector is not None or self._digits
+            or getattr(self.remote, "pending", True)
+        )
 
     # --- the tick --------------------------------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import av
@@ -110,7 +110,7 @@ class FrameQueue:
         """Queue one frame."""
         self._frames.append(frame)
 
-    def extend(self, frames: Iterator[Frame] | list[Frame]) -> None:
+    def extend(self, frames: Iterable[Frame]) -> None:
         """Queue several frames."""
         self._frames.extend(frames)
 

@@ -8,7 +8,7 @@ session clock. Scripts come from the network description, e.g. ``speak: [{at: 2,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,11 +66,22 @@ class SimulatedParty:
         self.audio_heard: list[tuple[float, PCM]] = []
         self.on_key: list[Callable[[str], None]] = []  # out-of-band key presses (the line's ToneReceived type 1)
         self.on_speech: list[Callable[[str, str], None]] = []
+        self.wake: Callable[[], None] | None = None  # set by the call: audio was queued
         self._speaking: int | None = None
         self._detector = DTMFDetector(sample_rate)
         self._last_utterance: int | None = None
 
     # --- mouth -----------------------------------------------------------------------------------------------------
+
+    @property
+    def pending(self) -> bool:
+        """Whether the party has audio queued (an idle party need not be ticked)."""
+        return len(self.mouth) > 0
+
+    def _queue(self, frames: Iterable[Frame]) -> None:
+        self.mouth.extend(frames)
+        if self.wake is not None:
+            self.wake()
 
     def next_frame(self) -> Frame | None:
         """The frame this party sends now (None when silent); ``on_speech`` hears ``("start"|"stop", text)``."""
@@ -93,31 +104,31 @@ class SimulatedParty:
     def say(self, text: str, voice: str | None = None, wpm: int = 175) -> Speech:
         """Speak ``text`` after whatever is already queued; the frames carry the text."""
         speech = synthesize(text, self.sample_rate, voice or self.voice, wpm=wpm)
-        self.mouth.extend(split_frames(speech.pcm, self.sample_rate, text, next(_utterances)))
+        self._queue(split_frames(speech.pcm, self.sample_rate, text, next(_utterances)))
         return speech
 
     def play(self, pcm: PCM, sample_rate: int | None = None) -> None:
         """Send raw audio (resampled to the party's rate)."""
-        self.mouth.extend(split_frames(resample(as_pcm(pcm), sample_rate or self.sample_rate, self.sample_rate),
+        self._queue(split_frames(resample(as_pcm(pcm), sample_rate or self.sample_rate, self.sample_rate),
                                        self.sample_rate))
 
     def play_file(self, path: str | Path) -> None:
         """Send a WAV/MP3/OGG file."""
-        self.mouth.extend(split_frames(load_audio(str(path), self.sample_rate), self.sample_rate))
+        self._queue(split_frames(load_audio(str(path), self.sample_rate), self.sample_rate))
 
     def tone(self, hz: float, seconds: float, level_db: float = -10.0) -> None:
         """Send a sine tone."""
-        self.mouth.extend(split_frames(sine([(hz, level_db)], seconds, self.sample_rate), self.sample_rate))
+        self._queue(split_frames(sine([(hz, level_db)], seconds, self.sample_rate), self.sample_rate))
 
     def silence(self, seconds: float) -> None:
         """Hold the line silent for ``seconds`` before the next queued action."""
         frames = int(round(seconds * 50))
-        self.mouth.extend(split_frames(np.zeros(frames * self.sample_rate // 50, np.int16), self.sample_rate))
+        self._queue(split_frames(np.zeros(frames * self.sample_rate // 50, np.int16), self.sample_rate))
 
     def press(self, digits: str, inband: bool = True) -> None:
         """Press keys: inband DTMF audio (queued), or out-of-band line events to ``on_key`` listeners (immediate)."""
         if inband:
-            self.mouth.extend(split_frames(digits_audio(digits, self.sample_rate), self.sample_rate))
+            self._queue(split_frames(digits_audio(digits, self.sample_rate), self.sample_rate))
             return
         for key in digits:
             if key not in "pP,":

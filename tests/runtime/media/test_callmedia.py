@@ -205,3 +205,19 @@ def test_end_stops_media_and_leaves_the_graph(vrun) -> None:
 
     before, after, present = vrun(body)
     assert before == after and not present
+
+
+def test_an_idle_connected_call_does_not_tick_until_its_party_speaks(vrun) -> None:
+    async def body(clock, graph):
+        party = SimulatedParty(clock, 8000)
+        call = CM.CallMedia(graph, party, 8000)
+        call.start()
+        await asyncio.sleep(60)
+        idle_ticks = graph.ticks
+        party.tone(440, 1.0)
+        await asyncio.sleep(2)
+        return idle_ticks, graph.ticks
+
+    idle, total = vrun(body)
+    assert idle <= 1
+    assert 50 <= total - idle <= 52  # one second of tone, then idle again
