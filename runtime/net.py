@@ -1,7 +1,8 @@
 """``Net.httpRequest`` / ``Net.httpRequestAsync``: outgoing HTTP with VoxEngine's options, result shape, codes and limits.
 
 Requests go through a pluggable :class:`Transport`: :class:`AiohttpTransport` talks to real servers,
-:class:`FakeTransport` maps URL patterns to canned responses or Python handlers so tests can fake external services.
+:class:`voxsim.runtime.net_fake.FakeTransport` maps URL patterns to canned responses or Python handlers so tests
+can fake external services.
 :class:`Net` applies VoxEngine's rules on top of either: at most 3 requests in flight, the rest queued, and the 36th
 outstanding request is refused with "Exceeded the HTTP connection count limit!". Timeouts run on the asyncio loop's
 clock, so they are virtual in tests.
@@ -10,15 +11,13 @@ clock, so they are virtual in tests.
 from __future__ import annotations
 
 import asyncio
-import fnmatch
-import inspect
 import json
 import re
 import ssl
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any, Protocol, Union
+from typing import Any, Protocol
 
 import aiohttp
 import yarl
@@ -31,8 +30,6 @@ __all__ = [
     "NetLimitError",
     "Transport",
     "AiohttpTransport",
-    "FakeTransport",
-    "FakeResponse",
     "Net",
     "parse_options",
     "MAX_CONCURRENT",
@@ -335,113 +332,6 @@ class AiohttpTransport:
 
 def _raw_headers(resp: aiohttp.ClientResponse) -> list[tuple[str, str]]:
     return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in resp.raw_headers]
-
-
-@dataclass(slots=True)
-class FakeResponse:
-    """A canned response for :class:`FakeTransport`; ``json`` sets the body and the content type; ``delay`` is seconds."""
-
-    status: int = 200
-    body: str | bytes = ""
-    headers: Mapping[str, str] | Sequence[tuple[str, str]] = field(default_factory=dict)
-    json: Any = None
-    delay: float = 0.0
-
-    def to_response(self) -> HttpResponse:
-        """The transport-level response."""
-        headers = list(self.headers.items()) if isinstance(self.headers, Mapping) else list(self.headers)
-        body = self.body
-        if self.json is not None:
-            body = json.dumps(self.json)
-            if not any(k.lower() == "content-type" for k, _ in headers):
-                headers.append(("Content-Type", "application/json"))
-        raw = body.encode("utf-8") if isinstance(body, str) else bytes(body)
-        if not any(k.lower() == "content-type" for k, _ in headers):
-            headers.append(("Content-Type", "text/plain; charset=utf-8"))
-        headers.append(("Content-Length", str(len(raw))))
-        return HttpResponse(self.status, headers, raw)
-
-
-Reply = Union[FakeResponse, HttpResponse, str, bytes, dict, list, int, NetError]
-Handler = Callable[[HttpRequest], Union[Reply, Awaitable[Reply]]]
-
-
-class FakeTransport:
-    """Fake external services: URL patterns → canned responses or Python handlers; every request is recorded.
-
-    A pattern is a glob over the URL (``"https://api.example.com/users/*"``; the query string is ignored unless the
-    pattern has a ``?``), or a compiled regular expression matched with ``search``. The first matching route wins.
-    A handler gets the :class:`HttpRequest` and may return a ``FakeResponse``, a string (text/plain), a dict or list
-    (JSON), an int (status only), or raise/return ``NetError(code)``; it may be async. An unmatched URL is "host not
-    found" (-3) unless a ``fallback`` transport is given.
-    """
-
-    def __init__(self, fallback: Transport | None = None) -> None:
-        self.routes: list[tuple[str | None, str | re.Pattern[str], FakeResponse | Handler]] = []
-        self.requests: list[HttpRequest] = []
-        self._fallback = fallback
-
-    def route(self, pattern: str | re.Pattern[str], reply: FakeResponse | Handler | str | dict | list | int, *, method: str | None = None) -> FakeTransport:
-        """Add a route; returns ``self`` so routes chain."""
-        if not callable(reply) and not isinstance(reply, FakeResponse):
-            reply = _as_fake(reply)
-        self.routes.append((method.upper() if method else None, pattern, reply))
-        return self
-
-    def _match(self, request: HttpRequest) -> FakeResponse | Handler | None:
-        without_query = request.url.split("?", 1)[0]
-        for method, pattern, reply in self.routes:
-            if method is not None and method != request.method:
-                continue
-            if isinstance(pattern, re.Pattern):
-                if pattern.search(request.url):
-                    return reply
-            elif fnmatch.fnmatchcase(request.url if "?" in pattern else without_query, pattern):
-                return reply
-        return None
-
-    async def send(self, request: HttpRequest) -> HttpResponse:
-        """Answer from the first matching route."""
-        self.requests.append(request)
-        reply = self._match(request)
-        if reply is None:
-            if self._fallback is not None:
-                return await self._fallback.send(request)
-            raise NetError(CODE_HOST_NOT_FOUND, f"Host not found (no fake route for {request.url})")
-        if isinstance(reply, FakeResponse):
-            if reply.delay > 0:
-                await asyncio.sleep(reply.delay)
-            return reply.to_response()
-        produced = reply(request)
-        if inspect.isawaitable(produced):
-            produced = await produced
-        if isinstance(produced, NetError):
-            raise produced
-        if isinstance(produced, HttpResponse):
-            return produced
-        fake = produced if isinstance(produced, FakeResponse) else _as_fake(produced)
-        if fake.delay > 0:
-            await asyncio.sleep(fake.delay)
-        return fake.to_response()
-
-    async def aclose(self) -> None:
-        """Close the fallback transport, if any."""
-        if self._fallback is not None:
-            await self._fallback.aclose()
-
-
-def _as_fake(value: Any) -> FakeResponse:
-    if isinstance(value, FakeResponse):
-        return value
-    if isinstance(value, bool):
-        raise TypeError(f"a fake reply cannot be a bool: {value!r}")
-    if isinstance(value, int):
-        return FakeResponse(status=value)
-    if isinstance(value, (str, bytes)):
-        return FakeResponse(body=value)
-    if isinstance(value, (dict, list)):
-        return FakeResponse(json=value)
-    raise TypeError(f"unsupported fake reply {value!r}: use FakeResponse, str, bytes, dict, list or int")
 
 
 class Net:

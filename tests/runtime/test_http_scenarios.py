@@ -8,7 +8,8 @@ import json
 import aiohttp
 import pytest
 
-from voxsim.runtime.net import FakeTransport, HttpRequest
+from voxsim.runtime.net import HttpRequest
+from voxsim.runtime.net_fake import FakeTransport
 from voxsim.runtime.session import Session, SessionOptions, run_scenario
 
 try:
@@ -117,3 +118,26 @@ def test_http_request_flow_post_json_to_the_handler() -> None:
     assert [(s, json.loads(t)) for s, t in answers] == [(200, {"ok": True, "action": "call_transfer"}),
                                                        (200, {"ok": True, "action": "end_call"})]
     assert [text for _, text in logs(session)] == ["POST call_transfer true", "POST end_call true"]
+
+
+def test_voxsim_run_http_fake(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from voxsim.tools.cli import main
+
+    routes = tmp_path / "routes.yaml"
+    routes.write_text("- url: https://crm.example.com/*\n  json: {name: Ann}\n")
+    scenario = tmp_path / "net.js"
+    scenario.write_text("""
+        VoxEngine.addEventListener(AppEvents.Started, async function () {
+          const r = await Net.httpRequestAsync('https://crm.example.com/customer/1');
+          Logger.write('crm ' + r.code + ' ' + JSON.parse(r.text).name);
+          VoxEngine.terminate();
+        });
+    """)
+    result = CliRunner().invoke(main, ["run", str(scenario), "--http-fake", str(routes)])
+    assert result.exit_code == 0, result.output
+    assert "crm 200 Ann" in result.output
+    routes.write_text("- colour: red\n")
+    result = CliRunner().invoke(main, ["run", str(scenario), "--http-fake", str(routes)])
+    assert result.exit_code == 2 and "unknown field" in result.output

@@ -6,6 +6,7 @@ import asyncio
 import re
 import socket
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -22,14 +23,13 @@ from voxsim.runtime.net import (
     CODE_TOO_MANY_REDIRECTS,
     LIMIT_MESSAGE,
     AiohttpTransport,
-    FakeResponse,
-    FakeTransport,
     HttpRequest,
     Net,
     NetError,
     NetLimitError,
     parse_options,
 )
+from voxsim.runtime.net_fake import FakeResponse, FakeRouteError, FakeTransport
 
 
 async def echo(request: web.Request) -> web.Response:
@@ -257,3 +257,41 @@ def test_header_forms_agree(headers: dict[str, str]) -> None:
     as_pairs = parse_options("http://example.com/", {"headers": [{"key": k, "value": v} for k, v in headers.items()]}).headers
     assert as_map == as_lines == as_pairs
     assert as_map[:-1] == list(headers.items()) and as_map[-1] == ("User-Agent", "VoxEngine/1.0")
+
+
+async def test_routes_from_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "fake_services_for_test.py").write_text(
+        "def echo(request):\n    return request.method + ' ' + request.url\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    routes = tmp_path / "routes.yaml"
+    routes.write_text("""
+- url: https://crm.example.com/customers/*
+  json: {name: Ann}
+- regex: "/orders$"
+  method: POST
+  status: 201
+  body: created
+  headers: {X-Order: "7"}
+- url: https://slow.example.com/*
+  error: -7
+- url: https://echo.example.com/*
+  handler: fake_services_for_test:echo
+""")
+    net = Net(FakeTransport.from_file(routes))
+    customer = await net.request("https://crm.example.com/customers/1")
+    assert customer["code"] == 200 and __import__("json").loads(customer["text"]) == {"name": "Ann"}
+    order = await net.request("https://shop.example.com/orders", {"method": "POST"})
+    assert (order["code"], order["text"]) == (201, "created") and {"key": "X-Order", "value": "7"} in order["headers"]
+    assert (await net.request("https://shop.example.com/orders"))["code"] == CODE_HOST_NOT_FOUND  # GET: no route
+    assert (await net.request("https://slow.example.com/x"))["code"] == CODE_TIMEOUT
+    assert (await net.request("https://echo.example.com/a?b=1"))["text"] == "GET https://echo.example.com/a?b=1"
+
+
+@pytest.mark.parametrize(
+    ("routes", "message"),
+    [([{"json": {}}], "exactly one of 'url'"), ([{"url": "x", "colour": 1}], "unknown field"), (["x"], "expected a mapping"),
+     ([{"url": "x", "handler": "nosuchmodule:f"}], "cannot load handler")],
+)
+def test_bad_routes(routes: list, message: str) -> None:
+    with pytest.raises(FakeRouteError, match=message):
+        FakeTransport.from_routes(routes)

@@ -13,7 +13,8 @@ from aiohttp.test_utils import TestServer
 from voxsim.engine.builtins.promise import PromiseObject
 from voxsim.engine.host import to_py
 from voxsim.engine.values import UNDEFINED
-from voxsim.runtime.net import LIMIT_MESSAGE, FakeTransport, HttpRequest
+from voxsim.runtime.net import LIMIT_MESSAGE, HttpRequest
+from voxsim.runtime.net_fake import FakeTransport
 from voxsim.runtime.session import Session, SessionOptions
 
 

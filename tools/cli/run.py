@@ -39,7 +39,8 @@ def format_record(record: Any) -> str | None:
         frames = "".join(f"\n{' ' * 16}{line.strip()}" for line in stack.splitlines()) if stack else ""
         return f"{t} error: {record['message']}{frames}"
     if kind == "http":
-        return f"{t} http {record.get('direction')} {record.get('method', '')} {record.get('url', record.get('path', ''))}"
+        line = f"{t} http {record.get('direction')} {record.get('method', '')} {record.get('url', record.get('path', ''))}"
+        return line + (f" -> {record.get('status')}" if record.get("phase") == "response" else "")
     return None
 
 
@@ -56,6 +57,7 @@ async def run_scenarios(
     secrets_path: Path | None,
     echo: bool = True,
     cartesia: dict[str, Any] | None = None,
+    http_fake: Path | None = None,
 ) -> int:
     """Run the files in one session (in order, one realm) and return the exit status."""
     from voxsim.engine.errors import JSSyntaxError
@@ -72,9 +74,14 @@ async def run_scenarios(
             changes["destination"] = destination
         network = network.with_caller(**changes)
         inbound = network.caller
+    settings: dict[str, Any] = {"cartesia": cartesia or {}}
+    if http_fake is not None:  # Net requests answered from a routes file (docs/runtime-services.md)
+        from voxsim.runtime.net_fake import FakeTransport
+
+        settings["net_transport"] = FakeTransport.from_file(http_fake)
     session = Session(SessionOptions(network=network, custom_data=custom_data, trace_path=trace_path,
                                      storage_path=storage_path, secrets_path=secrets_path,
-                                     settings={"cartesia": cartesia or {}}))
+                                     settings=settings))
     if echo:
         def show(record: Any) -> None:
             line = format_record(record)
@@ -127,10 +134,12 @@ def _bug_report(exc: BaseException) -> None:
 @click.option("--agent", "agent_spec", metavar="FILE|MODULE:ATTR",
               help="The local emulator's agent (default: agents/<scenario>.yaml, else the built-in script).")
 @click.option("--line", "line_app", metavar="MODULE:APP|URL", help="Drive your own cartesia-line VoiceAgentApp.")
+@click.option("--http-fake", "http_fake", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Answer Net requests from a YAML/JSON routes file instead of the network.")
 def command(scenarios: tuple[Path, ...], caller: str | None, destination: str | None, custom_data: str,
             network_file: Path | None, virtual_time: bool, max_seconds: float, trace_path: Path | None,
             storage_path: Path | None, secrets_path: Path | None, cartesia_mode: str = "local",
-            agent_spec: str | None = None, line_app: str | None = None) -> None:
+            agent_spec: str | None = None, line_app: str | None = None, http_fake: Path | None = None) -> None:
     """Run SCENARIO files (in order, one session) on a simulated phone network.
 
     With --call the session starts with an inbound call; otherwise it starts like a StartScenarios run.
@@ -144,13 +153,21 @@ def command(scenarios: tuple[Path, ...], caller: str | None, destination: str | 
         check_custom_data(custom_data)
     except HostJSError as exc:
         raise click.BadParameter(exc.message, param_hint="--custom-data") from None
+    if http_fake is not None:
+        from voxsim.runtime.net_fake import FakeRouteError, FakeTransport
+
+        try:
+            FakeTransport.from_file(http_fake)
+        except FakeRouteError as exc:
+            raise click.BadParameter(str(exc), param_hint="--http-fake") from None
     try:
         status = run(
             run_scenarios(list(scenarios), caller=caller, destination=destination, custom_data=custom_data,
                           network_file=network_file, max_seconds=max_seconds, trace_path=trace_path,
                           storage_path=storage_path, secrets_path=secrets_path,
                           cartesia={k: v for k, v in (("mode", cartesia_mode), ("agent", agent_spec),
-                                                      ("line", line_app)) if v}),
+                                                      ("line", line_app)) if v},
+                          http_fake=http_fake),
             virtual=virtual_time,
         )
     except NetworkError as exc:
