@@ -131,10 +131,12 @@ class MemoryTransport:
         http_handler: Callable[[MemoryRequest], Awaitable[web.Response]],
         ws_refusal: Callable[[MemoryRequest, str], web.Response | None],
         ws_serve: Callable[[MemorySocket, str], Awaitable[None]],
+        tts_serve: Callable[[MemorySocket], Awaitable[None]] | None = None,
     ) -> None:
         self._http = http_handler
         self._refusal = ws_refusal
         self._serve = ws_serve
+        self._tts = tts_serve
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def http_post(self, url: str, headers: dict[str, str], body: Any) -> tuple[int, str]:
@@ -144,6 +146,10 @@ class MemoryTransport:
     async def ws_connect(self, url: str, headers: dict[str, str], params: dict[str, str]) -> MemorySocket:
         request = MemoryRequest(url, headers, params=params)
         prefix = "/agents/stream/"
+        if request.path.endswith("/tts/websocket") and self._tts is not None:
+            client, server = socket_pair()
+            self._spawn(self._tts(server))
+            return client
         if prefix not in request.path:
             raise TransportHandshakeError(404, "Not Found")
         agent_id = request.path.split(prefix, 1)[1]
@@ -151,7 +157,10 @@ class MemoryTransport:
         if refused is not None:
             raise TransportHandshakeError(refused.status, refused.text or "")
         client, server = socket_pair()
-        task = asyncio.get_running_loop().create_task(self._serve(server, agent_id))
+        self._spawn(self._serve(server, agent_id))
+        return client
+
+    def _spawn(self, coro: Awaitable[None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)  # type: ignore[arg-type]
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-        return client

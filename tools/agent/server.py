@@ -22,7 +22,7 @@ from .brain import Brain
 from .memory import MemoryTransport
 from .script import load_brain_factory
 from .stream import AgentStream, StreamConfig
-from .tts import tts_websocket
+from .tts import serve_tts, tts_websocket
 
 __all__ = ["AgentEmulator", "EmulatorConfig", "BrainFactory"]
 
@@ -201,7 +201,7 @@ class AgentEmulator:
 
     def memory_transport(self) -> MemoryTransport:
         """An in-process way in (same routes, same frames, no sockets) for sessions on virtual time."""
-        return MemoryTransport(self._access_token, self._refusal, self._serve)  # type: ignore[arg-type]
+        return MemoryTransport(self._access_token, self._refusal, self._serve, serve_tts)  # type: ignore[arg-type]
 
     async def _tts(self, request: web.Request) -> web.StreamResponse:
         if not self._authorised(request) and request.query.get("api_key") != self.config.api_key:

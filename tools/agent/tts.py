@@ -17,7 +17,7 @@ from aiohttp import WSMsgType, web
 from voxsim.runtime.media.formats import AudioFormat, b64_encode, encode
 from voxsim.runtime.media.tts import TTSError, synthesize
 
-__all__ = ["tts_websocket", "ENCODINGS"]
+__all__ = ["tts_websocket", "serve_tts", "ENCODINGS"]
 
 ENCODINGS = {"pcm_s16le": "pcm_s16le", "pcm_mulaw": "mulaw", "pcm_alaw": "alaw"}
 
@@ -36,6 +36,12 @@ async def tts_websocket(request: web.Request) -> web.WebSocketResponse:
     """Serve one TTS WebSocket connection."""
     ws = web.WebSocketResponse()
     await ws.prepare(request)
+    await serve_tts(ws)
+    return ws
+
+
+async def serve_tts(ws: Any) -> None:
+    """The TTS conversation on an open WebSocket (aiohttp's, or the in-process one)."""
     contexts: dict[str, bool] = {}  # context_id → text seen yet
     async for msg in ws:
         if msg.type != WSMsgType.TEXT:
@@ -81,4 +87,3 @@ async def tts_websocket(request: web.Request) -> web.WebSocketResponse:
         if not req.get("continue", False):
             await ws.send_json({"type": "done", "done": True, "status_code": 200, "context_id": context_id})
             contexts.pop(context_id, None)
-    return ws

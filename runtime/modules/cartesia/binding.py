@@ -312,6 +312,13 @@ def install(session: Session) -> None:
                      realm.new_host_function("createAgentsClient", lambda params=UNDEFINED: _create_agents_client(
                          session, params), 1),
                      writable=True, enumerable=False, configurable=True)
+    def create_tts_player(text: Any = UNDEFINED, parameters: Any = UNDEFINED) -> Any:
+        from .tts_player import create_realtime_tts_player
+
+        return create_realtime_tts_player(session, _service(session), text, parameters)
+
+    namespace.define("createRealtimeTTSPlayer", realm.new_host_function("createRealtimeTTSPlayer", create_tts_player, 2),
+                     writable=True, enumerable=False, configurable=True)
     namespace.define("AgentsEvents", make_enum(realm, AGENTS_EVENTS), writable=False, enumerable=True, configurable=False)
     namespace.define("Events", make_enum(realm, MEDIA_EVENTS), writable=False, enumerable=True, configurable=False)
     session.define_global("Cartesia", namespace)

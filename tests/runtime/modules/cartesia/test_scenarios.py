@@ -203,3 +203,34 @@ def test_junk_from_the_server_does_not_crash_the_session(tmp_path: Path) -> None
     assert sum(line.startswith("===ConnectorInformation===") for line in lines) == 4  # 2 bad JSON, bad base64, binary
     assert sum(line.startswith("===Unknown===") for line in lines) == 3  # error, turn_started, transfer_call
     assert any("===ON_WEB_SOCKET_CLOSE=== 1000 call ended by agent" in line for line in lines)
+
+
+TTS_SCENARIO = """
+require(Modules.Cartesia);
+VoxEngine.addEventListener(AppEvents.CallAlerting, (e) => {
+  const call = e.call;
+  call.addEventListener(CallEvents.Disconnected, () => VoxEngine.terminate());
+  call.addEventListener(CallEvents.Connected, () => {
+    const player = Cartesia.createRealtimeTTSPlayer("Hello from Cartesia", { apiKey: "sk" });
+    player.sendMediaTo(call);
+    player.addEventListener(PlayerEvents.Started, () => Logger.write("started"));
+    player.addEventListener(PlayerEvents.PlaybackFinished, (ev) => {
+      Logger.write(`finished ${ev.error || "ok"}`);
+      if (ev.error) { call.hangup(); return; }
+      player.cancelContextRequest({ context_id: "no-such-context" });
+    });
+  });
+  call.answer();
+});
+"""
+
+
+def test_realtime_tts_player_plays_to_the_call(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    parties = Parties(monkeypatch)
+    net = Network.from_dict({"caller": {"callerid": "+15551234567"}})
+    options = SessionOptions(network=net, storage_path=tmp_path / "s.sqlite",
+                             settings={"recordings_dir": str(tmp_path / "rec")})
+    session = run_scenario(TTS_SCENARIO, inbound=net.caller, options=options, max_seconds=30)
+    assert session.errors == []
+    assert logs(session) == ["started", "finished ok", "finished Invalid context ID"]
+    assert parties.party("+15551234567").heard.transcript == "Hello from Cartesia"
