@@ -1,0 +1,22 @@
+"""`voxsim bench media` runs and reports what it promises (tiny sizes: a smoke test, not a measurement)."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from voxsim.tools.bench import media as bench
+
+
+def test_routing_measurement_moves_two_frames_per_bridged_call_per_tick() -> None:
+    result = bench.measure_routing(calls=3, ticks=20)
+    assert result["frames"] == 3 * 2 * 20
+    assert result["ratio"] > 0 and result["frames_per_second"] > 0
+
+
+def test_cli_json_has_routing_realtime_and_summary() -> None:
+    out = CliRunner().invoke(bench.command, ["--json", "--calls", "2", "--seconds", "0.3", "--routing-calls", "2"])
+    assert out.exit_code == 0, out.output
+    names = [b["name"] for b in json.loads(out.output)["benchmarks"]]
+    assert names == ["media.routing", "media.realtime.2", "media.realtime"]
