@@ -10,7 +10,8 @@ It reports, with file:line:column, what would silently be ``undefined`` on the p
 
 The walk is over the ESTree dict of the program (``Node.to_estree(positions=True)``, or esprima's ``toDict()``), so
 it depends only on the AST contract. Variable types are inferred by name, file-wide and conservatively: a name that is
-ever assigned anything else is not checked.
+ever assigned anything else is not checked, and payload fields (``e.call``, ``{call}``) count only on the parameters
+of event listeners (functions given to ``addEventListener`` or assigned to an ``on*`` property).
 """
 
 from __future__ import annotations
@@ -200,6 +201,10 @@ class _Checker:
         self.types: dict[str, set[str]] = {}
         self.poisoned: set[str] = set()
         self.skip: set[int] = set()  # ids of MemberExpressions that are written, deleted or typeof'd
+        # Payload fields (`e.call`, `{call}`) are typed only on the parameters of event listeners: elsewhere `.call`
+        # or `.client` is as likely to be the scenario's own data.
+        self.listener_functions: set[int] = set()
+        self.event_params: set[str] = set()
 
     # -- pass 1: declarations, types, write targets --------------------------------------------------------------
 
@@ -214,7 +219,10 @@ class _Checker:
             return None
         if expr.get("type") == "MemberExpression" and not expr.get("computed"):
             prop = expr.get("property") or {}
-            return _PAYLOAD_FIELDS.get(prop.get("name", "")) if prop.get("type") == "Identifier" else None
+            obj = _unwrap(expr.get("object")) or {}
+            if prop.get("type") != "Identifier" or obj.get("type") != "Identifier" or obj["name"] not in self.event_params:
+                return None
+            return _PAYLOAD_FIELDS.get(prop.get("name", ""))
         return None
 
     def _bind(self, name: str, expr: Mapping[str, Any] | None) -> None:
@@ -229,10 +237,15 @@ class _Checker:
         else:
             self.types.setdefault(name, set()).add(kind)
 
-    def _bind_pattern(self, pattern: Mapping[str, Any] | None, init: Mapping[str, Any] | None) -> None:
+    def _bind_pattern(self, pattern: Mapping[str, Any] | None, init: Mapping[str, Any] | None,
+                      payload: bool = False) -> None:
+        """Declare the names of ``pattern``; ``payload`` says it destructures an event payload."""
         if pattern is None:
             return
         kind = pattern.get("type")
+        init = _unwrap(init)
+        if init is not None and init.get("type") == "Identifier" and init.get("name") in self.event_params:
+            payload = True
         if kind == "Identifier":
             self.declared.add(pattern["name"])
             self._bind(pattern["name"], init)
@@ -244,7 +257,7 @@ class _Checker:
                 key = prop.get("key") or {}
                 value = prop.get("value") or {}
                 target = value.get("left") if value.get("type") == "AssignmentPattern" else value
-                field_kind = _PAYLOAD_FIELDS.get(key.get("name", "")) if not prop.get("computed") else None
+                field_kind = _PAYLOAD_FIELDS.get(key.get("name", "")) if payload and not prop.get("computed") else None
                 if target and target.get("type") == "Identifier":
                     self.declared.add(target["name"])
                     if field_kind:
@@ -262,7 +275,35 @@ class _Checker:
                 self.declared.add(node["name"])
                 self.poisoned.add(node["name"])
 
+    def _find_listeners(self) -> None:
+        functions: dict[str, Mapping[str, Any]] = {}
+        handlers: list[Mapping[str, Any]] = []
+        for node in _walk(self.program):
+            kind = node.get("type")
+            if kind == "FunctionDeclaration" and node.get("id"):
+                functions[node["id"]["name"]] = node
+            elif kind == "CallExpression":
+                callee = _unwrap(node.get("callee")) or {}
+                prop = callee.get("property") or {}
+                args = node.get("arguments") or []
+                if callee.get("type") == "MemberExpression" and prop.get("name") == "addEventListener" and len(args) > 1:
+                    handlers.append(_unwrap(args[1]) or {})
+            elif kind == "AssignmentExpression":  # ws.onmessage = function (e) {…}
+                left = node.get("left") or {}
+                prop = left.get("property") or {}
+                if left.get("type") == "MemberExpression" and str(prop.get("name", "")).startswith("on"):
+                    handlers.append(_unwrap(node.get("right")) or {})
+        for handler in handlers:
+            if handler.get("type") == "Identifier":
+                handler = functions.get(handler["name"], {})
+            if handler.get("type") in ("FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"):
+                self.listener_functions.add(id(handler))
+                params = handler.get("params") or []
+                if params and params[0].get("type") == "Identifier":
+                    self.event_params.add(params[0]["name"])
+
     def _collect(self) -> None:
+        self._find_listeners()
         for node in _walk(self.program):
             kind = node.get("type")
             if kind == "VariableDeclarator":
@@ -281,7 +322,7 @@ class _Checker:
             if kind in ("FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"):
                 for param in node.get("params", []):
                     if param.get("type") == "ObjectPattern":
-                        self._bind_pattern(param, None)
+                        self._bind_pattern(param, None, payload=id(node) in self.listener_functions)
                     elif param.get("type") == "Identifier":
                         self.declared.add(param["name"])  # a parameter keeps the type its name has elsewhere
             elif kind == "CatchClause" and node.get("param"):
@@ -310,7 +351,7 @@ class _Checker:
         """The first member of ``chain`` its table lacks: (owner text, member, owner table, node)."""
         root = self._surface_of_root(chain[0][0])
         rest = chain[1:]
-        if root is None and len(chain) >= 3 and chain[1][0] in _PAYLOAD_FIELDS and chain[0][0] not in API_GLOBALS:
+        if root is None and len(chain) >= 3 and chain[1][0] in _PAYLOAD_FIELDS and chain[0][0] in self.event_params:
             if chain[2][0] in ("apply", "bind", "call"):  # fn.call.bind(…): Function.prototype, not a payload
                 return None
             kind = _PAYLOAD_FIELDS[chain[1][0]]

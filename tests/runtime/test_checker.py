@@ -97,6 +97,8 @@ def test_unknown_members_on_api_objects(check: Callable[[str], list[Finding]]) -
           out.sendDTMF("1");
         });
         function later({ websocket }) { websocket.sendText("x"); }
+        VoxEngine.addEventListener(AppEvents.WebSocket, later);
+        function own(config, { client }) { config.call.apiKey; client.name; const { player } = config; player.title; }
     """)
     assert brief(findings) == [
         (4, "unknown-member", "call (a Call) has no member 'transfer'"),
