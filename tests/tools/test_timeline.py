@@ -232,3 +232,13 @@ def test_cli_timeline_text(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Cartesia.Agents.Clear" in result.output and "BARGE-IN" in result.output
     assert not (tmp_path / "run.png").exists()
+
+
+def test_a_cut_span_without_its_played_words_is_estimated_at_the_tts_rate() -> None:
+    b = TraceBuilder()
+    b.speech("agent-1", "call-1", "one two three four five six seven eight nine ten", until=1.0, reason="clear")
+    b.at(2.0).speech("agent-1", "call-1", "uncut words stay whole", until=2.1)
+    spans = media_spans(b.records)
+    assert spans[0].played_text == "one two three"  # 1 s at 175 words a minute
+    assert spans[1].played_text == "uncut words stay whole"
+    assert heard_text(b.records, "call-1") == "one two three uncut words stay whole"

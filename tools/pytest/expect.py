@@ -301,7 +301,8 @@ class _Party:
 
     def said_text(self) -> str:
         """Everything this party said, as one string."""
-        return " ".join(s.text for s in media_spans(self.result.records) if s.source == self.id and s.text)
+        said = (s.played_text for s in media_spans(self.result.records) if s.source == self.id)
+        return " ".join(text for text in said if text)
 
     def _contains(self, verb: str, haystack: str, text: str) -> None:
         __tracebackhide__ = True

@@ -6,6 +6,7 @@ agree with each other. The record schema is in docs/trace.md.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ from voxsim.runtime.trace import TraceRecord
 
 __all__ = [
     "SESSION",
+    "WORDS_PER_SECOND",
     "Lane",
     "Span",
     "BargeIn",
@@ -26,6 +28,9 @@ __all__ = [
 ]
 
 SESSION = "session"
+
+#: voxsim's TTS (espeak-ng) speaks 175 words a minute; used to estimate how much of a cut-off utterance was heard.
+WORDS_PER_SECOND = 175 / 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +53,18 @@ class Span:
     kind: str | None = None
     reason: str | None = None  # the stop reason; None when still open at the end of the trace
     seq: int = 0  # seq of the start record
+    text_is_played: bool = False  # the stop record said which words were actually played
+
+    @property
+    def played_text(self) -> str | None:
+        """The words that were heard: all of them, or for a cut-off span only those spoken before the cut.
+
+        Without a stop record naming them, the cut is estimated at voxsim's TTS speaking rate (175 words a minute).
+        """
+        if self.text is None or not self.cut or self.text_is_played:
+            return self.text
+        words = self.text.split()
+        return " ".join(words[: math.ceil(self.duration * WORDS_PER_SECOND)])
 
     @property
     def duration(self) -> float:
@@ -122,7 +139,8 @@ def media_spans(records: Sequence[TraceRecord]) -> list[Span]:
 
     def close(start: TraceRecord, t: float, reason: str | None, stop: TraceRecord | None = None) -> None:
         # A stop may say which words were actually played before a cut; otherwise the start's text stands.
-        text = stop.get("text") if stop is not None and isinstance(stop.get("text"), str) else start.get("text")
+        exact = stop is not None and isinstance(stop.get("text"), str)
+        text = stop.get("text") if exact and stop is not None else start.get("text")
         kind = start.get("kind")
         spans.append(
             Span(
@@ -134,6 +152,7 @@ def media_spans(records: Sequence[TraceRecord]) -> list[Span]:
                 kind=kind if isinstance(kind, str) else None,
                 reason=reason,
                 seq=start.seq,
+                text_is_played=exact,
             )
         )
 
@@ -207,5 +226,7 @@ def turn_latencies(records: Sequence[TraceRecord]) -> list[Latency]:
 
 
 def heard_text(records: Sequence[TraceRecord], call: str) -> str:
-    """The words of every audio span that reached ``call`` from another unit, in order, joined by spaces."""
-    return " ".join(s.text for s in media_spans(records) if s.target == call and s.source != call and s.text)
+    """The words of every audio span that reached ``call`` from another unit, in order, joined by spaces (of a span
+    cut off by a barge-in, only the words played before the cut: see ``Span.played_text``)."""
+    played = (s.played_text for s in media_spans(records) if s.target == call and s.source != call)
+    return " ".join(text for text in played if text)

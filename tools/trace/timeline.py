@@ -152,7 +152,7 @@ def render_timeline(
                 bar(b - 0.6, s.start, s.end, voice_color(s), s.text or s.kind or "audio", s.cut)
             hb = base(s.target)
             if hb is not None and s.target != s.source:
-                words = s.text or (s.source if s.source in kinds else (s.kind or s.source))
+                words = s.played_text or (s.source if s.source in kinds else (s.kind or s.source))
                 bar(hb - 1.1, s.start, s.end, voice_color(s), words, s.cut, heard=True)
 
         # Caller talking over the agent: shade the overlap on the call lane.
