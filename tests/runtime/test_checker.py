@@ -136,3 +136,12 @@ def test_the_table_has_the_reference_names() -> None:
     assert "PlaybackFinished" in API_GLOBALS["PlayerEvents"] and "PlaybackError" not in API_GLOBALS["PlayerEvents"]
     assert {"ApplicationStorage", "Cartesia"} <= set(API_GLOBALS["Modules"])
     assert {"Call.Connected", "Application.HttpRequest", "WebSocket.Message", "Cartesia.Agents.ACK"} <= EVENT_NAMES
+
+
+def test_the_cartesia_table_agrees_with_the_module() -> None:
+    from voxsim.runtime.modules.cartesia.events import AGENTS_EVENTS, MEDIA_EVENTS
+
+    cartesia = API_GLOBALS["Cartesia"]
+    assert set(cartesia["AgentsEvents"]) == set(AGENTS_EVENTS)
+    assert set(cartesia["Events"]) == set(MEDIA_EVENTS)
+    assert set(AGENTS_EVENTS.values()) | set(MEDIA_EVENTS.values()) <= EVENT_NAMES
