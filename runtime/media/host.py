@@ -275,9 +275,21 @@ class CallMediaHost:
     def _connected(self) -> None:
         self.unit.start(self.party)
         try:
-            self.party.run_script(self._script())
+            self.party.run_script(self._script(), subscribe=self._once)
         except (ScriptError, TypeError, ValueError) as exc:
             self.layer.session.warn(f"{self.call.trace_id}: far-end script ignored: {exc}", target=self.call.trace_id)
+
+    def _once(self, event: str, callback: Any) -> None:
+        """Call ``callback()`` the first time the call fires ``event`` (``PlaybackFinished`` or ``Call.…``)."""
+        name = event if "." in event else f"Call.{event}"
+        fired = [False]
+
+        def on(payload: Any) -> None:
+            if not fired[0]:
+                fired[0] = True
+                callback()
+
+        self.call.events.on(name, on)
 
     def _party_speech(self, action: str, text: str) -> None:
         target = {"target": self.unit.outputs[0].name} if self.unit.outputs else {}

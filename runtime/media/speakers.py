@@ -3,7 +3,8 @@ and listens (what it heard, which words, which DTMF keys).
 
 A party's mouth is a frame queue the call pulls one frame per tick from; its ear gets every frame sent to the call.
 Actions queue behind each other (``say`` after ``say`` waits for the first to end); ``at(t, …)`` schedules on the
-session clock. Scripts come from the network description, e.g. ``speak: [{at: 2, say: "hello"}, {at: 5, digits: "1#"}]``.
+session clock. Scripts come from the network description, e.g. ``speak: [{at: 2, say: "hello"}, {at: 5, digits: "1#"},
+{after: "PlaybackFinished", delay: 0.5, say: "sales please"}]``.
 """
 
 from __future__ import annotations
@@ -139,25 +140,34 @@ class SimulatedParty:
         """Run ``action`` at session time ``when`` (seconds)."""
         self.clock.call_at(when, lambda: action(*args, **kwargs))
 
-    def run_script(self, items: Sequence[Mapping[str, Any]], origin: float | None = None) -> None:
-        """Schedule script items (``at`` seconds after ``origin``, default now): ``say``, ``play``, ``tone``
-        (Hz, with ``duration``), ``silence`` (seconds), ``digits`` (with ``inband``, default true)."""
+    def run_script(self, items: Sequence[Mapping[str, Any]], origin: float | None = None,
+                   subscribe: Callable[[str, Callable[[], None]], None] | None = None) -> None:
+        """Schedule script items: ``say``, ``play``, ``tone`` (Hz, with ``duration``), ``silence`` (seconds),
+        ``digits`` (with ``inband``, default true), each ``at`` seconds after ``origin`` (default now), or ``after``
+        an event (``subscribe(event, callback)`` calls back once when it happens) plus ``delay`` seconds."""
         start = self.clock.now() if origin is None else origin
         for i, item in enumerate(items):
-            when = start + float(item.get("at", 0.0))
-            if "say" in item:
-                self.at(when, self.say, str(item["say"]), item.get("voice"))
-            elif "play" in item:
-                self.at(when, self.play_file, str(item["play"]))
-            elif "tone" in item:
-                self.at(when, self.tone, float(item["tone"]), float(item.get("duration", 1.0)),
-                        float(item.get("level", -10.0)))
-            elif "silence" in item:
-                self.at(when, self.silence, float(item["silence"]))
-            elif "digits" in item:
-                self.at(when, self.press, str(item["digits"]), bool(item.get("inband", True)))
+            action = self._action(i, item)
+            if "after" in item:
+                if subscribe is None:
+                    raise ScriptError(f"party script item {i}: 'after' needs events, which this party has not got")
+                delay = float(item.get("delay", 0.0))
+                subscribe(str(item["after"]), lambda action=action, delay=delay: self.clock.call_later(delay, action))
             else:
-                raise ScriptError(f"party script item {i}: expected one of say, play, tone, silence, digits: {item!r}")
+                self.at(start + float(item.get("at", 0.0)), action)
+
+    def _action(self, i: int, item: Mapping[str, Any]) -> Callable[[], Any]:
+        if "say" in item:
+            return lambda: self.say(str(item["say"]), item.get("voice"))
+        if "play" in item:
+            return lambda: self.play_file(str(item["play"]))
+        if "tone" in item:
+            return lambda: self.tone(float(item["tone"]), float(item.get("duration", 1.0)), float(item.get("level", -10.0)))
+        if "silence" in item:
+            return lambda: self.silence(float(item["silence"]))
+        if "digits" in item:
+            return lambda: self.press(str(item["digits"]), bool(item.get("inband", True)))
+        raise ScriptError(f"party script item {i}: expected one of say, play, tone, silence, digits: {item!r}")
 
     # --- ear -------------------------------------------------------------------------------------------------------
 

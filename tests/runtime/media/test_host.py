@@ -142,3 +142,23 @@ def test_far_end_speech_and_players_are_traced_as_media_spans(tmp_path) -> None:
     assert ("start", "player-1", "tts", "hi there") in spans
     assert [a for a, s, _, _ in spans if s == "call-1"] == ["start", "stop"]
     assert [a for a, s, _, _ in spans if s == "player-1"] == ["start", "stop"]
+
+
+def test_far_end_answers_after_an_event(tmp_path) -> None:
+    heard = {}
+
+    def alerting(session, call, log):
+        def connected(e):
+            call.media.say("how can I help", UNDEFINED)
+            asr = session.extensions["media"].create_asr(UNDEFINED)
+            asr.asr.listen(lambda name, p: heard.setdefault(name, (round(session.clock.now(), 2), p)))
+            call.media.send_media_to(asr)
+
+        call.events.on("Call.Connected", connected)
+        call.answer()
+
+    caller = Caller(extra={"speak": [{"after": "PlaybackFinished", "delay": 0.5, "say": "sales please"}]},
+                    hangup_after=8)
+    session, _ = play(tmp_path, alerting, caller)
+    t, result = heard["ASR.Result"]
+    assert result["text"] == "sales please" and 2.0 < t < 4.0
