@@ -113,3 +113,28 @@ def test_unscopables_include_new_methods(realm: Realm) -> None:
     from voxsim.engine.values import SYM_UNSCOPABLES
     u = realm.array_prototype.get(SYM_UNSCOPABLES)
     assert u.get("toSorted") is True and u.get("flat") is True
+
+
+SNIPPETS = [
+    ("[10, 9, 1, undefined, 'b'].sort().join()", "1,10,9,b,"),
+    ("[3, 1, 2].sort(function (a, b) { return b - a; }).join()", "3,2,1"),
+    ("[{k: 1, i: 0}, {k: 0, i: 1}, {k: 1, i: 2}, {k: 0, i: 3}]"
+     ".sort(function (a, b) { return a.k - b.k; }).map(function (o) { return o.i; }).join()", "1,3,0,2"),
+    ("[1, [2, [3, [4]]]].flat(Infinity).join() + ' ' + [1, 2].flatMap(function (x) { return [x, x * 2]; }).join()",
+     "1,2,3,4 1,2,2,4"),
+    ("[1, 2, 3].at(-1) + ' ' + [1, 2, 3, 2].lastIndexOf(2) + ' ' + [1, 2, 3].findLast(function (x) { return x < 3; })",
+     "3 3 2"),
+    ("[1, 2, 3, 4, 5].copyWithin(0, 3).join() + ' ' + new Array(3).fill(7).join()", "4,5,3,4,5 7,7,7"),
+    ("(function () { var a = [3, 1, 2]; var b = a.toSorted(); return a.join() + ' ' + b.join(); })()", "3,1,2 1,2,3"),
+    ("[1, 2, 3].toSpliced(1, 1, 'x').join() + ' ' + [1, 2].with(-1, 9).join() + ' ' + [1, 2].toReversed().join()",
+     "1,x,3 1,9 2,1"),
+    ("['a', 'b', 'c'].reduceRight(function (acc, x) { return acc + x; })", "cba"),
+    ("Array.prototype.sort.call({0: 'b', 1: 'a', length: 2})[0]", "a"),
+    ("[1, , 3].reverse().hasOwnProperty(1)", "false"),
+]
+
+
+@pytest.mark.parametrize("source, expected", SNIPPETS)
+def test_snippets(source: str, expected: str) -> None:
+    script = pytest.importorskip("voxsim.engine.script")
+    assert script.run_snippet(f"print({source});") == expected

@@ -168,3 +168,22 @@ def test_to_string_round_trip_in_a_zone(tv: int) -> None:
     d = new_date(r, float(tv))
     assert parse_to_time_value(r, m(d, "toString")) == float(tv - tv % 1000)
     assert parse_to_time_value(r, m(d, "toUTCString")) == float(tv - tv % 1000)
+
+
+SNIPPETS = [
+    ("new Date(Date.UTC(2024, 1, 29, 12, 30, 15, 250)).toISOString()", "2024-02-29T12:30:15.250Z"),
+    ("JSON.stringify({d: new Date(0)})", '{"d":"1970-01-01T00:00:00.000Z"}'),
+    ("Date.parse('2020-01-01') + ' ' + isNaN(Date.parse('nope'))", "1577836800000 true"),
+    ("(function () { var d = new Date(2020, 0, 31); d.setMonth(1); return d.getMonth() + '/' + d.getDate(); })()",
+     "2/2"),
+    ("typeof Date() + ' ' + typeof (new Date(0) + 1) + ' ' + (new Date(5) - 0)", "string string 5"),
+    ("String(new Date(NaN)) + ' ' + new Date(8.64e15 + 1).getTime()", "Invalid Date NaN"),
+    ("(function () { try { new Date(NaN).toISOString(); } catch (e) { return e.name; } })()", "RangeError"),
+    ("Date.prototype.toGMTString === Date.prototype.toUTCString", "true"),
+]
+
+
+@pytest.mark.parametrize("source, expected", SNIPPETS)
+def test_snippets(source: str, expected: str) -> None:
+    script = pytest.importorskip("voxsim.engine.script")
+    assert script.run_snippet(f"print({source});") == expected

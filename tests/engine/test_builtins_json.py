@@ -112,3 +112,30 @@ def test_round_trip_against_python_json(value: Any) -> None:
     again = json_stringify(realm, js)
     assert json.loads(js_str_to_py(again)) == json.loads(text)
     assert json_stringify(realm, json_parse(realm, again)) == again
+
+
+SNIPPETS = [
+    ('JSON.stringify({b: [1, "x", null, undefined], a: {c: true}})', '{"b":[1,"x",null,null],"a":{"c":true}}'),
+    ('JSON.stringify({a: 1, b: [2]}, null, 2)', '{\n  "a": 1,\n  "b": [\n    2\n  ]\n}'),
+    ('JSON.stringify({a: 1, b: 2, c: 3}, ["c", "a"])', '{"c":3,"a":1}'),
+    ('JSON.stringify({a: 1, b: "s"}, function (k, v) { return typeof v === "number" ? v * 2 : v; })',
+     '{"a":2,"b":"s"}'),
+    ('JSON.stringify({toJSON: function (k) { return "key:" + k; }})', '"key:"'),
+    ('JSON.stringify(new Date(0))', '"1970-01-01T00:00:00.000Z"'),
+    ('JSON.stringify("\\u2028\\ud800")', '"\u2028\\ud800"'),
+    ('JSON.stringify(undefined) + " " + JSON.stringify(function () {}) + " " + JSON.stringify(NaN)',
+     "undefined undefined null"),
+    ('(function () { var a = []; a.push(a); try { JSON.stringify(a); } catch (e) { return e.name; } })()', "TypeError"),
+    ('(function () { try { JSON.parse("{\'a\':1}"); } catch (e) { return e.name; } })()', "SyntaxError"),
+    ('JSON.parse("[1, {\\"a\\": [true, null]}]")[1].a[0]', "true"),
+    ('JSON.parse("{\\"a\\": 1, \\"b\\": 2}", function (k, v) { return k === "a" ? undefined : v; }).a',
+     "undefined"),
+    ('Object.keys(JSON.parse("{\\"b\\":1,\\"2\\":2,\\"a\\":3,\\"1\\":4}")).join()', "1,2,b,a"),
+    ('JSON.stringify(JSON.parse("-0")) + " " + (1 / JSON.parse("-0"))', "0 -Infinity"),
+]
+
+
+@pytest.mark.parametrize("source, expected", SNIPPETS)
+def test_snippets(source: str, expected: str) -> None:
+    script = pytest.importorskip("voxsim.engine.script")
+    assert script.run_snippet(f"print({source});") == expected

@@ -140,3 +140,26 @@ def test_tags_and_aliases(realm: Realm) -> None:
     from voxsim.engine.values import SYM_ITERATOR
     mp = realm.intrinsics["%Map.prototype%"]
     assert mp.get(SYM_ITERATOR) is mp.get("entries")
+
+
+SNIPPETS = [
+    ("(function () { var m = new Map([[1, 'a'], [NaN, 'n']]); m.set(-0, 'z');"
+     " return [m.get(NaN), m.get(0), m.size, [...m.keys()].join()].join(' '); })()", "n z 3 1,NaN,0"),
+    ("(function () { var s = new Set([1, 2, 2, 3]); var out = [];"
+     " for (var v of s) { out.push(v); if (v === 1) { s.delete(2); s.add(4); } } return out.join(); })()", "1,3,4"),
+    ("(function () { var m = new Map(); m.set('a', 1).set('b', 2); var out = [];"
+     " m.forEach(function (v, k, map) { out.push(k + v + (map === m)); }); return out.join(); })()", "a1true,b2true"),
+    ("[...new Map([[1, 2]]).entries()][0].join() + ' ' + [...new Set('aba')].join('')", "1,2 ab"),
+    ("(function () { var wm = new WeakMap(); var k = {}; wm.set(k, 1); return wm.get(k) + ' ' + wm.has({}); })()",
+     "1 false"),
+    ("(function () { try { new WeakSet().add(1); } catch (e) { return e.name; } })()", "TypeError"),
+    ("(function () { try { Map(); } catch (e) { return e.name; } })()", "TypeError"),
+    ("Object.prototype.toString.call(new Set().values())", "[object Set Iterator]"),
+    ("(function () { class M extends Map { constructor() { super([[1, 1]]); } } return new M().size; })()", "1"),
+]
+
+
+@pytest.mark.parametrize("source, expected", SNIPPETS)
+def test_snippets(source: str, expected: str) -> None:
+    script = pytest.importorskip("voxsim.engine.script")
+    assert script.run_snippet(f"print({source});") == expected

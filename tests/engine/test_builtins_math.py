@@ -84,3 +84,20 @@ def test_lengths(realm: Realm) -> None:
     assert math_obj.get("max").get("length") == 2.0
     assert math_obj.get("random").get("length") == 0.0
     assert m(realm, "abs", UNDEFINED) != m(realm, "abs", UNDEFINED)
+
+
+SNIPPETS = [
+    ("Math.round(-0.5) === 0 && 1 / Math.round(-0.5)", "-Infinity"),
+    ("Math.max() + ' ' + Math.min() + ' ' + Math.max(1, '3', 2) + ' ' + Math.max(1, NaN)", "-Infinity Infinity 3 NaN"),
+    ("Math.hypot(3, 4) + ' ' + Math.cbrt(-27) + ' ' + Math.sign(-3) + ' ' + Math.trunc(-4.7)", "5 -3 -1 -4"),
+    ("Math.clz32(1) + ' ' + Math.imul(0xffffffff, 5) + ' ' + Math.fround(5.05)", "31 -5 5.050000190734863"),
+    ("Math.pow(2, 10) + ' ' + Math.pow(1, Infinity) + ' ' + Math.pow(NaN, 0)", "1024 NaN 1"),
+    ("(function () { var r = Math.random(); return r >= 0 && r < 1; })()", "true"),
+    ("Object.prototype.toString.call(Math)", "[object Math]"),
+]
+
+
+@pytest.mark.parametrize("source, expected", SNIPPETS)
+def test_snippets(source: str, expected: str) -> None:
+    script = pytest.importorskip("voxsim.engine.script")
+    assert script.run_snippet(f"print({source});") == expected

@@ -155,3 +155,29 @@ def test_to_fixed_is_within_half_unit(x: float, f: int) -> None:
     assert abs(Decimal(s) - Decimal(x)) <= Decimal(1) / (2 * 10 ** f)
     if f:
         assert len(s.split(".")[1]) == f
+
+
+SNIPPETS = [
+    ("(1.005).toFixed(2) + ' ' + (1e21).toFixed(2) + ' ' + (0.000001).toFixed(7)", "1.00 1e+21 0.0000010"),
+    ("(123.456).toPrecision(4) + ' ' + (0.00000123).toPrecision(2) + ' ' + (123456).toPrecision(2)",
+     "123.5 0.0000012 1.2e+5"),
+    ("(77.1234).toExponential() + ' ' + (77.1234).toExponential(2) + ' ' + (0).toExponential()", "7.71234e+1 7.71e+1 0e+0"),
+    ("(255).toString(16) + ' ' + (255).toString(2) + ' ' + (-255).toString(36) + ' ' + (0.5).toString(2)",
+     "ff 11111111 -73 0.1"),
+    ("0.1 + 0.2", "0.30000000000000004"),
+    ("[1e21, 1e-7, 123e-20, -0, 2**53].join(' ')", "1e+21 1e-7 1.23e-18 0 9007199254740992"),
+    ("Number('  0x10  ') + Number('') + Number(null) + ' ' + Number('12px') + ' ' + Number(undefined)", "16 NaN NaN"),
+    ("Number.isInteger(5) + ' ' + Number.isSafeInteger(2**53) + ' ' + Number.isNaN('NaN')", "true false false"),
+    ("Number.parseFloat === parseFloat && Number.parseInt === parseInt", "true"),
+    ("parseInt('0x1f') + parseInt('08') + parseInt('z', 36) + ' ' + parseFloat('3.14abc')", "74 3.14"),
+    ("Number.MAX_SAFE_INTEGER + ' ' + Number.EPSILON + ' ' + Number.MIN_VALUE", "9007199254740991 2.220446049250313e-16 5e-324"),
+    ("(function () { try { (1).toFixed(101); } catch (e) { return e.name; } })()", "RangeError"),
+    ("(function () { try { Number.prototype.toString.call('1'); } catch (e) { return e.name; } })()", "TypeError"),
+    ("typeof new Number(1) + ' ' + (new Number(2) + 1)", "object 3"),
+]
+
+
+@pytest.mark.parametrize("source, expected", SNIPPETS)
+def test_snippets(source: str, expected: str) -> None:
+    script = pytest.importorskip("voxsim.engine.script")
+    assert script.run_snippet(f"print({source});") == expected

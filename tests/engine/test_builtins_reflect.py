@@ -52,3 +52,18 @@ def test_reflect_apply_and_construct(realm: Realm) -> None:
         r(realm, "construct", add, realm.new_array([]))
     with pytest.raises(JSTypeError):
         r(realm, "get", 1.0, "x")
+
+
+SNIPPETS = [
+    ("Reflect.ownKeys({b: 1, 1: 2, a: 3}).join()", "1,b,a"),
+    ("Reflect.has({x: 1}, 'x') + ' ' + Reflect.defineProperty(Object.freeze({}), 'x', {value: 1})", "true false"),
+    ("Reflect.apply(Math.max, null, [1, 3, 2]) + ' ' + Reflect.construct(Date, [0]).getTime()", "3 0"),
+    ("(function () { var o = {get x() { return this.y; }}; return Reflect.get(o, 'x', {y: 7}); })()", "7"),
+    ("(function () { try { Reflect.get(1, 'x'); } catch (e) { return e.name; } })()", "TypeError"),
+]
+
+
+@pytest.mark.parametrize("source, expected", SNIPPETS)
+def test_snippets(source: str, expected: str) -> None:
+    script = pytest.importorskip("voxsim.engine.script")
+    assert script.run_snippet(f"print({source});") == expected

@@ -131,3 +131,37 @@ def test_get_substitution_named(realm: Realm) -> None:
     groups = realm.new_object()
     groups.props["year"] = "2024"
     assert get_substitution(realm, "m", "xmy", 1, [], groups, "$<year>/$<none>/$<bad") == "2024//$<bad"
+
+
+# -- JS snippets (need the compiler)
+
+SNIPPETS = [
+    ('"abc".padStart(6, "12") + "|" + "abc".padEnd(5)', "121abc|abc  "),
+    ('"\\ud83d\\ude00".length + " " + [..."a\\ud83d\\ude00"].length', "2 2"),
+    ('"\\ud83d\\ude00".codePointAt(0).toString(16)', "1f600"),
+    ('String.fromCodePoint(0x1F600) === "\\ud83d\\ude00"', "true"),
+    ('String.raw`a\\n${1 + 1}b`', "a\\n2b"),
+    ('"Straße".toUpperCase() + " " + "ΑΣ".toLowerCase()', "STRASSE ας"),
+    ('"a-b-c".replaceAll("-", "+") + " " + "a-b".replace("-", "$&$&")', "a+b+c a--b"),
+    ('"a,b,,c".split(",").length + " " + "abc".split("").join("|")', "4 a|b|c"),
+    ('"  x ".trim() + "|" + "  x ".trimStart() + "|" + "  x ".trimEnd() + "|"', "x|x |  x|"),
+    ('"abc".at(-1) + "abc".charAt(5) + "abc".slice(-2) + "abcdef".substring(4, 1)', "cbcbcd"),
+    ('"canal".lastIndexOf("a") + " " + "canal".indexOf("a", 2)', "3 3"),
+    ('"a".localeCompare("b") + " " + "\\u00c5".localeCompare("A\\u030a")', "-1 0"),
+    ('"\\u0041\\u030a".normalize("NFC") === "\\u00c5"', "true"),
+    ('"ab".repeat(3) + " " + "abc".startsWith("b", 1) + " " + "abc".endsWith("b", 2) + " " + "abc".includes("c")',
+     "ababab true true true"),
+    ('(function () { try { "a".repeat(-1); } catch (e) { return e.name; } })()', "RangeError"),
+    ('(function () { try { "a".startsWith(/a/); } catch (e) { return e.name; } })()', "TypeError"),
+    ('new String("ab")[1] + " " + Object.keys(new String("ab")) + " " + typeof new String("x")', "b 0,1 object"),
+    ('String(Symbol("s")) + " " + String(null) + " " + String([1, [2, 3]])', "Symbol(s) null 1,2,3"),
+    ('"x".concat(1, null) + " " + "%".codePointAt(1)', "x1null undefined"),
+    ('Object.prototype.toString.call("".matchAll(/x/g))', "[object RegExp String Iterator]"),
+    ('"abc"[Symbol.iterator]().toString()', "[object String Iterator]"),
+]
+
+
+@pytest.mark.parametrize("source, expected", SNIPPETS)
+def test_snippets(source: str, expected: str) -> None:
+    script = pytest.importorskip("voxsim.engine.script")
+    assert script.run_snippet(f"print({source});") == expected
