@@ -18,7 +18,7 @@ from voxsim.engine.values import MISSING, UNDEFINED, JSFunction, JSObject, Prope
 
 from .enums_extra import EXTRA_ENUMS
 from .events import GLOBAL_ENUMS
-from .modules import MODULES, ModuleError, require_module
+from .modules import MODULES, ModuleError, is_known_module, require_module
 from .voices import language_table, voice_list
 
 if TYPE_CHECKING:
@@ -211,7 +211,7 @@ def install(session: Session) -> None:
     def require(name: Any = UNDEFINED) -> Any:
         # Unknown modules only warn: public scenarios in production call e.g. require(Modules.Player), which is
         # require(undefined) under the v28 typings, and go on working.
-        if isinstance(name, str) and name in _script_names(session):
+        if isinstance(name, str) and not is_known_module(name) and name in _script_names(session):
             return UNDEFINED  # another scenario file of this run: already loaded in the same realm
         if not isinstance(name, str):
             session.warn(f"require({realm.display(name)}): not a VoxEngine module; ignored", source="require")

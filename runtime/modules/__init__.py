@@ -46,6 +46,7 @@ INSTALLERS: dict[str, str] = {
     "cartesia": "voxsim.runtime.modules.cartesia:install",
     "applicationstorage": "voxsim.runtime.modules.applicationstorage:install",
     "asr": "voxsim.runtime.modules.asr:install",
+    "ivr": "voxsim.runtime.modules.ivr:install",
 }
 
 
