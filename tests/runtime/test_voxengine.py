@@ -184,7 +184,7 @@ def test_enums_and_require() -> None:
         Logger.write(CallEvents.Connected + ' ' + Object.isFrozen(CallEvents));
         require(Modules.Player);
         require('nonsense');
-        require(Modules.IVR);
+        require(Modules.SmartQueue);
         Logger.write(ASRLanguage.SPANISH_ES + ' ' + RecorderDirection.rtl);
         Logger.write(typeof VoiceList.Google.en_US_Standard_A + ' ' + Language.US_ENGLISH_FEMALE.language);
         VoxEngine.terminate();
