@@ -302,6 +302,11 @@ def install(session: Any) -> None:
         return UNDEFINED
 
     log_obj.define("write", realm.new_host_function("write", write, 1))
+
+    def hide_tones(flag: Any = UNDEFINED) -> Any:  # DTMF digits are not written to voxsim's log anyway
+        return UNDEFINED
+
+    log_obj.define("hideTones", realm.new_host_function("hideTones", hide_tones, 1))
     session.define_global("Logger", log_obj)
 
     options = session.options

@@ -407,5 +407,13 @@ def install(session: Any) -> None:
             service.endpoint.allow_websockets = True
         return UNDEFINED
 
+    def diagnostics_switch() -> Any:  # statistics and trace uploads are Voximplant cloud features: accepted, no effect
+        from voxsim.engine.values import UNDEFINED
+
+        return UNDEFINED
+
     if "voxengine" in session.extensions:
         extend(session, "allowWebSocketConnections", allow, 0)
+        for name in ("enableStatisticsForIncomingWebsockets", "disableStatisticsForIncomingWebsockets",
+                     "enableTraceForIncomingWebsockets", "disableTraceForIncomingWebsockets"):
+            extend(session, name, diagnostics_switch, 0)

@@ -69,6 +69,7 @@ async def test_logger_write_truncates_and_is_traced(session: Session) -> None:
     js(session, "Logger.write", 42.0)
     texts = [r["text"] for r in session.trace.find("log")]
     assert texts[0] == "hello" and len(texts[1]) == 15000 and texts[2] == "42"
+    assert js(session, "Logger.hideTones", True) is UNDEFINED and session.errors == []
 
 
 async def test_get_secret_value(session: Session) -> None:

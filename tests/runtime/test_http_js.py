@@ -109,7 +109,9 @@ async def test_incoming_websocket_needs_allow(session: Session, client: aiohttp.
     with pytest.raises(aiohttp.WSServerHandshakeError):
         await client.ws_connect(session.access_url)
     vox = session.realm.global_object.get("VoxEngine", session.realm.global_object)
+    session.run_js(lambda: realm.call(vox.get("enableStatisticsForIncomingWebsockets", vox), vox, []))
     session.run_js(lambda: realm.call(vox.get("allowWebSocketConnections", vox), vox, []))
+    assert session.errors == []
     async with client.ws_connect(session.access_secure_url) as ws:
         await ws.send_str("hello")
         reply = await asyncio.wait_for(ws.receive(), 5)
