@@ -32,6 +32,8 @@ def install(session: Session) -> None:
 
     def settle(op: Callable[[], Any]) -> Any:
         promise, resolve, reject = realm.new_promise()
+        if session.state == "terminated":
+            return promise  # after Terminated the call is ignored: the promise never settles
         try:
             value = op()
         except StorageError as exc:

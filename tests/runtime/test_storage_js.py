@@ -71,3 +71,15 @@ async def test_sessions_share_a_given_file(tmp_path: Path) -> None:
     fresh.terminate()
     await fresh.wait()
     assert not temporary.exists()
+
+
+@pytest.mark.looptime
+async def test_calls_after_terminated_are_ignored() -> None:
+    s = await new_session()
+    s.terminate()
+    await s.wait()
+    g = s.realm.global_object
+    ns = g.get("ApplicationStorage", g)
+    promise = s.run_js(lambda: s.realm.call(ns.get("get", ns), ns, ["k"]))
+    await asyncio.sleep(1)
+    assert promise.state == "pending" and s.errors == []
