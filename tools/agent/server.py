@@ -13,7 +13,7 @@ import contextlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import aiohttp
 from aiohttp import web
@@ -82,8 +82,7 @@ class AgentEmulator:
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()
-        server = site._server
-        assert server is not None and server.sockets
+        server = cast(asyncio.Server, site._server)
         self.host, self.port = host, server.sockets[0].getsockname()[1]
         self._http = aiohttp.ClientSession()
         return self.base_url

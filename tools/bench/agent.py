@@ -41,7 +41,10 @@ def _percentile(values: list[float], q: float) -> float:
 async def _raw_server(handler: Any) -> tuple[web.AppRunner, str]:
     app = web.Application()
     app.router.add_get("/agents/stream/{agent_id}", handler)
-    app.router.add_post("/access-token", lambda request: web.json_response({"token": "t"}))
+    async def token(request: web.Request) -> web.Response:
+        return web.json_response({"token": "t"})
+
+    app.router.add_post("/access-token", token)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

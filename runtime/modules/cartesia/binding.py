@@ -207,8 +207,8 @@ class JSAgentsClient(HostObject):
         if not isinstance(params, dict):
             self.session.warn("AgentsClient.custom: expected an object", source="Cartesia", target=self.trace_id)
             return UNDEFINED
-        metadata = params.get("metadata") if isinstance(params.get("metadata"), dict) else params
-        self.client.custom(metadata)
+        inner = params.get("metadata")
+        self.client.custom(inner if isinstance(inner, dict) else params)
         return UNDEFINED
 
     @js_method("sendMediaTo")
@@ -262,8 +262,9 @@ def _create_agents_client(session: Session, parameters: Any) -> Any:
         return promise
     service = _service(session)
     settings = service.settings
-    version = params.get("cartesiaVersion") if isinstance(params.get("cartesiaVersion"), str) else p.DEFAULT_VERSION
-    if not isinstance(params.get("cartesiaVersion"), str):
+    given = params.get("cartesiaVersion")
+    version: str = given if isinstance(given, str) else p.DEFAULT_VERSION
+    if not isinstance(given, str):
         session.warn("Cartesia.createAgentsClient: cartesiaVersion missing; using " + p.DEFAULT_VERSION, source="Cartesia")
     holder: dict[str, JSAgentsClient] = {}
 
@@ -298,9 +299,11 @@ def _create_agents_client(session: Session, parameters: Any) -> Any:
         service.clients.append(js)
         session.run_js(lambda: resolve(session.to_js(js)))
 
-    task = session.loop.create_task(connect())
-    task.add_done_callback(lambda t: t.cancelled() or t.exception() is None or session.internal_error(
-        t.exception(), where="Cartesia.createAgentsClient"))  # type: ignore[arg-type]
+    def done(task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            session.internal_error(task.exception(), where="Cartesia.createAgentsClient")  # type: ignore[arg-type]
+
+    session.loop.create_task(connect()).add_done_callback(done)
     return promise
 
 

@@ -292,7 +292,8 @@ class AgentsClient:
             log.warning("AgentsClient.start() ignored in state %s", self.state)
             return
         params = dict(params or {})
-        config = params.get("config") if isinstance(params.get("config"), dict) else {}
+        raw_config = params.get("config")
+        config: dict[str, Any] = raw_config if isinstance(raw_config, dict) else {}
         message = p.start(
             self.format.name,
             stream_id=params.get("stream_id") if isinstance(params.get("stream_id"), str) else None,
