@@ -347,9 +347,12 @@ class _Analyzer:
         fs = self.new_scope("function", node, scope, bool(node.strict))
         fs.arrow = type(node) is A.ArrowFunctionExpression
         fs.is_method = method
+        simple = all(type(p) is A.Identifier for p in node.params)
         for p in node.params:
             for ident in bound_names(p):
-                fs.declare(ident.name, "param", ident)
+                b = fs.declare(ident.name, "param", ident)
+                if not simple:
+                    b.tdz = True
         body = node.body
         if type(body) is A.BlockStatement:
             self.hoist_vars(fs, body.body)

@@ -62,7 +62,7 @@ def _description(realm: Any, this: Any, args: list[Any]) -> Any:
 
 def install(realm: Any) -> None:
     proto = realm.new_object()
-    ctor = make_constructor(realm, "Symbol", 0, _call, None, proto)
+    ctor = make_constructor(realm, "Symbol", 0, _call, _construct, proto)
     define_members(realm, ctor, [("for", _for, 1), ("keyFor", _key_for, 1)])
     for name, sym in WELL_KNOWN_SYMBOLS.items():
         ctor.props[name] = PropertyDescriptor(value=sym, writable=False, enumerable=False, configurable=False)

@@ -102,6 +102,10 @@ class FunctionCompiler(CompilerBase):
             code.nparams = len(params) if simple else 0
             template = [UNDEFINED] * scope.nslots
             self._mark_uninit(scope, template)
+            if not simple:
+                for b in scope.bindings.values():
+                    if b.kind == "param":
+                        template[b.slot] = UNINIT
             code.template = template
             code.bind_params = None
             if not simple:
