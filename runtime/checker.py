@@ -6,7 +6,8 @@ It reports, with file:line:column, what would silently be ``undefined`` on the p
   ``VoxEngine.transfer``, ``Cartesia.AgentsEvents.Foo``) or on a value the scenario got from the API (``call.transfer``
   where ``call`` came from ``e.call`` or ``VoxEngine.callPSTN(...)``);
 * ``undefined-event``: ``addEventListener`` whose event argument is ``undefined`` or evaluates to it;
-* ``unknown-event``: ``addEventListener`` with a string that is no VoxEngine event name (``'Call.Conected'``).
+* ``unknown-event``: ``addEventListener`` with a string that is no VoxEngine event name (``'Call.Conected'``);
+* ``wrong-target``: a listener for an event its target never fires (``call.addEventListener(AppEvents.Started, …)``).
 
 The walk is over the ESTree dict of the program (``Node.to_estree(positions=True)``, or esprima's ``toDict()``), so
 it depends only on the AST contract. Variable types are inferred by name, file-wide and conservatively: a name that is
@@ -121,6 +122,25 @@ EVENT_NAMES: frozenset[str] = frozenset(
     + list(_CARTESIA_AGENTS_EVENTS.values())
     + list(_CARTESIA_EVENTS.values())
 )
+
+
+#: ``("CallEvents", "Connected")`` → ``"Call.Connected"``: the event enums' values, to know what a listener listens to.
+_EVENT_VALUES: dict[tuple[str, ...], str] = {
+    **{(name, member): str(value) for name, table in GLOBAL_ENUMS.items() if name.endswith("Events")
+       for member, value in table.items()},
+    **{("Cartesia", "AgentsEvents", member): value for member, value in _CARTESIA_AGENTS_EVENTS.items()},
+    **{("Cartesia", "Events", member): value for member, value in _CARTESIA_EVENTS.items()},
+}
+
+#: Which event values each target fires (by prefix); a listener for anything else never runs.
+_TARGET_EVENTS: dict[str, tuple[str, ...]] = {
+    "VoxEngine": ("Application.", "AppEvents."),
+    "Call": ("Call.",),
+    "WebSocket": ("WebSocket.",),
+    "Player": ("Player.", "SequencePlayer."),
+    "ASR": ("ASR.",),
+    "AgentsClient": ("Cartesia.",),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -407,10 +427,41 @@ class _Checker:
                 text = ".".join(name for name, _ in chain)
                 self._report(event, "undefined-event",
                              f"addEventListener({text}, …): {text} is undefined, so the listener never fires")
+            elif chain:
+                self._check_target(callee, event, _EVENT_VALUES.get(tuple(name for name, _ in chain)), ".".join(n for n, _ in chain))
         elif kind == "Literal" and isinstance(event.get("value"), str) and event["value"] not in EVENT_NAMES:
             close = difflib.get_close_matches(event["value"], sorted(EVENT_NAMES), n=1, cutoff=0.6)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             self._report(event, "unknown-event", f"addEventListener({event['value']!r}, …): no VoxEngine event has this name{hint}")
+        elif kind == "Literal" and isinstance(event.get("value"), str):
+            self._check_target(callee, event, event["value"], repr(event["value"]))
+
+    def _target_type(self, obj: Mapping[str, Any] | None) -> tuple[str, str] | None:
+        """(kind, text) of the object a listener is added to, when it is known."""
+        chain = _member_chain(_unwrap(obj) or {})
+        if not chain:
+            return None
+        names = [name for name, _ in chain]
+        text = ".".join(names)
+        if names == ["VoxEngine"] and "VoxEngine" not in self.declared:
+            return "VoxEngine", text
+        if len(names) == 1:
+            kinds = self.types.get(names[0])
+            if kinds and len(kinds) == 1 and names[0] not in self.poisoned:
+                return next(iter(kinds)), text
+        if len(names) == 2 and names[0] in self.event_params and names[1] in _PAYLOAD_FIELDS:
+            return _PAYLOAD_FIELDS[names[1]], text
+        return None
+
+    def _check_target(self, callee: Mapping[str, Any], event: Mapping[str, Any], value: str | None, text: str) -> None:
+        target = self._target_type(callee.get("object"))
+        if value is None or target is None:
+            return
+        kind, where = target
+        if not value.startswith(_TARGET_EVENTS[kind]):
+            owner = "VoxEngine" if kind == "VoxEngine" else f"{_article(kind)} {kind}"
+            self._report(event, "wrong-target", f"{where}.addEventListener({text}, …): {value} is not an event of "
+                                                f"{owner}, so the listener never fires")
 
     def run(self) -> list[Finding]:
         self._collect()

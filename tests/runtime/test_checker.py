@@ -145,3 +145,22 @@ def test_the_cartesia_table_agrees_with_the_module() -> None:
     assert set(cartesia["AgentsEvents"]) == set(AGENTS_EVENTS)
     assert set(cartesia["Events"]) == set(MEDIA_EVENTS)
     assert set(AGENTS_EVENTS.values()) | set(MEDIA_EVENTS.values()) <= EVENT_NAMES
+
+
+def test_listeners_on_the_wrong_target(check: Callable[[str], list[Finding]]) -> None:
+    findings = check("""
+        VoxEngine.addEventListener(CallEvents.Connected, function () {});
+        VoxEngine.addEventListener(AppEvents.CallAlerting, function (e) {
+          e.call.addEventListener(AppEvents.Terminated, function () {});
+          const ws = VoxEngine.createWebSocket("wss://x");
+          ws.addEventListener('Call.Connected', function () {});
+          ws.addEventListener(WebSocketEvents.OPEN, function () {});
+          e.call.addEventListener(CallEvents.Disconnected, function () {});
+          VoxEngine.addEventListener('Application.Terminating', function () {});
+          other.addEventListener(AppEvents.Started, function () {});
+        });
+    """)
+    assert [(f.line, f.code) for f in findings] == [(2, "wrong-target"), (4, "wrong-target"), (6, "wrong-target")]
+    assert findings[0].message == ("VoxEngine.addEventListener(CallEvents.Connected, …): Call.Connected is not an event of "
+                                   "VoxEngine, so the listener never fires")
+    assert "is not an event of a Call" in findings[1].message and "of a WebSocket" in findings[2].message
