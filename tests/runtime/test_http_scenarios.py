@@ -96,11 +96,13 @@ def test_http_request_flow_post_json_to_the_handler() -> None:
         session.load("""
             let url;
             VoxEngine.addEventListener(AppEvents.Started, function (e) { url = e.accessSecureURL; });
-            VoxEngine.addEventListener(AppEvents.HttpRequest, function (e) {
+            require(Modules.ApplicationStorage);
+            VoxEngine.addEventListener(AppEvents.HttpRequest, async function (e) {
               const cmd = JSON.parse(e.content);
               Logger.write(e.method + ' ' + cmd.action + ' ' + (url.indexOf('https://') === 0));
+              await ApplicationStorage.put('last_action', cmd.action, 0);
               if (cmd.action === 'end_call') setTimeout(function () { VoxEngine.terminate(); }, 1000);
-              return {ok: true, action: cmd.action};
+              return {ok: true, action: (await ApplicationStorage.get('last_action')).value};
             });
         """)
         await session.start()
