@@ -93,7 +93,8 @@ class Call(HostObject):
         self.handle_tones = False
         self.caller: Caller | None = None
         self.callee: Callee | None = None
-        self._handles: list[asyncio.TimerHandle] = []
+        self._handles: list[asyncio.Handle] = []
+        self._answer_pending = False
         session.register_call(self)
         media_layer = session.extensions.get("media")
         self.media: Any = media_layer.attach_call(self) if media_layer is not None else None
@@ -160,7 +161,8 @@ class Call(HostObject):
         self._handles.append(self.session.clock.call_later(delay, self._guard(callback)))
 
     def _soon(self, callback: Callable[[], None]) -> None:
-        self._handles.append(self.session.clock.call_later(0.0, self._guard(callback)))
+        # call_soon, not call_later(0): the ready queue is FIFO, so answer() then hangup() keep their order.
+        self._handles.append(self.session.clock.call_soon(self._guard(callback)))
 
     def _guard(self, callback: Callable[[], None]) -> Callable[[], None]:
         def run() -> None:
@@ -287,7 +289,10 @@ class Call(HostObject):
             self.session.warn(f"{self.trace_id}.answer() ignored in state {self.state}", target=self.trace_id)
             return
 
+        self._answer_pending = True
+
         def connect() -> None:
+            self._answer_pending = False
             if self.state in (CallState.ALERTING, CallState.PROGRESSING):
                 self._connect(dict(headers or {}))
                 if self.caller is not None:
@@ -303,11 +308,11 @@ class Call(HostObject):
         self._soon(lambda: self._disconnect(code, REASONS.get(code, "Rejected"), remote=False, headers=headers))
 
     def hangup(self, headers: Mapping[str, str] | None = None) -> None:
-        """Hang up: connected → ``Disconnected``; outbound still dialling → ``Failed`` 487; inbound not answered
-        → rejected (603)."""
+        """Hang up: connected (or being answered) → ``Disconnected``; outbound still dialling → ``Failed`` 487;
+        inbound not answered → rejected (603)."""
         if self.state == CallState.TERMINATED:
             return
-        if self.state == CallState.CONNECTED:
+        if self.state == CallState.CONNECTED or self._answer_pending:
             self._soon(lambda: self._disconnect(200, "Normal call clearing", remote=False, headers=headers))
         elif self.is_incoming:
             self.reject(603, headers)

@@ -167,3 +167,17 @@ def test_call_alerting_trace_names_the_call() -> None:
     session, _ = play(scenario, inbound=Caller())
     record = session.trace.find("event", name="Application.CallAlerting")[0]
     assert record["call"] == "call-1" and record["data"]["call"] == "call-1"
+
+
+def test_hangup_right_after_answer_connects_then_disconnects() -> None:
+    async def scenario(session: Session, log: list[Any]) -> None:
+        def alerting(e: dict[str, Any]) -> None:
+            record(session, log, e["call"], "Connected", "Disconnected")
+            e["call"].answer()
+            e["call"].hangup()
+
+        session.events.on("Application.CallAlerting", alerting)
+
+    _, log = play(scenario, inbound=Caller())
+    assert [(n, t) for n, t, _ in log] == [("Connected", 0.0), ("Disconnected", 0.0)]
+    assert log[1][2]["internalCode"] == 200
