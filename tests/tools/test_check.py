@@ -53,3 +53,15 @@ def test_syntax_error_and_missing_file_exit_2(tmp_path: Path) -> None:
     assert result.exit_code == EXIT_USAGE
     assert "SyntaxError" in result.output
     assert CliRunner().invoke(main, ["check", str(tmp_path / "none.js")]).exit_code == EXIT_USAGE
+
+
+def test_a_folder_checks_every_js_file(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "a.js").write_text("Logger.write('ok');\n")
+    (tmp_path / "sub" / "b.js").write_text("PlayerEvents.PlaybackError;\n")
+    result = CliRunner().invoke(main, ["check", str(tmp_path)])
+    assert result.exit_code == EXIT_SCENARIO_ERROR
+    assert "b.js:1:" in result.output and "1 problem in 2 files" in result.output
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert CliRunner().invoke(main, ["check", str(empty)]).exit_code == EXIT_USAGE

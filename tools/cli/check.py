@@ -13,10 +13,10 @@ __all__ = ["command"]
 
 
 @click.command(name="check")
-@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON Lines (file, line, column, code, message).")
 def command(scenarios: tuple[Path, ...], as_json: bool) -> None:
-    """Statically check SCENARIO files against the VoxEngine API.
+    """Statically check SCENARIO files (or every *.js under a folder) against the VoxEngine API.
 
     Reports member reads that are undefined on the platform (PlayerEvents.PlaybackError, call.transfer) and
     addEventListener calls whose event is undefined, as file:line:column. Exit status: 0 clean, 1 findings,
@@ -31,8 +31,12 @@ def command(scenarios: tuple[Path, ...], as_json: bool) -> None:
         click.echo("voxsim check: the engine's parser is not built yet", err=True)
         raise SystemExit(EXIT_USAGE) from None
 
+    files = [p for s in scenarios for p in (sorted(s.rglob("*.js")) if s.is_dir() else [s])]
+    if not files:
+        click.echo("voxsim check: no .js files found", err=True)
+        raise SystemExit(EXIT_USAGE)
     total = 0
-    for path in scenarios:
+    for path in files:
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
@@ -51,7 +55,7 @@ def command(scenarios: tuple[Path, ...], as_json: bool) -> None:
             else:
                 click.echo(format_finding(finding))
     if not as_json:
-        files = f"{len(scenarios)} file{'s' if len(scenarios) != 1 else ''}"
-        click.echo(f"{total} problem{'s' if total != 1 else ''} in {files}" if total else f"{files} checked: no problems found",
+        count = f"{len(files)} file{'s' if len(files) != 1 else ''}"
+        click.echo(f"{total} problem{'s' if total != 1 else ''} in {count}" if total else f"{count} checked: no problems found",
                    err=True)
     raise SystemExit(EXIT_SCENARIO_ERROR if total else EXIT_OK)
