@@ -17,7 +17,7 @@ from voxsim.engine.host import HostObject, js_method, to_py
 from voxsim.engine.values import UNDEFINED
 
 from .emitter import Emitter
-from .events import CallEvents, CallState
+from .events import CallEvents, CallState, is_event_name
 from .network import NO_ANSWER_TIMEOUT, REASONS, Callee, Caller
 
 if TYPE_CHECKING:
@@ -49,6 +49,8 @@ def event_name(session: Session, value: Any, where: str) -> str | None:
     ``undefined`` (e.g. a misspelt ``CallEvents.Conected``) records a warning and returns ``None``.
     """
     if isinstance(value, str):
+        if value.startswith(("Call.", "Application.")) and not is_event_name(value):
+            session.warn(f"{where}: {value!r} is not a VoxEngine event; the listener is never called", source=where)
         return value
     session.warn(f"{where}: event is {session.realm.display(value)}; the listener is never called", source=where)
     return None

@@ -153,10 +153,13 @@ def test_string_event_names_remove_listener_and_undefined_event() -> None:
         VoxEngine.addEventListener(AppEvents.Started, h);
         VoxEngine.removeEventListener(AppEvents.Started, h);
         VoxEngine.addEventListener(AppEvents.NoSuchEvent, () => Logger.write('never'));
+        VoxEngine.addEventListener('Application.Strated', () => Logger.write('never'));
         VoxEngine.addEventListener(AppEvents.Started, () => VoxEngine.terminate());
     """)
     assert [t for _, t in logs(session)] == ["string name works"]
-    assert any("never called" in r["message"] for r in session.trace.find("warning"))
+    warnings = [r["message"] for r in session.trace.find("warning")]
+    assert any("is undefined; the listener is never called" in w for w in warnings)
+    assert any("'Application.Strated' is not a VoxEngine event" in w for w in warnings)
 
 
 def test_custom_data_limit_and_started_payload() -> None:
