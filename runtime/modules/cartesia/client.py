@@ -270,7 +270,9 @@ class AgentsClient:
         shown = text if status != 200 else '{"token": "<redacted>"}'
         self._emit("HTTPResponse", {"payload": {"url": url, "status": status, "body": shown[:500]}})
         if not isinstance(token, str):
-            raise AgentsClientError("http", f"access-token request failed: HTTP {status} {text[:200]}", status)
+            message = f"access-token request failed: HTTP {status} {text[:200]}"
+            self._emit("WebSocketError", {"payload": {"error": message, "status": status}})  # no socket without a token
+            raise AgentsClientError("http", message, status)
         return token
 
     async def _release(self) -> None:

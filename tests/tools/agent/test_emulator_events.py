@@ -97,6 +97,7 @@ async def test_refused_auth_reports_http_response_and_raises() -> None:
             await AgentsClient.create(options(emulator, api_key="sk_wrong"), on_event=lambda n, d: events.append((n, d)))
         assert err.value.kind == "http" and err.value.status == 401
         assert events[0][0] == "HTTPResponse" and events[0][1]["payload"]["status"] == 401
+        assert events[1][0] == "WebSocketError" and events[1][1]["payload"]["status"] == 401
         # X-API-Key with the wrong key fails at the WebSocket handshake instead
         with pytest.raises(AgentsClientError, match="handshake failed: HTTP 401"):
             await AgentsClient.create(options(emulator, api_key="sk_wrong", auth="api_key"),

@@ -148,6 +148,7 @@ def test_refused_auth_terminates_cleanly(tmp_path: Path) -> None:
     session = run("cartesia_inbound", {"caller": {"callerid": "+15551234567"}}, tmp_path,
                   cartesia={"emulator_config": EmulatorConfig(api_key="sk_car_real")})
     assert any(line.startswith("===ERROR===") and "HTTP 401" in line for line in logs(session))
+    assert events(session, "Cartesia.Agents.HTTPResponse") and events(session, "Cartesia.Agents.WebSocketError")
     assert events(session, "Application.Terminated") and session.clock.now() < 5
 
 
