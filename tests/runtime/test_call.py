@@ -181,3 +181,11 @@ def test_hangup_right_after_answer_connects_then_disconnects() -> None:
     _, log = play(scenario, inbound=Caller())
     assert [(n, t) for n, t, _ in log] == [("Connected", 0.0), ("Disconnected", 0.0)]
     assert log[1][2]["internalCode"] == 200
+
+
+def test_caller_abandons_before_answer() -> None:
+    async def scenario(session: Session, log: list[Any]) -> None:
+        session.events.on("Application.CallAlerting", lambda e: record(session, log, e["call"], "Disconnected"))
+
+    _, log = play(scenario, inbound=Caller(abandon_after=7))
+    assert [(n, t, e["internalCode"]) for n, t, e in log] == [("Disconnected", 7.0, 487)]

@@ -117,3 +117,27 @@ def test_events_after_terminate_are_not_delivered() -> None:
         return seen
 
     assert run(main()) == ["delivered=False", "terminated"]
+
+
+def test_many_sessions_share_one_loop_independently() -> None:
+    import asyncio
+
+    import pytest
+
+    pytest.importorskip("voxsim.engine.script", reason="the engine compiler has not landed in this tree")
+
+    async def one(delay_ms: int) -> Session:
+        session = Session()
+        session.load(f"var hits = 0; setTimeout(() => {{ hits++; Logger.write('fired ' + hits); VoxEngine.terminate(); }}, {delay_ms});")
+        await session.start()
+        await session.wait()
+        session.close()
+        return session
+
+    async def main() -> list[Session]:
+        return list(await asyncio.gather(*(one(ms) for ms in (300, 100, 200))))
+
+    sessions = run(main())
+    assert [[(r.t, r["text"]) for r in s.trace.find("log")] for s in sessions] == [
+        [(0.3, "fired 1")], [(0.1, "fired 1")], [(0.2, "fired 1")]]
+    assert len({id(s.realm) for s in sessions}) == 3
