@@ -33,7 +33,8 @@ CREATE TABLE IF NOT EXISTS storage (
     value TEXT NOT NULL,
     expire_at INTEGER NOT NULL,
     PRIMARY KEY (application, key)
-)
+);
+CREATE INDEX IF NOT EXISTS storage_expiry ON storage (application, expire_at)
 """
 
 
@@ -81,7 +82,7 @@ class ApplicationStorage:
         self._db.execute("PRAGMA busy_timeout = 10000")
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = NORMAL")  # WAL stays consistent; a simulator need not fsync per put
-        self._db.execute(_SCHEMA)
+        self._db.executescript(_SCHEMA)
 
     @property
     def _conn(self) -> sqlite3.Connection:
@@ -122,12 +123,18 @@ class ApplicationStorage:
         now = self._clock()
         expire_at = now + int(seconds) if seconds > 0 else 0
         conn = self._conn
-        conn.execute("DELETE FROM storage WHERE application = ? AND expire_at != 0 AND expire_at <= ?", (self.application, now))
-        conn.execute(
-            "INSERT INTO storage (application, key, value, expire_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (application, key) DO UPDATE SET value = excluded.value, expire_at = excluded.expire_at",
-            (self.application, key, value, expire_at),
-        )
+        conn.execute("BEGIN IMMEDIATE")  # one commit for the purge and the write
+        try:
+            conn.execute("DELETE FROM storage WHERE application = ? AND expire_at BETWEEN 1 AND ?", (self.application, now))
+            conn.execute(
+                "INSERT INTO storage (application, key, value, expire_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (application, key) DO UPDATE SET value = excluded.value, expire_at = excluded.expire_at",
+                (self.application, key, value, expire_at),
+            )
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
         return StorageKey(key, value, expire_at)
 
     def remove(self, key: str) -> StorageKey:
