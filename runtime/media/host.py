@@ -253,6 +253,7 @@ class CallMediaHost:
         self.party = SimulatedParty(layer.graph.clock, 8000, name=f"{call.trace_id}-remote")
         self.unit.listen(self._unit_event)
         self.party.on_speech.append(self._party_speech)
+        self.remote: CM.RemoteEnd | None = None
         events = call.events
         events.on("Call.Connected", lambda payload: self._connected())
         events.on("Call.Disconnected", lambda payload: layer.graph.clock.call_soon(self._ended))
@@ -272,7 +273,17 @@ class CallMediaHost:
             script = [{"at": 0.5, "say": script}]
         return list(script) if isinstance(script, list) else []
 
+    def attach_remote(self, remote: CM.RemoteEnd) -> None:
+        """Make ``remote`` (e.g. an ``rtc.RtcRemote`` for the softphone) this call's far end instead of the simulated
+        party; takes effect at once if the call is connected, else when it connects."""
+        self.remote = remote
+        if self.unit.active:
+            self.unit.start(remote)
+
     def _connected(self) -> None:
+        if self.remote is not None:
+            self.unit.start(self.remote)
+            return
         self.unit.start(self.party)
         try:
             self.party.run_script(self._script(), subscribe=self._once)

@@ -162,3 +162,25 @@ def test_far_end_answers_after_an_event(tmp_path) -> None:
     session, _ = play(tmp_path, alerting, caller)
     t, result = heard["ASR.Result"]
     assert result["text"] == "sales please" and 2.0 < t < 4.0
+
+
+def test_attach_remote_replaces_the_simulated_party(tmp_path) -> None:
+    class Recorder:
+        def __init__(self) -> None:
+            self.heard = 0
+
+        def next_frame(self):
+            return None
+
+        def hear(self, frame) -> None:
+            self.heard += 1
+
+    remote = Recorder()
+
+    def alerting(session, call, log):
+        call.media.attach_remote(remote)
+        call.events.on("Call.Connected", lambda e: call.media.say("for the softphone", UNDEFINED))
+        call.answer()
+
+    play(tmp_path, alerting, Caller(hangup_after=4))
+    assert remote.heard > 30  # about a second of TTS went to the attached far end
