@@ -74,7 +74,8 @@ class CartesiaService:
                         factory = importlib.import_module("voxsim.tools.agent.line_driver").line_brain_factory(
                             self.settings["line"])
                     else:
-                        factory = agent.load_brain_factory(self.settings.get("agent") or self._script_agent())
+                        spec = self.settings.get("agent")
+                        factory = agent.load_brain_factory(spec if spec is not None else self._script_agent())
                     server = agent.AgentEmulator(self.settings.get("emulator_config"), default_brain=factory)
                     self._own_server = True
                 self._server = server

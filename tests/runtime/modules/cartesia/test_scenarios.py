@@ -235,3 +235,49 @@ def test_realtime_tts_player_plays_to_the_call(tmp_path: Path, monkeypatch: pyte
     assert session.errors == []
     assert logs(session) == ["started", "finished ok", "finished Invalid context ID"]
     assert parties.party("+15551234567").heard.transcript == "Hello from Cartesia"
+
+
+def test_inbound_scenario_with_your_own_line_agent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    line = pytest.importorskip("line", reason="cartesia-line (the 'line' extra) is not installed")
+
+    async def agent(env: Any, event: Any):  # type: ignore[no-untyped-def]
+        if isinstance(event, line.CallStarted):
+            yield line.AgentSendText(text="Hi, this is your Line agent.")
+        elif isinstance(event, line.UserTurnEnded):
+            said = " ".join(c.content for c in event.content if isinstance(c, line.UserTextSent))
+            yield line.AgentSendText(text=f"You said {said}", interruptible=False)
+            yield line.AgentEndCall()
+
+    async def get_agent(env: Any, call_request: Any):  # type: ignore[no-untyped-def]
+        return agent
+
+    parties = Parties(monkeypatch)
+    session = run("cartesia_inbound", {"caller": {"callerid": "+15551234567", "speak": [
+        {"at": 5, "say": "hello line"}]}}, tmp_path, cartesia={"line": line.VoiceAgentApp(get_agent=get_agent)})
+    heard = parties.party("+15551234567").heard.transcript
+    assert heard == "Hi, this is your Line agent. You said hello line"
+    assert any("===ON_WEB_SOCKET_CLOSE=== 1000 call ended by agent, reason: agent_ended" in x for x in logs(session))
+
+
+IDLE_SCENARIO = """
+require(Modules.Cartesia);
+VoxEngine.addEventListener(AppEvents.Started, async () => {
+  const client = await Cartesia.createAgentsClient({
+    apiKey: "sk", agentId: "agent_1", cartesiaVersion: "2025-04-16",
+    onWebSocketClose: (e) => { Logger.write(`closed ${e.code} ${e.reason} ${e.wasClean}`); VoxEngine.terminate(); },
+  });
+  client.start({ metadata: {} });
+});
+"""
+
+
+def test_idle_agent_connection_closes_with_the_reason(tmp_path: Path) -> None:
+    from voxsim.tools.agent import EmulatorConfig, StreamConfig
+
+    config = EmulatorConfig(stream=StreamConfig(idle_timeout=10.0))  # below the 20 s ping: Cartesia's 2025 limit was 30 s
+    options = SessionOptions(network=Network.from_dict({}), storage_path=tmp_path / "s.sqlite",
+                             settings={"cartesia": {"emulator_config": config, "agent": {}}})
+    session = run_scenario(IDLE_SCENARIO, options=options, max_seconds=60)
+    assert session.errors == []
+    assert logs(session) == ["closed 1000 connection idle timeout true"]
+    assert 10.0 <= session.clock.now() < 11.0
