@@ -178,6 +178,7 @@ def render_timeline(
                     color="white", fontsize=_FONT + 1, fontweight="bold", ha="left", va="center", zorder=6,
                     bbox={"boxstyle": "round,pad=0.25", "facecolor": _RED, "edgecolor": _RED})
 
+        label_end: dict[float, float] = {}  # lane base -> where the last latency label ends
         for lat in turn_latencies(records):
             b = base(lat.call)
             if b is None:
@@ -185,8 +186,13 @@ def render_timeline(
             y = b - 0.65
             ax.annotate("", xy=(lat.response_start, y), xytext=(lat.utterance_end, y),
                         arrowprops={"arrowstyle": "<->", "color": "#444444", "linewidth": 0.9}, zorder=4)
-            ax.text((lat.utterance_end + lat.response_start) / 2, y + 0.03, f"{lat.seconds * 1000:.0f} ms",
-                    ha="center", va="bottom", fontsize=_FONT, color="#222222", zorder=6,
+            label = f"{lat.seconds * 1000:.0f} ms"
+            mid = (lat.utterance_end + lat.response_start) / 2
+            half = (len(label) + 1) * s_per_char / 2
+            if mid - half < label_end.get(b, -1e9):
+                continue  # too close to the previous label on a dense picture: the arrow alone stays
+            label_end[b] = mid + half
+            ax.text(mid, y + 0.03, label, ha="center", va="bottom", fontsize=_FONT, color="#222222", zorder=6,
                     bbox={"boxstyle": "round,pad=0.1", "facecolor": "#ffffcc", "edgecolor": "#999999",
                           "linewidth": 0.4})
 
