@@ -122,9 +122,9 @@ class _Checker:
     # -- generic walk ------------------------------------------------------------------------------------------------
 
     def visit(self, node: Any) -> Any:
-        method = getattr(self, "v_" + node.type, None)
+        method = _DISPATCH.get(node.type)
         if method is not None:
-            return method(node)
+            return method(self, node)
         self.children(node)
         return node
 
@@ -610,6 +610,9 @@ class _Checker:
 
     def v_ClassExpression(self, node: A.ClassExpression) -> A.Node:
         return self._class(node)
+
+
+_DISPATCH = {name[2:]: fn for name, fn in vars(_Checker).items() if name.startswith("v_")}
 
 
 def _walk(node: Any) -> Iterable[A.Node]:

@@ -103,6 +103,8 @@ def _cache_dir() -> Path:
 
 
 _TABLES: Tables | None = None
+_UNIT_CHAINS: dict[int, dict[tuple[int, int, str], int]] = {}
+_TARGET_MEMO: dict[int, dict[tuple[str, int], dict[int, dict[tuple[int, ...], int]]]] = {}
 SHIPPED_TABLES = "parser_tables.json"
 """Pre-built tables shipped as package data (regenerate with ``python -m voxsim.engine.parser --write-tables``)."""
 
@@ -169,6 +171,7 @@ class _Driver:
         self.stack: list[int] = [tables.start]
         self.values: list[Any] = []
         self.reducers = [self.builder.reducer(*rule) for rule in tables.rules]
+        self.target_memo = _TARGET_MEMO.setdefault(id(tables), {})
 
     # -- questions about the current state ---------------------------------------------------------------------------
 
@@ -177,31 +180,74 @@ class _Driver:
         return self._target(term) >= 0
 
     def _target(self, term: str) -> int:
-        """The state ``term`` would be shifted into after the reductions it triggers, or -1 (an error)."""
+        """The state ``term`` would be shifted into after the reductions it triggers, or -1 (an error).
+
+        Memoised exactly: a simulation reads only the top ``d`` states of the stack, so its result is stored
+        under ``(term, top)`` → ``d`` → the tuple of those ``d`` states."""
+        stack = self.stack
+        memo = self.target_memo
+        entries = memo.get((term, stack[-1]))
+        if entries is not None:
+            for depth, table in entries.items():
+                hit = table.get(tuple(stack[-depth:]))
+                if hit is not None:
+                    return hit
+        else:
+            entries = memo[(term, stack[-1])] = {}
+        result, depth = self._simulate(term)
+        entries.setdefault(depth, {})[tuple(stack[-depth:])] = result
+        return result
+
+    def _simulate(self, term: str) -> tuple[int, int]:
+        """Run the reductions on state numbers only: (target state or -1, how many stack states were read)."""
         states = self.states
         rules = self.tables.rules
+        end = self.tables.end
         stack = self.stack
-        depth = len(stack)
+        low = len(stack) - 1  # index of the deepest real stack state read so far
+        base = low  # the real stack is stack[:base + 1], with ``extra`` pushed on top
         extra: list[int] = []
+        state = stack[base]
         while True:
-            state = extra[-1] if extra else stack[depth - 1]
             act = states[state].get(term)
             if act is None:
-                return -1
+                return -1, len(stack) - low
             if act >= 0:
-                return act
-            size = rules[~act][1]
-            k = min(size, len(extra))
-            if k:
-                del extra[len(extra) - k:]
-            depth -= size - k
-            state = extra[-1] if extra else stack[depth - 1]
-            goto = states[state].get(rules[~act][0])
-            if goto is None:  # pragma: no cover - only the accepting state
-                return 0 if term == "$END" else -1
-            if term == "$END" and goto == self.tables.end:
-                return goto
-            extra.append(goto)
+                return act, len(stack) - low
+            origin, size = rules[~act][0], rules[~act][1]
+            if size:
+                n = len(extra)
+                if size >= n:
+                    base -= size - n
+                    if n:
+                        extra = []
+                    if base < low:
+                        low = base
+                    below = stack[base]
+                else:
+                    del extra[n - size:]
+                    below = extra[-1]
+            else:
+                below = state
+            state = states[below].get(origin, -1)
+            if state < 0:  # pragma: no cover - the accepting state
+                return (0 if term == "$END" else -1), len(stack) - low
+            if term == "$END" and state == end:
+                return state, len(stack) - low
+            extra.append(state)
+
+    def _unit_chain(self, below: int, rule: int, term: str) -> int:
+        """Follow one-child pass-through reductions from ``rule`` on ``term``; the resulting top state."""
+        states = self.states
+        rules = self.tables.rules
+        while True:
+            top = states[below][rules[rule][0]]
+            if top == self.tables.end:
+                return top
+            act = states[top].get(term)
+            if act is None or act >= 0 or self.reducers[~act] is not None:
+                return top
+            rule = ~act
 
     def _is_postfix(self, term: str) -> bool:
         """Would this ``++``/``--`` be read as a postfix operator (its target state expects no operand)?"""
@@ -289,6 +335,10 @@ class _Driver:
         prev_term = ""
         tok = tk.next()
         pending: Token | None = None  # the real token waiting behind an inserted semicolon
+        special_words = RESERVED_WORDS | CONTEXTUAL_WORDS
+        origins = [r[0] for r in rules]
+        sizes = [r[1] for r in rules]
+        unit_chains = _UNIT_CHAINS.setdefault(id(self.tables), {})
         while True:
             if pending is not None:
                 tok, pending = pending, None
@@ -298,7 +348,8 @@ class _Driver:
                 inserted = False
                 term = tok.type
             if term == "IDENT":
-                term = self._classify_word(tok)
+                if tok.value in special_words or tok.escaped:
+                    term = self._classify_word(tok)
             elif term == "/" or term == "/=":
                 row = states[stack[-1]]
                 if "REGEX" in row and (term not in row or self._accepts("REGEX")):
@@ -322,7 +373,8 @@ class _Driver:
             elif term == "=>" and tok.nl:
                 raise self._error(tok, "Line terminator not permitted before arrow")
             if (tok.nl or term == "}" or term == "$END") and not tok.auto and not inserted:
-                if not self._accepts(term):
+                act = states[stack[-1]].get(term)
+                if (act is None or act < 0) and not self._accepts(term):
                     if self._accepts(";"):
                         pending = tok
                         tok = self._semicolon(prev)
@@ -343,26 +395,29 @@ class _Driver:
                     break
                 rule = ~act
                 reducer = reducers[rule]
-                if reducer is None:  # a `?rule` with one child: the value stays on the stack
-                    del stack[-1]
+                if reducer is None:
+                    # A chain of `?rule`s with one child (expression → … → primary): the value stays on the
+                    # stack and only the top state changes; the chain's end is memoised per (below, top, term).
                     value = values[-1]
                     if type(value) is Inline:
                         values[-1] = value[0]
-                    goto = states[stack[-1]][rules[rule][0]]
-                    stack.append(goto)
+                    key = (stack[-2], stack[-1], term)
+                    goto = unit_chains.get(key)
+                    if goto is None:
+                        goto = unit_chains[key] = self._unit_chain(stack[-2], rule, term)
+                    stack[-1] = goto
                 else:
-                    size = rules[rule][1]
+                    size = sizes[rule]
                     if size:
                         args = values[-size:]
                         del values[-size:]
                         del stack[-size:]
                     else:
                         args = []
-                    value = reducer(args)
-                    goto = states[stack[-1]][rules[rule][0]]
+                    values.append(reducer(args))
+                    goto = states[stack[-1]][origins[rule]]
                     stack.append(goto)
-                    values.append(value)
-                if term == "$END" and goto == end_state:
+                if goto == end_state and term == "$END":
                     return self.builder.finish(values[-1])
             if len(stack) > MAX_DEPTH:
                 raise self._error(tok, "Maximum nesting depth exceeded")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 
 __all__ = ["Source", "Span"]
+
+_LINE_BREAK = re.compile("\r\n?|[\n\u2028\u2029]")
 
 
 @dataclass(slots=True)
@@ -17,20 +20,7 @@ class Source:
     _line_starts: list[int] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
-        starts = [0]
-        text = self.text
-        i = 0
-        n = len(text)
-        while i < n:
-            c = text[i]
-            if c == "\n" or c == "\u2028" or c == "\u2029":
-                starts.append(i + 1)
-            elif c == "\r":
-                if i + 1 < n and text[i + 1] == "\n":
-                    i += 1
-                starts.append(i + 1)
-            i += 1
-        self._line_starts = starts
+        self._line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(self.text)]
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and 0-based column of a code-point offset."""

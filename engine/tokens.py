@@ -37,6 +37,7 @@ _ASSIGN_OPS = {"+=", "-=", "*=", "%=", "**=", "<<=", ">>=", ">>>=", "&=", "|=", 
 _BINOPS = {"==", "!=", "===", "!==", "<", ">", "<=", ">=", "<<", ">>", ">>>", "%", "&", "|", "^", "&&", "||",
            "??", "**"}
 _LINE_TERMINATORS = "\n\r\u2028\u2029"
+_PUNCT_TYPES = {p: "ASSIGN_OP" for p in _ASSIGN_OPS if p != "/="} | {p: "BINOP" for p in _BINOPS}
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 _PUNCT = (
@@ -165,8 +166,6 @@ class Tokenizer:
             pos = m.end()
             if pos >= self._next_line_start:
                 nl = True
-        if text.startswith("/*", pos):
-            raise self.error("Unterminated comment", pos, len(text))
         if pos >= len(text):
             self.pos = pos
             return self._token("$END", None, pos, pos, True)
@@ -175,26 +174,34 @@ class Tokenizer:
             raise self.error(f"Invalid or unexpected token {text[pos]!r}", pos)
         kind = m.lastgroup
         end = m.end()
-        if kind == "word":
+        if kind == "word" or kind == "punct":
             raw = m.group()
-            if not raw.isascii():
-                raw = self._check_word(raw, pos)
-                end = pos + len(raw)
-            if "\\" in raw:
-                name = self._unescape_identifier(raw, pos)
-                tok = self._token("IDENT", name, pos, end, nl, False)
-                tok.escaped = True
+            if kind == "punct":
+                if raw == "{":
+                    self.braces.append(False)
+                elif raw == "}":
+                    if self.braces and self.braces.pop():
+                        return self._template(pos, nl, head=False)
+                elif raw == "/" and text.startswith("/*", pos):
+                    raise self.error("Unterminated comment", pos, len(text))
+                typ = _PUNCT_TYPES.get(raw, raw)
+                value = raw
             else:
-                tok = self._token("IDENT", raw, pos, end, nl, False)
-        elif kind == "punct":
-            p = m.group()
-            if p == "{":
-                self.braces.append(False)
-            elif p == "}":
-                if self.braces and self.braces.pop():
-                    return self._template(pos, nl, head=False)
-            typ = "ASSIGN_OP" if p in _ASSIGN_OPS and p != "/=" else "BINOP" if p in _BINOPS else p
-            tok = self._token(typ, p, pos, end, nl, False)
+                typ = "IDENT"
+                if not raw.isascii():
+                    raw = self._check_word(raw, pos)
+                    end = pos + len(raw)
+                value = raw
+                if "\\" in raw:
+                    value = self._unescape_identifier(raw, pos)
+            if self._line_start <= pos < self._next_line_start:
+                line = self._line
+                col = pos - self._line_start
+            else:
+                line, col = self._line_col(pos)
+            tok = Token(typ, value, raw, pos, end, line, col, line, col + end - pos, nl)
+            if value is not raw:
+                tok.escaped = True
         elif kind == "num":
             tok = self._number(m.group(), pos, end, nl)
             end = tok.end
