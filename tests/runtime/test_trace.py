@@ -134,7 +134,7 @@ json_values = st.recursive(
 )
 
 
-@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     t=st.floats(min_value=0, max_value=1e6, allow_nan=False),
     fields=st.dictionaries(st.text().filter(lambda k: k not in {"seq", "t", "type", "text"}), json_values, max_size=4),
