@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import aiohttp
+import yarl
 from aiohttp import WSMsgType, web
 
 from voxsim.engine.errors import JSErrorFromHost, JSTypeError
@@ -346,6 +347,17 @@ class WebSocket(HostObject):
     onmediaended_get, onmediaended_set = _handler_property("onmediaended")
 
 
+def _is_wss_to_ip(url: str) -> bool:
+    import ipaddress
+
+    try:
+        parsed = yarl.URL(url)
+        ipaddress.ip_address(parsed.host or "")
+    except ValueError:
+        return False
+    return parsed.scheme == "wss"
+
+
 def create_websocket(session: Any, url: Any = UNDEFINED, parameters: Any = UNDEFINED) -> Any:
     """``VoxEngine.createWebSocket(url, {protocols?, headers?: [{name, value}]})``."""
     if session.state == "terminated":
@@ -355,6 +367,9 @@ def create_websocket(session: Any, url: Any = UNDEFINED, parameters: Any = UNDEF
     if not isinstance(params, dict):
         params = {}
     ws = WebSocket(session, text)
+    if _is_wss_to_ip(text):
+        session.warn("createWebSocket: wss:// to an IP address fails on VoxEngine (it needs a domain name)",
+                     target=ws.trace_id)
     protocols = params.get("protocols") or []
     if isinstance(protocols, str):
         protocols = [protocols]

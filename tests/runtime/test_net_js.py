@@ -157,3 +157,10 @@ async def test_one_request_after_terminating(fake: FakeTransport) -> None:
 async def test_send_mail_says_it_is_not_emulated(session: Session) -> None:
     js(session, "Net.sendMailAsync", "smtp.example.com", "a@example.com", "b@example.com", "t", "b")
     assert session.errors == ["Error: Net.sendMailAsync is not emulated yet (voxsim sends no e-mail)"]
+
+
+async def test_wss_to_an_ip_address_warns(session: Session) -> None:
+    js(session, "VoxEngine.createWebSocket", "wss://127.0.0.1:1/x")
+    js(session, "VoxEngine.createWebSocket", "wss://localhost:1/x")
+    warnings = [r["message"] for r in session.trace.find("warning") if "needs a domain name" in r["message"]]
+    assert len(warnings) == 1
