@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import wave
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,7 @@ def test_the_cartesia_inbound_flow_greeting_turns_barge_in_end_call(voxsim: Voxs
     result.expect("close", type="agent", reason="call ended by agent").then("Application.Terminated")
     assert len(result.latencies()) == 3 and all(0 < lat.seconds < 1.0 for lat in result.latencies())
     result.never("Call.Failed")
+    # call.record({stereo: true}) wrote its WAV into the run's folder, not into the working directory.
+    assert len(result.recordings) == 1
+    with wave.open(str(result.recordings[0])) as wav:
+        assert wav.getnchannels() == 2 and wav.getnframes() / wav.getframerate() > 15

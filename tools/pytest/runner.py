@@ -79,8 +79,8 @@ class RunSpec:
             if agent is not None:
                 merged["agent"] = str(agent) if isinstance(agent, Path) else agent
             self.settings["cartesia"] = merged
-        # Parts that write files (recordings) put them under the run's folder, where the result finds them.
-        self.settings.setdefault("record_dir", str(run_dir))
+        # Recordings go under the run's folder (where the result finds them), never into the user's project.
+        self.settings.setdefault("recordings_dir", str(run_dir / "recordings"))
         self.max_seconds = max_seconds
         self.virtual = virtual
         self.epoch = epoch
