@@ -22,8 +22,9 @@ T = TypeVar("T")
 def new_event_loop(virtual: bool) -> asyncio.AbstractEventLoop:
     """A new event loop: looptime-compacted (starting at t=0) when ``virtual``, else the default asyncio loop."""
     if virtual:
-        # noop_cycles lets chains of ready callbacks (promise jobs, loopback I/O) settle before time jumps.
-        return looptime.new_event_loop(start=0.0, noop_cycles=42)
+        # noop_cycles: idle loop turns before time jumps, so loopback I/O can land first. looptime's default (42) cost
+        # 0.6 ms CPU per timer tick here; 8 costs 0.2 ms and the loopback HTTP/WebSocket/agent tests still pass.
+        return looptime.new_event_loop(start=0.0, noop_cycles=8)
     return asyncio.new_event_loop()
 
 
