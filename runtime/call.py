@@ -323,9 +323,7 @@ class Call(HostObject):
 
     def ring(self) -> None:
         """Send 180 Ringing to an inbound caller (no event)."""
-        if self.is_incoming and self.state == CallState.ALERTING:
-            self.session.trace.record("media", action="start", source=self.trace_id, target=self.trace_id,
-                                      kind="tone", text="ringback")
+        # The simulated caller hears ringback; nothing observable changes for the scenario.
 
     def start_early_media(self) -> None:
         """Inbound early media: the call goes PROGRESSING [inferred]."""
@@ -343,7 +341,8 @@ class Call(HostObject):
             hook(digits)
         seconds = sum(1.0 if d in "pP" else 0.2 for d in digits)
         self.session.trace.record("media", action="start", source=self.trace_id, kind="tone", text=digits)
-        self._later(seconds, lambda: self.session.trace.record(
+        # not a call handle: the span must close even if the call ends meanwhile
+        self.session.clock.call_later(seconds, lambda: self.session.trace.record(
             "media", action="stop", source=self.trace_id, kind="tone", reason="end"))
 
     def transfer_to(self, to: str, headers: Mapping[str, str] | None = None) -> None:

@@ -189,3 +189,25 @@ def test_caller_abandons_before_answer() -> None:
 
     _, log = play(scenario, inbound=Caller(abandon_after=7))
     assert [(n, t, e["internalCode"]) for n, t, e in log] == [("Disconnected", 7.0, 487)]
+
+
+def test_send_digits_is_a_tone_span_and_checks_digits() -> None:
+    from voxsim.engine.errors import JSTypeError
+
+    async def scenario(session: Session, log: list[Any]) -> None:
+        call = Call.outgoing(session, kind="pstn", number="+1555", callerid="")
+
+        def connected(e: dict[str, Any]) -> None:
+            call.send_digits("12p")
+            try:
+                call.send_digits("12x")
+            except JSTypeError as exc:
+                log.append(exc.message)
+            call.hangup()
+
+        call.events.on("Call.Connected", connected)
+
+    session, log = play(scenario)
+    assert log == ["sendDigits: expected digits 0-9 * # A-D p, got '12x'"]
+    spans = [(r.t, r["action"], r.get("text")) for r in session.trace.find("media", kind="tone")]
+    assert spans == [(1.0, "start", "12p"), (2.4, "stop", None)]
