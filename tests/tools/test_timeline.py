@@ -242,3 +242,23 @@ def test_a_cut_span_without_its_played_words_is_estimated_at_the_tts_rate() -> N
     assert spans[0].played_text == "one two three"  # 1 s at 175 words a minute
     assert spans[1].played_text == "uncut words stay whole"
     assert heard_text(b.records, "call-1") == "one two three uncut words stay whole"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.text(max_size=40) | st.sampled_from(['{"seq":0,"t":0,"type":"log"}', "{}", "[]", "null"]),
+                max_size=6))
+def test_any_text_reads_as_records_or_a_trace_error(lines: list[str]) -> None:
+    try:
+        records = parse_trace_lines(lines)
+    except TraceError as exc:
+        assert str(exc).startswith("<trace>:")
+    else:
+        assert all(isinstance(r, TraceRecord) for r in records)
+
+
+def test_event_marks_carry_their_telling_field(tmp_path: Path) -> None:
+    b = TraceBuilder()
+    b.event("Call.ToneReceived", "call-1", data={"tone": "7"})
+    b.at(1.0).event("Call.Failed", "call-2", data={"code": 486})
+    svg = render_timeline(b.records, tmp_path / "t.svg").read_text(encoding="utf-8")
+    assert "ToneReceived 7" in svg and "Failed 486" in svg

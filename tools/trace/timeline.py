@@ -242,7 +242,15 @@ def _draw_marks(
         lane_id = r.target or SESSION
         if r.type == "event":
             label = _short_name(r.name or "")
+            data = r.get("data") if isinstance(r.get("data"), dict) else {}
+            # The one payload field that tells these events apart on a picture.
+            detail = {"Call.ToneReceived": "tone", "Call.Failed": "code", "Call.Disconnected": "reason",
+                      "Call.TransferFailed": "code"}.get(r.name or "")
+            if detail and data.get(detail) not in (None, ""):
+                label = f"{label} {data[detail]}"
             if r.name == "Cartesia.Agents.Clear":
+                color = _RED
+            elif r.name in ("Call.Failed", "Call.TransferFailed"):
                 color = _RED
         elif r.type == "http":
             color, marker = _HTTP, "s"
