@@ -134,3 +134,13 @@ def test_the_cartesia_inbound_flow_greeting_turns_barge_in_end_call(voxsim: Voxs
     assert len(result.recordings) == 1
     with wave.open(str(result.recordings[0])) as wav:
         assert wav.getnchannels() == 2 and wav.getnframes() / wav.getframerate() > 15
+
+
+@pytest.mark.slow  # a Cartesia session with TTS: a few seconds
+def test_the_agent_option_scripts_the_emulated_line_agent(voxsim: Voxsim) -> None:
+    agent = {"introduction": "Welcome to the test desk.",
+             "replies": [{"match": "bye", "say": "See you.", "do": [{"end_call": "done"}]}]}
+    result = voxsim("cartesia_inbound", caller={"speak": [{"at": 3, "say": "bye"}]}, agent=agent)
+    result.caller.heard("welcome to the test desk").heard("see you")
+    result.never("Cartesia.Agents.Clear")
+    result.expect("close", type="agent", reason="call ended by agent, reason: done")
