@@ -205,7 +205,11 @@ class Session:
     def _unhandled_rejection(self, reason: Any, *rest: Any) -> None:
         message = f"Uncaught (in promise) {_describe(reason)}"
         self.errors.append(message)
-        self.trace.record("error", message=message, source="handler", target="session")
+        fields: dict[str, Any] = {"message": message, "source": "handler", "target": "session"}
+        stack = getattr(reason, "js_stack", None)
+        if stack:
+            fields["stack"] = "\n".join(str(frame) for frame in stack)
+        self.trace.record("error", **fields)
 
     def warn(self, message: str, **fields: Any) -> None:
         """A trace warning (unknown member, listener for ``undefined``…)."""

@@ -227,3 +227,16 @@ def test_detached_terminate_and_extra_arguments() -> None:
     """)
     assert logs(session) == [(1.0, "terminating")]
     assert session.errors == [] and session.internal_errors == []
+
+
+def test_async_handler_rejection_is_recorded_with_its_stack() -> None:
+    session = run_scenario("""
+        VoxEngine.addEventListener(AppEvents.Started, async () => {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          throw new Error('late failure');
+        });
+        VoxEngine.addEventListener(AppEvents.Started, () => setTimeout(() => VoxEngine.terminate(), 500));
+    """)
+    assert session.errors == ["Uncaught (in promise) Error: late failure"]
+    error = session.trace.find("error")[0]
+    assert error.t == 0.1 and "scenario.js:4" in error["stack"]
