@@ -439,7 +439,10 @@ def parse_script(text: str, filename: str = "<script>") -> ast.Program:
         raise JSSyntaxError("Maximum nesting depth exceeded", source.span(0, 1)) from None
     from .early_errors import check_program
 
-    check_program(program, source, driver.builder.octal_literals)
+    try:
+        check_program(program, source, driver.builder.octal_literals)
+    except RecursionError:
+        raise JSSyntaxError("Expression nesting too deep", source.span(0, 1)) from None
     return program
 
 

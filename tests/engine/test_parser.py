@@ -172,3 +172,13 @@ def test_deep_nesting_is_a_syntax_error() -> None:
     for src in ("[" * 10000 + "]" * 10000, "(" * 10000 + "1" + ")" * 10000, "{" * 10000 + "}" * 10000):
         with pytest.raises(JSSyntaxError):
             parse_script("x = " + src if src[0] != "{" else src)
+
+
+def test_long_chains_give_an_ast_or_a_syntax_error() -> None:
+    for src in ["x = " + "1+" * 20000 + "1", "x = " + "a." * 20000 + "b", "x = " + "-" * 3000 + "1"]:
+        try:
+            parse_script(src)
+        except JSSyntaxError:
+            pass
+    program = parse_script("x = " + "1 + " * 500 + "1")
+    assert program.body[0].expression.right.type == "BinaryExpression"
