@@ -94,3 +94,22 @@ def test_max_seconds_stops_a_session_that_never_ends(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["run", str(scenario), "--call", "+1555", "--max-seconds", "120"])
     assert result.exit_code == EXIT_OK, result.output
     assert "--max-seconds 120 reached" in result.output
+
+
+def test_storage_file_persists_across_runs(tmp_path: Path) -> None:
+    store = tmp_path / "storage.sqlite3"
+    put = write(tmp_path, "put.js", """
+        require(Modules.ApplicationStorage);
+        ApplicationStorage.put('greeting', 'hello', 3600).then(() => VoxEngine.terminate());
+    """)
+    get = write(tmp_path, "get.js", """
+        require(Modules.ApplicationStorage);
+        ApplicationStorage.get('greeting').then((r) => { Logger.write('got ' + (r && r.value)); VoxEngine.terminate(); });
+    """)
+    runner = CliRunner()
+    assert runner.invoke(main, ["run", str(put), "--storage", str(store)]).exit_code == EXIT_OK
+    result = runner.invoke(main, ["run", str(get), "--storage", str(store)])
+    assert result.exit_code == EXIT_OK, result.output
+    assert "got hello" in result.output
+    fresh = runner.invoke(main, ["run", str(get)])
+    assert "got null" in fresh.output
