@@ -407,6 +407,8 @@ class AgentsClient:
         if error or code == 1006:
             self._emit("WebSocketError", {"payload": {"error": error or "connection lost", "code": code}})
         self._finish(CloseInfo(code, reason, code != 1006 and error is None))
+        self._outbox.put_nowait(None)
+        await self._release()
 
     def _wire(self, direction: str, message: dict[str, Any]) -> None:
         assert self.on_wire is not None

@@ -46,3 +46,5 @@ async def test_serves_the_calls_api(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(10)
+        if proc.stdout is not None:
+            proc.stdout.close()
