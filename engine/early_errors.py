@@ -510,13 +510,25 @@ class _Checker:
         self.children(node)
         return node
 
-    def v_BinaryExpression(self, node: A.BinaryExpression) -> A.Node:
-        if type(node.left) is A.PrivateIdentifier:
-            self.private_ref(node.left)
-            node.right = self.visit(node.right)
-            return node
-        self.children(node)
+    def v_BinaryExpression(self, node: Any) -> A.Node:
+        # Long operator chains (`a + b + … + z`) are left-deep: walk the left spine iteratively.
+        spine = []
+        n = node
+        while type(n) in (A.BinaryExpression, A.LogicalExpression):
+            spine.append(n)
+            n = n.left
+        last = spine[-1]
+        if type(n) is A.PrivateIdentifier:
+            if last.operator != "in":
+                raise self.error(n, "Unexpected private name")
+            self.private_ref(n)
+        else:
+            last.left = self.visit(n)
+        for n in reversed(spine):
+            n.right = self.visit(n.right)
         return node
+
+    v_LogicalExpression = v_BinaryExpression
 
     def v_Property(self, node: A.Property) -> A.Node:
         if node.computed:
