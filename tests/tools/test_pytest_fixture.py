@@ -144,3 +144,12 @@ def test_the_agent_option_scripts_the_emulated_line_agent(voxsim: Voxsim) -> Non
     result.caller.heard("welcome to the test desk").heard("see you")
     result.never("Cartesia.Agents.Clear")
     result.expect("close", type="agent", reason="call ended by agent, reason: done")
+
+
+@pytest.mark.voxsim(caller="+15550000001", max_seconds=20)
+def test_a_voxsim_marker_gives_defaults_that_calls_override(voxsim: Voxsim, scenarios: Path) -> None:
+    assert voxsim.defaults == {"caller": "+15550000001", "max_seconds": 20}
+    result = voxsim(scenarios / "hangup.js")
+    assert result.find(type="log", text="connected +15550000001")
+    result = voxsim(scenarios / "hangup.js", caller="+15550000002")
+    assert result.find(type="log", text="connected +15550000002")

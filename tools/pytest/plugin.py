@@ -47,6 +47,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "voxsim(**options): default keyword arguments for every voxsim(...) run in the test "
+        "(e.g. agent=, network=, caller=); arguments given to the call win",
+    )
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
     report = yield
@@ -61,10 +69,12 @@ class Voxsim:
     the test's loop free while the session runs on its own virtual-time loop).
     """
 
-    def __init__(self, base_dir: Path, tmp_path: Path, *, real_time: bool = False) -> None:
+    def __init__(self, base_dir: Path, tmp_path: Path, *, real_time: bool = False,
+                 defaults: dict[str, Any] | None = None) -> None:
         self.base_dir = base_dir
         self.tmp_path = tmp_path
         self.real_time = real_time
+        self.defaults = dict(defaults or {})
         self.results: list[SessionResult] = []
 
     def __call__(self, scenario: str | Path, *more: str | Path, allow_errors: bool = False,
@@ -110,6 +120,7 @@ class Voxsim:
         from .runner import RunSpec, resolve_scenario
 
         files = [resolve_scenario(s, self.base_dir) for s in (scenario, *more)]
+        options = {**self.defaults, **options}
         options.setdefault("virtual", not self.real_time)
         run_dir = self.tmp_path / f"voxsim-run-{len(self.results) + 1}"
         return RunSpec(files, run_dir, **options)
@@ -144,10 +155,14 @@ class Voxsim:
 @pytest.fixture
 def voxsim(request: pytest.FixtureRequest, tmp_path: Path) -> Generator[Voxsim, None, None]:
     """Run VoxEngine scenarios on virtual time: ``result = voxsim("scenario.js", caller="+1555…")``."""
+    defaults: dict[str, Any] = {}
+    for marker in reversed(list(request.node.iter_markers("voxsim"))):  # the closest marker wins
+        defaults.update(marker.kwargs)
     factory = Voxsim(
         Path(request.node.path).parent,
         tmp_path,
         real_time=bool(request.config.getoption("voxsim_real_time")),
+        defaults=defaults,
     )
     yield factory
     trace_dir = request.config.getoption("voxsim_trace_dir")
