@@ -23,9 +23,12 @@ class SpeechTag:
     last: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Frame:
-    """One frame of mono 16-bit PCM at ``sample_rate`` (normally 20 ms), with optional speech and queue tags."""
+    """One frame of mono 16-bit PCM at ``sample_rate`` (normally 20 ms), with optional speech and queue tags.
+
+    Treated as immutable (one frame may go to many targets); not ``frozen`` only because frozen dataclasses are
+    several times slower to build, and frames are built on every hop."""
 
     pcm: PCM
     sample_rate: int

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
@@ -109,6 +110,8 @@ def test_untagged_speech_without_pocketsphinx_is_an_error_that_says_why(vrun, mo
 def test_untagged_speech_is_recognised_by_pocketsphinx_with_phrase_hints(vrun) -> None:
     from voxsim.runtime.media.tts import synthesize
 
+    A._decoder(("hello world", "press one", "talk to sales"))  # load the model before the clock starts
+
     async def body(clock, graph):
         party = SimulatedParty(clock, 16000)
         call = CallMedia(graph, party, 16000)
@@ -117,10 +120,11 @@ def test_untagged_speech_is_recognised_by_pocketsphinx_with_phrase_hints(vrun) -
         ev = _events(clock, asr)
         call.send_media_to(asr)
         party.play(synthesize("hello world", 16000, wpm=130).pcm, 16000)
-        for _ in range(100):
-            await asyncio.sleep(0.5)
+        await asyncio.sleep(3)
+        for _ in range(600):  # the decoder runs in a thread: wait for it in real time (an executor wait)
             if asr.results:
                 break
+            await asyncio.get_running_loop().run_in_executor(None, time.sleep, 0.05)
         return ev
 
     ev = vrun(body)
