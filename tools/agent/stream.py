@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -188,7 +189,7 @@ class AgentStream:
         self._record("in", "start", stream_id=raw.get("stream_id"), config=config, metadata=self.metadata)
         delivery = config.get("output_audio_delivery")
         if delivery in ("speaking_pace", "as_available"):
-            self.config = _replace(self.config, output_delivery=delivery)
+            self.config = dataclasses.replace(self.config, output_delivery=delivery)
         await self._send(p.ack(self.stream_id, config, raw.get("agent")))
         return TurnDetector(self.input_format, end_ms=self.config.vad_end_ms)
 
@@ -328,8 +329,3 @@ class AgentStream:
         self.http_results.append(result)
         self._record("agent", "http_tool", **result)
 
-
-def _replace(config: StreamConfig, **changes: Any) -> StreamConfig:
-    values = {name: getattr(config, name) for name in StreamConfig.__dataclass_fields__}
-    values.update(changes)
-    return StreamConfig(**values)
