@@ -115,6 +115,7 @@ class _Checker:
         self.continuable = 0
         self.private_scopes: list[set[str]] = []
         self.private_refs: list[list[A.Node]] = []
+        self.for_head: Any = None  # the declaration of a for-in/of head (no initializer needed)
 
     def error(self, node: Any, message: str) -> JSSyntaxError:
         return JSSyntaxError(message, self.source.span(node.start, max(node.end, node.start + 1)))
@@ -223,6 +224,11 @@ class _Checker:
     def v_VariableDeclaration(self, node: A.VariableDeclaration) -> A.Node:
         for d in node.declarations:
             self.check_bindings(d.id)
+            if d.init is None and node is not self.for_head:
+                if node.kind == "const":
+                    raise self.error(d, "Missing initializer in const declaration")
+                if type(d.id) is not A.Identifier:
+                    raise self.error(d, "Missing initializer in destructuring declaration")
             if node.kind != "var":
                 for ident in bound_names(d.id):
                     if ident.name == "let":
@@ -288,6 +294,7 @@ class _Checker:
             self.check_unique(lexical)
         else:
             self.check_target(left)
+        self.for_head = left
         return self._loop(node, lexical)
 
     def v_ForInStatement(self, node: A.ForInStatement) -> A.Node:
@@ -346,6 +353,8 @@ class _Checker:
         if not self.continuable:
             raise self.error(node, "Illegal continue statement: no surrounding iteration statement")
         if node.label is not None:
+            if not any(n == node.label.name for n, _ in self.labels):
+                raise self.error(node.label, f"Undefined label '{node.label.name}'")
             if not any(n == node.label.name and loop for n, loop in self.labels):
                 raise self.error(node.label, f"Illegal continue statement: '{node.label.name}' does not denote an "
                                              "iteration statement")
