@@ -146,6 +146,7 @@ class SimulatedParty:
         ``digits`` (with ``inband``, default true), each ``at`` seconds after ``origin`` (default now), or ``after``
         an event (``subscribe(event, callback)`` calls back once when it happens) plus ``delay`` seconds."""
         start = self.clock.now() if origin is None else origin
+        timed: dict[float, list[Callable[[], Any]]] = {}
         for i, item in enumerate(items):
             action = self._action(i, item)
             if "after" in item:
@@ -154,7 +155,9 @@ class SimulatedParty:
                 delay = float(item.get("delay", 0.0))
                 subscribe(str(item["after"]), lambda action=action, delay=delay: self.clock.call_later(delay, action))
             else:
-                self.at(start + float(item.get("at", 0.0)), action)
+                timed.setdefault(start + float(item.get("at", 0.0)), []).append(action)
+        for when, actions in timed.items():  # one timer per instant: equal times keep the script's order
+            self.at(when, lambda actions=actions: [a() for a in actions])
 
     def _action(self, i: int, item: Mapping[str, Any]) -> Callable[[], Any]:
         if "say" in item:
