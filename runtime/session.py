@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from voxsim.engine.budget import Budget
 from voxsim.engine.errors import BudgetExceeded, HostJSError, JSThrow
 from voxsim.engine.host import HostObject, to_js
 from voxsim.engine.realm import Realm
@@ -31,8 +32,12 @@ __all__ = [
     "SessionService",
     "INSTALLERS",
     "IDLE_TIMEOUT",
+    "DEFAULT_MAX_STEPS",
     "run_scenario",
 ]
+
+#: Steps one JS task (a handler, a timer) may take before the session is ended as a runaway.
+DEFAULT_MAX_STEPS = 20_000_000
 
 #: Seconds a session with no calls lives on (VoxEngine's rule), and an unanswered inbound call rings.
 IDLE_TIMEOUT = 60.0
@@ -114,7 +119,9 @@ class Session:
         self._terminated = self.loop.create_future()
         self._scripts: list[Any] = []
         self.script_files: list[str] = []
-        self.realm = Realm()
+        # VoxEngine lets a handler run about a second; 20M steps (a few CPU seconds here) ends a runaway loop sooner
+        # than the engine's default while leaving real scenarios far below it.
+        self.realm = Realm(budget=Budget(max_steps=int(self.options.settings.get("max_steps", DEFAULT_MAX_STEPS))))
         self.realm.now_ms = lambda: self.clock.unix_time() * 1000.0  # Date reads the session clock (docs/engine.md)
         self.realm.on_unhandled_rejection(self._unhandled_rejection)
         self.events = Emitter(self, "session")

@@ -141,3 +141,18 @@ def test_many_sessions_share_one_loop_independently() -> None:
     assert [[(r.t, r["text"]) for r in s.trace.find("log")] for s in sessions] == [
         [(0.3, "fired 1")], [(0.1, "fired 1")], [(0.2, "fired 1")]]
     assert len({id(s.realm) for s in sessions}) == 3
+
+
+def test_a_runaway_handler_ends_the_session() -> None:
+    import pytest
+
+    pytest.importorskip("voxsim.engine.script", reason="the engine compiler has not landed in this tree")
+    from voxsim.runtime.session import run_scenario
+
+    session = run_scenario("""
+        VoxEngine.addEventListener(AppEvents.Started, () => { while (true) {} });
+        VoxEngine.addEventListener(AppEvents.Terminated, () => Logger.write('terminated'));
+    """, options=SessionOptions(settings={"max_steps": 20_000}))
+    assert len(session.errors) == 1 and "step budget exceeded" in session.errors[0]
+    assert session.trace.find("error")[0]["source"] == "budget"
+    assert [r["text"] for r in session.trace.find("log")] == ["terminated"]
