@@ -262,7 +262,7 @@ def number_to_string(x: float, radix: int = 10) -> str:
         return _radix_string(x, radix)
     if x < 0:
         return "-" + number_to_string(-x)
-    if x < 1e21 and x == int(x) and x >= 1:
+    if x < 9007199254740992.0 and x == int(x) and x >= 1:  # exact below 2**53; above, shortest digits
         return str(int(x))
     s, n = _digits(x)
     k = len(s)
@@ -284,7 +284,7 @@ def to_string(v: Any) -> str:
     if t is str:
         return v
     if t is float:
-        if v.is_integer() and -1e21 < v < 1e21:
+        if v.is_integer() and -9007199254740992.0 < v < 9007199254740992.0:
             return str(int(v))
         return number_to_string(v)
     if t is bool:
@@ -305,7 +305,7 @@ def to_property_key(v: Any) -> Any:
     if t is str:
         return v
     if t is float:
-        if v.is_integer() and -1e21 < v < 1e21:
+        if v.is_integer() and -9007199254740992.0 < v < 9007199254740992.0:
             return str(int(v))
         return number_to_string(v)
     if t is JSSymbol:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 __all__ = ["RegexSyntaxError", "Translated", "translate", "FLAG_CHARS", "LINE_TERMINATORS", "WHITESPACE_CHARS"]
 
-FLAG_CHARS = "dgimsuy"
+FLAG_CHARS = "dgimsuvy"
 LINE_TERMINATORS = "\n\r\u2028\u2029"
 WHITESPACE_CHARS = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
                    "\u2028\u2029\u202f\u205f\u3000\ufeff"
@@ -36,6 +36,7 @@ class Translated:
     group_count: int                # capturing groups, not counting group 0
     group_names: list[str | None] = field(default_factory=list)   # name of group i+1 or None
     unicode: bool = False           # match on code points (``u``) rather than code units
+    max_count: int = 0              # the largest {n,m} count (the ``regex`` module allocates memory per count)
 
 
 def _ranges_of(chars: str) -> list[tuple[int, int]]:
@@ -88,7 +89,9 @@ def _set(ranges: list[tuple[int, int]], negate: bool = False) -> str:
 
 class _Parser:
     def __init__(self, pattern: str, flags: str) -> None:
-        self.u = "u" in flags
+        self.u = "u" in flags or "v" in flags
+        self.v = "v" in flags
+        self.max_count = 0
         self.i = "i" in flags
         self.m = "m" in flags
         self.s = "s" in flags
@@ -252,8 +255,9 @@ class _Parser:
             lo, hi = b
             if hi is not None and hi < lo:
                 raise self.error("numbers out of order in {} quantifier")
-            cap = 0xFFFFFFFF
+            cap = 0xFFFFFFFE      # Python's MAXREPEAT - 1; no string is that long, so the meaning is kept
             lo, hi = min(lo, cap), (None if hi is None or hi >= cap else hi)
+            self.max_count = max(self.max_count, lo, hi or 0)
             q = f"{{{lo}}}" if hi == lo else f"{{{lo},{'' if hi is None else hi}}}"
         else:
             return None
@@ -489,6 +493,8 @@ class _Parser:
             if c == "]":
                 self.pos += 1
                 break
+            if self.v and (c in "[(){}/|" or self.src.startswith(("&&", "--", "\\q{"), self.pos)):
+                raise self.error("class set syntax of the v flag is not supported")
             lo = self.class_atom()
             if self.peek() == "-" and self.peek(1) not in ("]", ""):
                 self.pos += 1
@@ -571,10 +577,8 @@ def translate(pattern: str, flags: str) -> Translated:
     """Translate a JS pattern (code units) and flags into a ``regex`` pattern; RegexSyntaxError if invalid."""
     for f in flags:
         if f not in FLAG_CHARS:
-            if f == "v":
-                raise RegexSyntaxError("Invalid regular expression flags: the 'v' flag is not supported")
             raise RegexSyntaxError(f"Invalid regular expression flags '{flags}'")
-    if len(set(flags)) != len(flags):
+    if len(set(flags)) != len(flags) or ("u" in flags and "v" in flags):
         raise RegexSyntaxError(f"Invalid regular expression flags '{flags}'")
     p = _Parser(pattern, flags)
     out = p.parse()
@@ -586,4 +590,4 @@ def translate(pattern: str, flags: str) -> Translated:
         for idx, name in enumerate(names, start=1):
             if name is not None:
                 out = out.replace("\\k<" + name + ">", f"(?:(?({idx})\\{idx}))")
-    return Translated(out, p.group_count, names, p.u)
+    return Translated(out, p.group_count, names, p.u, p.max_count)

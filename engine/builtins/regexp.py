@@ -9,6 +9,7 @@ a direct path for split when nothing can observe the difference.
 from __future__ import annotations
 
 import bisect
+import re
 from typing import Any
 
 import regex
@@ -26,6 +27,9 @@ from .json import JSSyntaxErrorHost
 __all__ = ["install", "RegExpObject", "regexp_create", "regexp_exec", "MATCH_TIMEOUT"]
 
 MATCH_TIMEOUT = 2.0   # seconds one match may take before it throws a RangeError (catastrophic backtracking)
+# The regex module allocates memory in proportion to {n,m} counts (b{100000000} exhausts memory at compile time);
+# patterns with larger counts are compiled with ``re`` instead, which has no timeout but no such cost.
+LARGE_COUNT = 10_000
 _cache: dict[tuple[str, str], tuple[Translated, Any]] = {}
 
 
@@ -51,7 +55,13 @@ def _compile(pattern: str, flags: str) -> tuple[Translated, Any]:
         return hit
     try:
         info = translate(pattern, flags)
-        matcher = regex.compile(info.source, (regex.IGNORECASE if "i" in flags else 0) | regex.VERSION0)
+        if info.max_count > LARGE_COUNT:
+            try:
+                matcher = re.compile(info.source, re.IGNORECASE if "i" in flags else 0)
+            except re.error:
+                raise JSSyntaxErrorHost(f"Invalid regular expression: /{pattern}/: quantifier too large") from None
+        else:
+            matcher = regex.compile(info.source, (regex.IGNORECASE if "i" in flags else 0) | regex.VERSION0)
     except RegexSyntaxError as exc:
         raise JSSyntaxErrorHost(str(exc)) from None
     except (regex.error, OverflowError, RecursionError) as exc:
@@ -149,6 +159,8 @@ class _Subject:
 
 def _run(r: RegExpObject, subject: _Subject, start: int, sticky: bool) -> Any:
     pos = subject.to_text(start)
+    if type(r.matcher) is re.Pattern:
+        return r.matcher.match(subject.text, pos) if sticky else r.matcher.search(subject.text, pos)
     try:
         if sticky:
             return r.matcher.match(subject.text, pos, timeout=MATCH_TIMEOUT)
@@ -600,8 +612,7 @@ def install(realm: Any) -> None:
     ctor = make_constructor(realm, "RegExp", 2, _call, _construct, proto)
     define_accessors(realm, ctor, [(SYM_SPECIES, _species, None)])
     define_members(realm, proto, PROTOTYPE_MEMBERS)
-    define_accessors(realm, proto, [(name, _flag_getter(name, ch), None) for name, ch in _FLAG_GETTERS
-                                    if name != "unicodeSets"])
+    define_accessors(realm, proto, [(name, _flag_getter(name, ch), None) for name, ch in _FLAG_GETTERS])
     define_accessors(realm, proto, [("flags", _flags_getter, None), ("source", _source_getter, None)])
     realm.intrinsics["%RegExp.prototype.exec%"] = proto.props["exec"].value
     it_proto = JSObject(realm.intrinsics.get("%IteratorPrototype%", realm.object_prototype))

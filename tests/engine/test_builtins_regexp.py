@@ -52,7 +52,7 @@ def test_exec(realm: Realm, pattern: str, flags: str, s: str, out: Any) -> None:
 @pytest.mark.parametrize("pattern, flags", [
     ("(", ""), ("a)", ""), ("*a", ""), ("a**", ""), ("a{2,1}", ""), ("[b-a]", ""), ("\\", ""), ("(?<a>x)(?<a>y)", ""),
     ("(?<1a>x)", ""), ("\\k<b>(?<a>x)", ""), ("x{", "u"), ("\\-", "u"), ("\\1", "u"), ("\\c", "u"), ("a", "gg"),
-    ("a", "x"), ("a", "v"), ("(?<=a)*", ""), ("\\p{", "u"), ("[\\d-z]", "u"), ("\\u{110000}", "u"),
+    ("a", "x"), ("a", "uv"), ("[a&&b]", "v"), ("(?<=a)*", ""), ("\\p{", "u"), ("[\\d-z]", "u"), ("\\u{110000}", "u"),
 ])
 def test_syntax_errors(pattern: str, flags: str) -> None:
     with pytest.raises(RegexSyntaxError):
@@ -166,3 +166,13 @@ SNIPPETS = [
 def test_snippets(source: str, expected: str) -> None:
     script = pytest.importorskip("voxsim.engine.script")
     assert script.run_snippet(f"print({source});") == expected
+
+
+def test_huge_counts_compile_without_exhausting_memory(realm: Realm) -> None:
+    assert exec_(realm, "b{9007199254740991}", "", "bbb") is None
+    assert exec_(realm, "a{2,1000000}", "", "xaaay") == ["aaa"]
+
+
+def test_v_flag_is_u_without_set_operations(realm: Realm) -> None:
+    assert exec_(realm, r"^\d+.$", "v", "12\ud83d\ude00") == ["12\U0001f600"]
+    assert regexp_create(realm, "x", "v").get("unicodeSets") is True
