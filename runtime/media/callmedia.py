@@ -126,15 +126,19 @@ class CallMedia(MediaUnit):
         # the leg's codec (µ-law on PSTN): the audio is quantized as the network would, at the wire's rate
         assert self.wire is not None
         rate = self.wire.sample_rate
+        law = self.wire.encoding if self.wire.encoding != "pcm_s16le" else None
         if frame.sample_rate == rate:
-            return Frame(g711_quantize(frame.pcm, self.wire.encoding), rate, frame.speech, frame.tag)
+            if law is None or frame.g711 == law:
+                return frame
+            return Frame(g711_quantize(frame.pcm, law), rate, frame.speech, frame.tag, law)
         key = (outgoing, frame.sample_rate)
         convs = self._wire_converters.get(key)
         if convs is None:
             convs = self._wire_converters[key] = (RateConverter(frame.sample_rate, rate),
                                                   RateConverter(rate, frame.sample_rate))
         narrow = convs[0].convert(frame)
-        return convs[1].convert(Frame(g711_quantize(narrow.pcm, self.wire.encoding), rate, frame.speech, frame.tag))
+        quantized = Frame(g711_quantize(narrow.pcm, self.wire.encoding), rate, frame.speech, frame.tag, law)
+        return convs[1].convert(quantized)
 
     def after_tick(self) -> None:
         if self.recorder is not None:

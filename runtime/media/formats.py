@@ -147,22 +147,22 @@ _ALAW_DEC = _build_alaw_decode_table()
 
 def ulaw_encode(pcm: npt.ArrayLike) -> bytes:
     """16-bit PCM → G.711 µ-law bytes (one byte per sample)."""
-    return _ULAW_ENC[as_pcm(pcm).view(np.uint16)].tobytes()
+    return _ULAW_ENC.take(as_pcm(pcm).view(np.uint16)).tobytes()
 
 
 def ulaw_decode(data: bytes) -> PCM:
     """G.711 µ-law bytes → 16-bit PCM."""
-    return _ULAW_DEC[np.frombuffer(data, dtype=np.uint8)]
+    return _ULAW_DEC.take(np.frombuffer(data, dtype=np.uint8))
 
 
 def alaw_encode(pcm: npt.ArrayLike) -> bytes:
     """16-bit PCM → G.711 A-law bytes."""
-    return _ALAW_ENC[as_pcm(pcm).view(np.uint16)].tobytes()
+    return _ALAW_ENC.take(as_pcm(pcm).view(np.uint16)).tobytes()
 
 
 def alaw_decode(data: bytes) -> PCM:
     """G.711 A-law bytes → 16-bit PCM."""
-    return _ALAW_DEC[np.frombuffer(data, dtype=np.uint8)]
+    return _ALAW_DEC.take(np.frombuffer(data, dtype=np.uint8))
 
 
 _ULAW_ROUND = _ULAW_DEC[_ULAW_ENC]
@@ -172,9 +172,9 @@ _ALAW_ROUND = _ALAW_DEC[_ALAW_ENC]
 def g711_quantize(pcm: PCM, encoding: Encoding) -> PCM:
     """What ``pcm`` sounds like after a G.711 hop (``decode(encode(pcm))`` in one table lookup); PCM is unchanged."""
     if encoding == "mulaw":
-        return _ULAW_ROUND[pcm.view(np.uint16)]
+        return _ULAW_ROUND.take(pcm.view(np.uint16))
     if encoding == "alaw":
-        return _ALAW_ROUND[pcm.view(np.uint16)]
+        return _ALAW_ROUND.take(pcm.view(np.uint16))
     return pcm
 
 
@@ -275,7 +275,7 @@ _ENCODING_ALIASES: dict[str, Encoding] = {
 
 
 def parse_format(name: str) -> AudioFormat:
-    """Parse ``mulaw_8000``, ``alaw_8000``, ``pcm_16000``, ``pcm_24000``, ``pcm_44100`` (Cartesia's names) and the like."""
+    """Parse Cartesia's names (``mulaw_8000``, ``alaw_8000``, ``pcm_16000``, ``pcm_24000``, ``pcm_44100``) and kin."""
     match = _NAME_RE.match(name.strip())
     if not match:
         raise FormatError(f"unknown audio format {name!r}: expected e.g. 'mulaw_8000' or 'pcm_16000'")
@@ -301,7 +301,7 @@ _WS_ENCODINGS: dict[str, AudioFormat] = {
 def websocket_format(encoding: str | None) -> AudioFormat:
     """VoxEngine's ``WebSocketAudioEncoding`` value (``PCM8`` default, ``PCM16``, ``ULAW``, ``ALAW``) → format.
 
-    OPUS is not offered: voxsim has no Opus framing for WebSocket media and says so instead of sending PCM labelled Opus.
+    OPUS is not offered: voxsim has no Opus framing for WebSocket media and says so instead of mislabelling PCM.
     """
     key = (encoding or "PCM8").upper()
     if key in _WS_ENCODINGS:

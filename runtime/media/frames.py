@@ -34,6 +34,7 @@ class Frame:
     sample_rate: int
     speech: SpeechTag | None = None
     tag: str | None = None
+    g711: str | None = None  # "mulaw"/"alaw" when the samples already went through that law (quantizing is idempotent)
 
     @property
     def duration(self) -> float:
@@ -75,6 +76,7 @@ class RateConverter:
         if buf.size < want:  # the filter's start-up delay becomes leading silence
             buf = np.concatenate([np.zeros(want - buf.size, np.int16), buf])
         self._pending = buf[want:]
+        # resampled audio is not G.711-quantized any more: g711 is left unset
         return Frame(buf[:want].astype(np.int16, copy=False), self.to_rate, frame.speech, frame.tag)
 
 

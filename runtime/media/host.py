@@ -40,6 +40,13 @@ def _text(value: Any) -> str:
     return "" if value is UNDEFINED else str(to_py(to_string(value)))
 
 
+def _loop_flag(params: Any) -> bool:
+    """``startPlayback(url, true)`` (legacy) or ``{loop: true}``."""
+    if isinstance(params, bool):
+        return params
+    return bool(params.get("loop")) if isinstance(params, Mapping) else False
+
+
 def voice_name(value: Any) -> str | None:
     """A voice argument (``VoiceList``/``Language`` object, string, ``{voice}``/``{language}`` params) → a name for
     ``tts.resolve_voice``: ``fr-FR_FEMALE``, ``en_US_Standard_A``, …"""
@@ -289,6 +296,12 @@ class CallMediaHost:
             self.party.run_script(self._script(), subscribe=self._once)
         except (ScriptError, TypeError, ValueError) as exc:
             self.layer.session.warn(f"{self.call.trace_id}: far-end script ignored: {exc}", target=self.call.trace_id)
+        far = getattr(self.call, "caller", None) or getattr(self.call, "callee", None)
+        steps = (getattr(far, "extra", None) or {}).get("script")
+        if steps:  # a caller script (runtime/callers.py): steps in turn with the scenario
+            from ..callers import start_script
+
+            start_script(self.layer.session, self.call, self.party, steps)
 
     def _once(self, event: str, callback: Any) -> None:
         """Call ``callback()`` the first time the call fires ``event`` (``PlaybackFinished`` or ``Call.…``)."""
@@ -331,7 +344,7 @@ class CallMediaHost:
 
     def start_playback(self, url: Any = UNDEFINED, parameters: Any = UNDEFINED) -> None:
         params = _py(parameters)
-        loop = params if isinstance(params, bool) else bool(params.get("loop")) if isinstance(params, Mapping) else False
+        loop = _loop_flag(params)
         base = self.layer.session.options.settings.get("media_dir")
         player = self.unit.start_playback(_text(url), loop, Path(base) if base else None)
         player.name = self.layer.session.new_id("player")
@@ -455,7 +468,7 @@ class MediaLayer:
 
     def create_url_player(self, url: Any = UNDEFINED, parameters: Any = UNDEFINED) -> PlayerHost:
         params = _py(parameters)
-        loop = params if isinstance(params, bool) else bool(params.get("loop")) if isinstance(params, Mapping) else False
+        loop = _loop_flag(params)
         base = self.session.options.settings.get("media_dir")
         player = P.create_url_player(self.graph, _text(url), loop=loop, base_dir=Path(base) if base else None)
         return self._player(player, "playback")
@@ -466,7 +479,8 @@ class MediaLayer:
 
     def create_sequence_player(self, parameters: Any = UNDEFINED) -> PlayerHost:
         params = _py(parameters) or {}
-        segments = params.get("segments", []) if isinstance(params, Mapping) else params if isinstance(params, list) else []
+        segments = params.get("segments", []) if isinstance(params, Mapping) else params
+        segments = segments if isinstance(segments, list) else []
         player = P.create_sequence_player(self.graph, [dict(s) for s in segments if isinstance(s, Mapping)])
         return self._player(player, "playback", sequence=True)
 

@@ -165,7 +165,8 @@ class SimulatedParty:
         if "play" in item:
             return lambda: self.play_file(str(item["play"]))
         if "tone" in item:
-            return lambda: self.tone(float(item["tone"]), float(item.get("duration", 1.0)), float(item.get("level", -10.0)))
+            hz, seconds, level = float(item["tone"]), float(item.get("duration", 1.0)), float(item.get("level", -10.0))
+            return lambda: self.tone(hz, seconds, level)
         if "silence" in item:
             return lambda: self.silence(float(item["silence"]))
         if "digits" in item:

@@ -36,7 +36,7 @@ class MediaError(RuntimeError):
 
 
 class MediaUnit:
-    """A node of the media graph: subclasses override ``pull`` (what they emit per tick) and ``push`` (what they get)."""
+    """A node of the media graph: subclasses override ``pull`` (what they emit per tick) and ``push`` (their input)."""
 
     kind = "unit"
     _ids = itertools.count(1)

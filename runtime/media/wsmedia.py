@@ -122,7 +122,8 @@ class WebSocketMedia(MediaUnit):
         payload = encode(frame.pcm, self.out_format, frame.sample_rate)
         self._chunk += 1
         self._out_bytes += len(payload)
-        media: dict[str, Any] = {"chunk": self._chunk, "timestamp": (self._chunk - 1) * 20, "payload": b64_encode(payload)}
+        media: dict[str, Any] = {"chunk": self._chunk, "timestamp": (self._chunk - 1) * 20,
+                                 "payload": b64_encode(payload)}
         if self.out_tag is not None:
             media["tag"] = self.out_tag
         self._send({"event": "media", "media": media})

@@ -50,8 +50,8 @@ class _TalkingParty:
 def _bridges(graph: MediaGraph, calls: int) -> list[tuple[CallMedia, CallMedia]]:
     pairs = []
     for i in range(calls):
-        a = CallMedia(graph, _TalkingParty(440 + i % 50, i % 100), 8000, wire="mulaw_8000")  # type: ignore[arg-type]
-        b = CallMedia(graph, _TalkingParty(700 + i % 50, (i + 50) % 100), 8000, wire="mulaw_8000")  # type: ignore[arg-type]
+        a = CallMedia(graph, _TalkingParty(440 + i % 50, i % 100), 8000, wire="mulaw_8000")
+        b = CallMedia(graph, _TalkingParty(700 + i % 50, (i + 50) % 100), 8000, wire="mulaw_8000")
         a.start()
         b.start()
         a.send_media_to(b)
