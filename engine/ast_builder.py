@@ -578,6 +578,9 @@ class Builder:
             reduce()
         return out[0]
 
+    def r_private_name_expression(self, a: list[Any]) -> A.Node:
+        return _pos(A.PrivateIdentifier(a[0].value), a[0], a[0])
+
     def r_unary_expression(self, a: list[Any]) -> A.Node:
         return self.span(A.UnaryExpression(a[0].value, True, a[1]), a[0], a[1])
 

@@ -362,7 +362,12 @@ class _Checker:
 
     def v_IfStatement(self, node: A.IfStatement) -> A.Node:
         for branch in (node.consequent, node.alternate):
-            if type(branch) in (A.FunctionDeclaration, A.ClassDeclaration) or (
+            if type(branch) is A.FunctionDeclaration:
+                # Annex B.3.3: a plain function declaration as an if branch, in sloppy code only
+                if self.strict or branch.generator or branch.async_:
+                    raise self.error(branch, "In strict mode code, functions can only be declared at top level or "
+                                             "inside a block")
+            elif type(branch) is A.ClassDeclaration or (
                     type(branch) is A.VariableDeclaration and branch.kind != "var"):
                 raise self.error(branch, "Lexical declaration cannot appear in a single-statement context")
         self.children(node)
@@ -475,6 +480,9 @@ class _Checker:
         if not self.fn.new_target:
             raise self.error(node, "new.target expression is not allowed here")
         return node
+
+    def v_PrivateIdentifier(self, node: A.PrivateIdentifier) -> A.Node:
+        raise self.error(node, "Unexpected private name")
 
     def v_Super(self, node: A.Super) -> A.Node:
         raise self.error(node, "'super' keyword unexpected here")

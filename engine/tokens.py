@@ -54,7 +54,8 @@ _NUMBER = (
     r"|(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+\-]?[\d_]*)?n?"
 )
 _SKIP = re.compile(r"(?:[ \t\v\f\u00a0\ufeff\u1680\u2000-\u200a\u202f\u205f\u3000\n\r\u2028\u2029]+|//[^\n\r\u2028\u2029]*"
-                   r"|/\*(?:[^*]|\*(?!/))*\*/)+")
+                   r"|/\*(?:[^*]|\*(?!/))*\*/|<!--[^\n\r\u2028\u2029]*)+")
+_HTML_CLOSE = re.compile(r"-->[^\n\r\u2028\u2029]*")  # Annex B: a comment when it starts a line
 _MASTER = re.compile(
     rf"(?P<word>{_ID_START}{_ID_PART}*)|(?P<num>{_NUMBER})|(?P<str>\"[^\"\\\n\r]*\"|'[^'\\\n\r]*')"
     rf"|(?P<punct>{_PUNCT})|(?P<other>[\"'`#])"
@@ -166,6 +167,11 @@ class Tokenizer:
             pos = m.end()
             if pos >= self._next_line_start:
                 nl = True
+        while (nl or self.pos == 0) and text.startswith("-->", pos):
+            pos = _HTML_CLOSE.match(text, pos).end()  # type: ignore[union-attr]
+            m = _SKIP.match(text, pos)
+            if m:
+                pos = m.end()
         if pos >= len(text):
             self.pos = pos
             return self._token("$END", None, pos, pos, True)
