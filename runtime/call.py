@@ -265,6 +265,11 @@ class Call(HostObject):
         })
         self._end()
 
+    def remote_hangup(self) -> None:
+        """The far end hangs up a connected call (a caller script's ``hangup``): ``Disconnected`` 200."""
+        if self.state == CallState.CONNECTED:
+            self._disconnect(200, "Normal call clearing", remote=True)
+
     def emit(self, name: str, payload: Mapping[str, Any] | None = None) -> None:
         """Fire a call event by its string value (``Call.PlaybackFinished``) from another layer (media);
         ``call`` and ``id`` are added to the payload."""

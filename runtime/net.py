@@ -11,9 +11,11 @@ clock, so they are virtual in tests.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import re
 import ssl
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -30,6 +32,7 @@ __all__ = [
     "NetLimitError",
     "Transport",
     "AiohttpTransport",
+    "RealTimeHold",
     "Net",
     "parse_options",
     "MAX_CONCURRENT",
@@ -266,6 +269,40 @@ class _FailingResolver(AbstractResolver):
         return None
 
 
+_HOLD_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=64, thread_name_prefix="voxsim-real-peer")
+_HOLD_LIMIT = 3600.0  # seconds a hold can last at most, so a forgotten one never blocks interpreter exit for long
+
+
+class RealTimeHold:
+    """While held, a virtual-time loop runs at real pace: a peer outside the loop (a real HTTP or WebSocket server)
+    answers in real time, so virtual time must not jump past it.
+
+    looptime waits for executor futures in real time, moving its clock in step; the hold is such a future, a thread
+    of its own pool waiting for :meth:`release`. On a real-time loop it does nothing.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        from .clock import is_virtual
+
+        self._event = threading.Event()
+        self._future = loop.run_in_executor(_HOLD_POOL, self._event.wait, _HOLD_LIMIT) if is_virtual(loop) else None
+
+    @property
+    def active(self) -> bool:
+        """Whether this hold slows a virtual clock down (and has not been released)."""
+        return self._future is not None and not self._event.is_set()
+
+    def release(self) -> None:
+        """Let virtual time jump again."""
+        self._event.set()
+
+    def __enter__(self) -> RealTimeHold:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
 class AiohttpTransport:
     """Real HTTP(S) over aiohttp; maps failures to VoxEngine's negative codes.
 
@@ -273,12 +310,16 @@ class AiohttpTransport:
         ssl_context: TLS settings for https (e.g. one that trusts a test server's self-signed certificate).
         hosts: when given, a static name → IP map replaces DNS; any other name is "host not found".
         max_redirects: redirects followed before giving -5.
+        hold_clock: on virtual time, run the clock at real pace while a request is in flight (the server is outside
+            the loop and answers in real time); pass False when the server runs in the same loop (tests).
     """
 
-    def __init__(self, *, ssl_context: ssl.SSLContext | None = None, hosts: Mapping[str, str] | None = None, max_redirects: int = 10) -> None:
+    def __init__(self, *, ssl_context: ssl.SSLContext | None = None, hosts: Mapping[str, str] | None = None,
+                 max_redirects: int = 10, hold_clock: bool = True) -> None:
         self._ssl: ssl.SSLContext | bool = ssl_context if ssl_context is not None else True
         self._hosts = hosts
         self._max_redirects = max_redirects
+        self._hold_clock = hold_clock
         self._session: aiohttp.ClientSession | None = None
 
     def _client(self) -> aiohttp.ClientSession:
@@ -290,6 +331,12 @@ class AiohttpTransport:
 
     async def send(self, request: HttpRequest) -> HttpResponse:
         """One request; the body is read up to 2 MB."""
+        if not self._hold_clock:
+            return await self._send(request)
+        with RealTimeHold(asyncio.get_running_loop()):
+            return await self._send(request)
+
+    async def _send(self, request: HttpRequest) -> HttpResponse:
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=request.connect_timeout)
         try:
             async with self._client().request(

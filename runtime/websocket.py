@@ -54,10 +54,14 @@ class WebSocketLink:
         url: the URL (``ws.url`` in JS).
         sink: called with each VoxEngine event name and payload (without ``websocket``; the binding adds it).
         trace: optional hook called with ``("send"|"receive", text)`` for the session trace.
+        hold_clock: while an outgoing connection is open on virtual time, run the clock at real pace (the server is
+            outside the loop); False when the server runs in the same loop.
     """
 
-    def __init__(self, url: str, sink: Sink, *, trace: Callable[[str, str], None] | None = None) -> None:
+    def __init__(self, url: str, sink: Sink, *, trace: Callable[[str, str], None] | None = None,
+                 hold_clock: bool = True) -> None:
         self.url = url
+        self.hold_clock = hold_clock  # outgoing: on virtual time, keep real pace while connected (see RealTimeHold)
         self.ready_state = CONNECTING
         self._sink = sink
         self._trace = trace
@@ -83,6 +87,15 @@ class WebSocketLink:
 
     async def _connect_and_read(self, headers: list[tuple[str, str]], protocols: list[str], ssl: Any) -> None:
         self._emit(WebSocketEvent.CREATED)
+        if not self.hold_clock:
+            await self._connect_and_run(headers, protocols, ssl)
+            return
+        from .net import RealTimeHold
+
+        with RealTimeHold(asyncio.get_running_loop()):  # the server is a real peer: virtual time must keep pace
+            await self._connect_and_run(headers, protocols, ssl)
+
+    async def _connect_and_run(self, headers: list[tuple[str, str]], protocols: list[str], ssl: Any) -> None:
         self._client = aiohttp.ClientSession()
         try:
             socket = await self._client.ws_connect(
@@ -367,6 +380,7 @@ def create_websocket(session: Any, url: Any = UNDEFINED, parameters: Any = UNDEF
     if not isinstance(params, dict):
         params = {}
     ws = WebSocket(session, text)
+    ws.link.hold_clock = bool(session.options.settings.get("websocket_hold_clock", True))
     if _is_wss_to_ip(text):
         session.warn("createWebSocket: wss:// to an IP address fails on VoxEngine (it needs a domain name)",
                      target=ws.trace_id)

@@ -302,6 +302,12 @@ class CallMediaHost:
             from ..callers import start_script
 
             start_script(self.layer.session, self.call, self.party, steps)
+        far = getattr(self.call, "caller", None) or getattr(self.call, "callee", None)
+        steps = (getattr(far, "extra", None) or {}).get("script")
+        if steps:  # a caller script (runtime/callers.py): steps in turn with the scenario
+            from ..callers import start_script
+
+            start_script(self.layer.session, self.call, self.party, steps)
 
     def _once(self, event: str, callback: Any) -> None:
         """Call ``callback()`` the first time the call fires ``event`` (``PlaybackFinished`` or ``Call.…``)."""

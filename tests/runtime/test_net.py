@@ -84,7 +84,7 @@ async def server() -> AsyncIterator[TestServer]:
 
 @pytest.fixture
 async def net() -> AsyncIterator[Net]:
-    n = Net(AiohttpTransport(hosts={"localhost": "127.0.0.1"}))
+    n = Net(AiohttpTransport(hosts={"localhost": "127.0.0.1"}, hold_clock=False))  # the test server is in this loop
     yield n
     await n.aclose()
 
@@ -295,3 +295,43 @@ async def test_routes_from_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 def test_bad_routes(routes: list, message: str) -> None:
     with pytest.raises(FakeRouteError, match=message):
         FakeTransport.from_routes(routes)
+
+
+@pytest.mark.looptime
+async def test_virtual_time_waits_for_a_server_outside_the_loop() -> None:
+    import http.server
+    import threading
+    import time
+
+    class Slow(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            time.sleep(0.3)  # a real server taking real time
+            body = b"late but here"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    loop = asyncio.get_running_loop()
+    fired: list[float] = []
+    loop.call_later(60, lambda: fired.append(loop.time()))  # a session timer that must not overtake the request
+    net = Net(AiohttpTransport())
+    try:
+        start = loop.time()
+        result = await net.request(f"http://127.0.0.1:{server.server_address[1]}/")
+        assert (result["code"], result["text"]) == (200, "late but here")
+        assert loop.time() - start < 10 and fired == []  # the clock waited (it moves only in real-time steps)
+        without_hold = Net(AiohttpTransport(hold_clock=False))
+        result = await without_hold.request(f"http://127.0.0.1:{server.server_address[1]}/", {"timeout": 30})
+        assert result["code"] == CODE_TIMEOUT  # virtual time jumped past the real server: what the hold prevents
+        await without_hold.aclose()
+    finally:
+        await net.aclose()
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,137 @@
+"""Caller scripts: parsing with errors that name the line, and running them against a real scenario."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from voxsim.runtime.callers import CallerScript, CallerScriptError, Step, load_script, parse_script, steps_from
+
+GOOD = """\
+steps:
+  - wait: agent.silent
+  - say: I want to book a table
+  - barge_in: two people
+    after_ms: 700
+  - dtmf: "12#"
+  - dtmf: {digits: 5, inband: true}
+  - wait: 2.5
+  - wait: {until: Cartesia.Agents.Clear, timeout: 4}
+  - hangup
+hangup_after_silence: null
+caller: "+15551234567"
+callees:
+  "+15557654321":
+    answer_after: 2
+    steps: [{say: hello}]
+"""
+
+
+def test_parse_every_step_kind() -> None:
+    script = parse_script(GOOD, "demo.yaml")
+    assert [s.kind for s in script.steps] == ["wait", "say", "barge_in", "dtmf", "dtmf", "wait", "wait", "hangup"]
+    assert [s.line for s in script.steps] == [2, 3, 4, 6, 7, 8, 9, 10]
+    assert script.steps[0].until == "agent.silent"
+    assert script.steps[2] == Step("barge_in", 4, text="two people", after_ms=700.0)
+    assert script.steps[4].digits == "5" and script.steps[4].inband
+    assert script.steps[5].seconds == 2.5
+    assert script.steps[6].until == "Cartesia.Agents.Clear" and script.steps[6].timeout == 4
+    assert script.hangup_after_silence is None and script.ends_with_hangup
+    assert script.caller == "+15551234567"
+    callee = script.callees["+15557654321"]
+    assert callee["answer_after"] == 2 and isinstance(callee["script"], CallerScript)
+    assert callee["script"].steps[0].text == "hello"
+
+
+@pytest.mark.parametrize("text, line, words", [
+    ("- say: hi\n- sing: la la\n", 2, "exactly one of say"),
+    ("- say: hi\n- wait: soon\n", 2, "event name"),
+    ("- say: hi\n\n- dtmf: 12x\n", 3, "keys 0-9"),
+    ("- barge_in: hey\n  after_ms: -5\n", 1, "after_ms must be a number"),
+    ("- say: ''\n", 1, "needs some text"),
+    ("- say: hi\n  volume: 3\n", 1, "unknown key 'volume'"),
+    ("- play: no-such.wav\n", 1, "no such audio file"),
+    ("- say: hi\n  - oops\n", 2, "not valid YAML"),
+    ("steps: 3\n", 1, "steps must be a list"),
+    ("stepz: []\n", 1, "unknown key 'stepz'"),
+    ("- hangup: now\n", 1, "hangup takes no value"),
+])
+def test_errors_name_the_line(text: str, line: int, words: str, tmp_path: Path) -> None:
+    with pytest.raises(CallerScriptError) as info:
+        parse_script(text, "caller.yaml", base=tmp_path)
+    assert str(info.value).startswith(f"caller.yaml:{line}: ")
+    assert words in str(info.value)
+
+
+def test_load_script_resolves_play_next_to_the_file(tmp_path: Path) -> None:
+    (tmp_path / "hi.wav").write_bytes(b"RIFF")
+    (tmp_path / "s.yaml").write_text("- play: hi.wav\n")
+    assert load_script(tmp_path / "s.yaml").steps[0].path == tmp_path / "hi.wav"
+    with pytest.raises(CallerScriptError, match="cannot read"):
+        load_script(tmp_path / "missing.yaml")
+
+
+def test_steps_from_list_of_mappings() -> None:
+    script = steps_from([{"say": "hello"}, "hangup"])
+    assert [s.kind for s in script.steps] == ["say", "hangup"]
+    with pytest.raises(CallerScriptError):
+        steps_from(42)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=80))
+def test_any_text_parses_or_fails_cleanly(text: str) -> None:
+    try:
+        parse_script(text, "x.yaml")
+    except CallerScriptError as exc:
+        assert str(exc).startswith("x.yaml")
+
+
+SCENARIO = """
+VoxEngine.addEventListener(AppEvents.CallAlerting, (e) => {
+  const call = e.call;
+  call.handleTones(true);
+  call.addEventListener(CallEvents.Connected, () => call.say("Welcome. Press a key or say something."));
+  call.addEventListener(CallEvents.ToneReceived, (ev) => Logger.write("tone " + ev.tone));
+  call.addEventListener(CallEvents.Disconnected, (ev) => { Logger.write("gone " + ev.internalCode); VoxEngine.terminate(); });
+  call.answer();
+});
+"""
+
+
+def _run(tmp_path: Path, script: str) -> list:
+    from voxsim.tools.pytest.runner import RunSpec, run_scenario
+
+    (tmp_path / "s.js").write_text(SCENARIO)
+    spec = RunSpec([tmp_path / "s.js"], tmp_path / "run",
+                   caller={"callerid": "+15551234567", "script": parse_script(script, "c.yaml")}, max_seconds=120)
+    result = run_scenario(spec)
+    assert result.ended_by_itself
+    return result.records
+
+
+def _t(records: list, **match: str) -> float:
+    return next(r.t for r in records if all(r.get(k) == v for k, v in match.items()))
+
+
+def test_script_runs_in_turn_with_the_scenario(tmp_path: Path) -> None:
+    records = _run(tmp_path, "- wait: agent.silent\n- dtmf: '42'\n- say: hello there\n- hangup\n")
+    greeting_end = _t(records, type="media", action="stop", source="player-1")
+    tone = _t(records, type="log", text="tone 4")
+    assert greeting_end < tone < greeting_end + 1.0  # 600 ms of quiet, then the keys
+    assert _t(records, type="log", text="tone 2") == pytest.approx(tone + 0.2)
+    said = _t(records, type="media", action="start", kind="speech", text="hello there")
+    gone = _t(records, type="log", text="gone 200")
+    assert tone < said < gone
+    assert not [r for r in records if r.type == "warning"]
+
+
+def test_caller_hangs_up_after_silence_and_warns_on_timeouts(tmp_path: Path) -> None:
+    records = _run(tmp_path, "steps:\n  - wait: {until: Cartesia.Agents.ACK, timeout: 2}\nhangup_after_silence: 3\n")
+    warning = next(r for r in records if r.type == "warning")
+    assert "c.yaml:2" in warning["message"] and "Cartesia.Agents.ACK" in warning["message"]
+    greeting_end = _t(records, type="media", action="stop", source="player-1")
+    assert _t(records, type="log", text="gone 200") == pytest.approx(greeting_end + 3, abs=0.1)
