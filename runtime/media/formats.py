@@ -2,7 +2,7 @@
 
 The in-memory form of audio everywhere in voxsim is a 1-D numpy ``int16`` array at a known sample rate. G.711 is done
 with lookup tables built once from the ITU-T G.711 segment rules (the same results as CPython's ``audioop``, which is
-gone in Python 3.13); resampling goes through soxr.
+gone in Python 3.13); whole clips are resampled with soxr, streams with libswresample (PyAV).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+import av
 import numpy as np
 import numpy.typing as npt
 import soxr
@@ -202,24 +203,37 @@ def resample(pcm: npt.ArrayLike, from_rate: int, to_rate: int) -> PCM:
 
 
 class Resampler:
-    """Streaming soxr resampler for long chunks (keeps filter state); soxr releases output in ~100 ms bursts, so
-    20 ms pipelines use ``frames.RateConverter`` instead."""
+    """Streaming resampler for chunk-by-chunk conversion (keeps filter state between chunks).
 
-    __slots__ = ("from_rate", "to_rate", "_stream")
+    Uses libswresample through PyAV, which returns output for every chunk with a ~2 ms delay; soxr's streaming mode
+    holds output back in ~100 ms bursts, too coarse for 20 ms media (``resample`` uses soxr for whole clips).
+    """
+
+    __slots__ = ("from_rate", "to_rate", "_av", "_pts")
 
     def __init__(self, from_rate: int, to_rate: int) -> None:
         self.from_rate = from_rate
         self.to_rate = to_rate
-        self._stream = (
-            None if from_rate == to_rate else soxr.ResampleStream(from_rate, to_rate, 1, dtype="int16", quality="HQ")
-        )
+        self._av = None if from_rate == to_rate else av.AudioResampler(format="s16", layout="mono", rate=to_rate)
+        self._pts = 0
 
     def process(self, pcm: npt.ArrayLike, last: bool = False) -> PCM:
-        """Feed a chunk; returns whatever output is ready (the filter delays a few ms at the start)."""
+        """Feed a chunk; returns the output ready so far (with ``last``, everything, flushing the filter)."""
         samples = as_pcm(pcm)
-        if self._stream is None:
+        if self._av is None:
             return samples
-        return np.asarray(self._stream.resample_chunk(samples, last=last), dtype=np.int16).reshape(-1)
+        outs = []
+        if samples.size:
+            frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="mono")
+            frame.sample_rate = self.from_rate
+            frame.pts = self._pts
+            self._pts += samples.size
+            outs.extend(self._av.resample(frame))
+        if last:
+            outs.extend(self._av.resample(None))
+        if not outs:
+            return np.zeros(0, np.int16)
+        return np.concatenate([o.to_ndarray().reshape(-1) for o in outs]).astype(np.int16, copy=False)
 
 
 # --- encodings and names -------------------------------------------------------------------------------------------
