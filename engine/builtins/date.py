@@ -341,12 +341,12 @@ def _set_year(realm: Any, this: Any, args: list[Any]) -> Any:
 # -- strings
 
 def _year_str(y: int) -> str:
-    return f"{y:04d}" if y >= 0 else f"-{-y:06d}"
+    return f"{y:04d}" if y >= 0 else f"-{-y:04d}"
 
 
 def _date_part(f: tuple[int, ...]) -> str:
     y = f[0]
-    ys = f"{y:04d}" if y >= 0 else f"-{-y:06d}"
+    ys = f"{y:04d}" if y >= 0 else f"-{-y:04d}"
     return f"{_WEEKDAYS[f[7]]} {_MONTHS[f[1]]} {f[2]:02d} {ys}"
 
 
@@ -391,7 +391,7 @@ def _to_utc_string(realm: Any, this: Any, args: list[Any]) -> Any:
     if t != t:
         return "Invalid Date"
     f = _fields(t)
-    ys = f"{f[0]:04d}" if f[0] >= 0 else f"-{-f[0]:06d}"
+    ys = f"{f[0]:04d}" if f[0] >= 0 else f"-{-f[0]:04d}"
     return f"{_WEEKDAYS[f[7]]}, {f[2]:02d} {_MONTHS[f[1]]} {ys} {_time_part(f)} GMT"
 
 

@@ -84,6 +84,7 @@ _TOKEN = re.compile(r"\s*(?:(?P<num>\d+)|(?P<word>[A-Za-z]+)|(?P<sym>[+\-:/,.()]
 def _parse_legacy(s: str) -> ParsedDate | None:
     s = re.sub(r"\([^)]*\)", " ", s).strip()
     tokens: list[tuple[str, str]] = []
+    spaced: list[bool] = []          # token preceded by whitespace
     pos = 0
     while pos < len(s):
         m = _TOKEN.match(s, pos)
@@ -94,6 +95,7 @@ def _parse_legacy(s: str) -> ParsedDate | None:
         pos = m.end()
         kind = m.lastgroup or ""
         tokens.append((kind, m.group(kind)))
+        spaced.append(m.group(0)[:1].isspace())
     year = month = day = None
     hour = minute = second = ms = 0
     offset: int | None = None
@@ -144,7 +146,7 @@ def _parse_legacy(s: str) -> ParsedDate | None:
             offset = sign * (hh * 60 + mm)
             continue
         if kind == "num":
-            negative = i > 0 and tokens[i - 1][1] == "-" and not numbers
+            negative = i > 0 and tokens[i - 1][1] == "-" and (i < 2 or spaced[i - 1]) and not spaced[i]
             numbers.append((-int(text) if negative else int(text), len(text)))
         i += 1
     if month is not None:

@@ -187,3 +187,10 @@ SNIPPETS = [
 def test_snippets(source: str, expected: str) -> None:
     script = pytest.importorskip("voxsim.engine.script")
     assert script.run_snippet(f"print({source});") == expected
+
+
+def test_negative_years_print_four_digits_and_parse_back(utc: Realm) -> None:
+    d = new_date(utc, -62198755200000.0)
+    assert m(d, "toString").startswith("Fri Jan 01 -0001 00:00:00")
+    assert m(d, "toUTCString") == "Fri, 01 Jan -0001 00:00:00 GMT"
+    assert parse_to_time_value(utc, m(d, "toString")) == -62198755200000.0
