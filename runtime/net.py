@@ -15,7 +15,6 @@ import concurrent.futures
 import json
 import re
 import ssl
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -269,32 +268,43 @@ class _FailingResolver(AbstractResolver):
         return None
 
 
-_HOLD_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=64, thread_name_prefix="voxsim-real-peer")
-_HOLD_LIMIT = 3600.0  # seconds a hold can last at most, so a forgotten one never blocks interpreter exit for long
+class _Gate(concurrent.futures.Executor):
+    """An executor without threads: ``submit(make)`` returns the future ``make()`` gives, completed by its owner."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
+        future: concurrent.futures.Future[Any] = fn(*args, **kwargs)
+        return future
+
+
+_GATE = _Gate()
 
 
 class RealTimeHold:
     """While held, a virtual-time loop runs at real pace: a peer outside the loop (a real HTTP or WebSocket server)
     answers in real time, so virtual time must not jump past it.
 
-    looptime waits for executor futures in real time, moving its clock in step; the hold is such a future, a thread
-    of its own pool waiting for :meth:`release`. On a real-time loop it does nothing.
+    looptime waits for executor futures in real time, moving its clock in step; the hold is such a future (from a
+    thread-less executor), completed by :meth:`release`. On a real-time loop it does nothing.
     """
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         from .clock import is_virtual
 
-        self._event = threading.Event()
-        self._future = loop.run_in_executor(_HOLD_POOL, self._event.wait, _HOLD_LIMIT) if is_virtual(loop) else None
+        self._future: concurrent.futures.Future[None] | None = None
+        if is_virtual(loop):
+            gate: concurrent.futures.Future[None] = concurrent.futures.Future()
+            loop.run_in_executor(_GATE, lambda: gate)
+            self._future = gate
 
     @property
     def active(self) -> bool:
         """Whether this hold slows a virtual clock down (and has not been released)."""
-        return self._future is not None and not self._event.is_set()
+        return self._future is not None and not self._future.done()
 
     def release(self) -> None:
         """Let virtual time jump again."""
-        self._event.set()
+        if self._future is not None and not self._future.done():
+            self._future.set_result(None)
 
     def __enter__(self) -> RealTimeHold:
         return self
