@@ -316,6 +316,41 @@ def _iter_next(is_map: bool) -> Any:
     return method
 
 
+def _map_group_by(realm: Any, this: Any, args: list[Any]) -> Any:
+    """Map.groupBy(items, callback): a Map from each callback result to the array of items that gave it."""
+    from ..realm import CATCHABLE
+    from .iterator import get_iterator, iterator_close_on_throw
+    items, callback = arg(args, 0), arg(args, 1)
+    if items is UNDEFINED or items is None:
+        raise JSTypeError("Map.groupBy called on null or undefined")
+    if not is_callable(callback):
+        raise JSTypeError(f"{realm.display(callback)} is not a function")
+    groups = OrderedTable()
+    it, nxt = get_iterator(realm, items)
+    k = 0
+    while True:
+        r = nxt.call(it, []) if is_callable(nxt) else None
+        if not isinstance(r, JSObject):
+            raise JSTypeError("Iterator result is not an object")
+        if to_boolean(r.get("done")):
+            break
+        value = r.get("value")
+        try:
+            key = callback.call(UNDEFINED, [value, float(k)])
+        except CATCHABLE:
+            iterator_close_on_throw(it)
+            raise
+        existing = groups.get(key)
+        if existing is UNDEFINED:
+            groups.set(key, realm.new_array([value]))
+        else:
+            existing.append(value)
+        k += 1
+    m = MapObject(realm.intrinsics["%Map.prototype%"])
+    m.table = groups
+    return m
+
+
 # -- Set
 
 
@@ -422,6 +457,7 @@ def install(realm: Any) -> None:
     call, construct = _ctor(MapObject, "Map", "set", True)
     map_ctor = make_constructor(realm, "Map", 0, call, construct, map_proto)
     define_accessors(realm, map_ctor, [(SYM_SPECIES, _species, None)])
+    define_members(realm, map_ctor, [("groupBy", _map_group_by, 2)])
     define_members(realm, map_proto, [
         ("clear", _map_clear, 0), ("delete", _map_delete, 1),
         ("entries", _iter_method(MapObject, "entries", "%MapIteratorPrototype%"), 0),

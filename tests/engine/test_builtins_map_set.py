@@ -163,3 +163,10 @@ SNIPPETS = [
 def test_snippets(source: str, expected: str) -> None:
     script = pytest.importorskip("voxsim.engine.script")
     assert script.run_snippet(f"print({source});") == expected
+
+
+def test_map_group_by(realm: Realm) -> None:
+    items = realm.new_array([1.0, 2.0, 3.0, 4.0, -0.0])
+    parity = realm.new_host_function("parity", lambda v, k: v % 2 if v else -0.0, 2)
+    m = realm.global_object.get("Map").get("groupBy").call(UNDEFINED, [items, parity])
+    assert drain(c(m, "entries")) == [[1, [1, 3]], [0, [2, 4, 0]]]
