@@ -96,6 +96,8 @@ class RtcRemote:
                 frame = await track.recv()
             except MediaStreamError:
                 return
+            if not isinstance(frame, av.AudioFrame):
+                continue
             for out in self._resampler.resample(frame):
                 self._pending = np.concatenate([self._pending, out.to_ndarray().reshape(-1).astype(np.int16)])
             while self._pending.size >= n:

@@ -152,12 +152,17 @@ class SimulatedParty:
             if "after" in item:
                 if subscribe is None:
                     raise ScriptError(f"party script item {i}: 'after' needs events, which this party has not got")
-                delay = float(item.get("delay", 0.0))
-                subscribe(str(item["after"]), lambda action=action, delay=delay: self.clock.call_later(delay, action))
+                subscribe(str(item["after"]), self._later(float(item.get("delay", 0.0)), action))
             else:
                 timed.setdefault(start + float(item.get("at", 0.0)), []).append(action)
         for when, actions in timed.items():  # one timer per instant: equal times keep the script's order
             self.at(when, lambda actions=actions: [a() for a in actions])
+
+    def _later(self, delay: float, action: Callable[[], Any]) -> Callable[[], None]:
+        def run() -> None:
+            self.clock.call_later(delay, action)
+
+        return run
 
     def _action(self, i: int, item: Mapping[str, Any]) -> Callable[[], Any]:
         if "say" in item:
