@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+import time as _time
+
 import greenlet
 
 from .budget import Budget
@@ -41,6 +43,8 @@ class Realm:
         self.pending_rejections: list[Any] = []   # promises rejected with no handler during the current task
         self.template_cache: dict[Any, JSArray] = {}
         self.symbol_registry: dict[str, JSSymbol] = {}
+        # Date.now()/new Date() read this; the runtime points it at the session clock (virtual or real time).
+        self.now_ms: Callable[[], float] = lambda: _time.time() * 1000.0
 
         self.object_prototype = JSObject(None)
         self.function_prototype = BuiltinFunction(self, _return_undefined, "", 0, proto=self.object_prototype)

@@ -524,7 +524,11 @@ class JSArray(JSObject):
     def _set_length(self, desc: PropertyDescriptor) -> bool:
         """ArraySetLength (https://tc39.es/ecma262/#sec-arraysetlength)."""
         if desc.value is MISSING:
-            return validate_and_apply(None, "length", self.extensible, desc, self.get_own_property("length"))
+            if not validate_and_apply(None, "length", self.extensible, desc, self.get_own_property("length")):
+                return False
+            if desc.writable is False:
+                self.length_writable = False
+            return True
         from .operations import to_number, to_uint32
         new_len = to_uint32(desc.value)
         if float(new_len) != to_number(desc.value):

@@ -595,6 +595,39 @@ class ExpressionCompiler(CompilerBase):
             return call_super_method
         fn = self.expr(callee)
         from .functions import CompiledFunction
+        simple_args = not any(type(a) is A.SpreadElement for a in node.arguments) and len(node.arguments) == 1
+        if type(callee) is A.Identifier and self.binding(callee) is None and simple_args:
+            # the hot shape of recursive helpers, fib(n - 1): global function, one argument, no frames in between
+            a0 = self.expr(node.arguments[0])
+            name = callee.name
+            glex = realm.global_lex
+            gprops = realm.global_object.props
+            slow_fn = fn
+
+            def call_global1(env: list) -> Any:
+                f = MISSING
+                if name not in glex:
+                    d = gprops.get(name, MISSING)
+                    if type(d) is PropertyDescriptor:
+                        if d.get is MISSING:
+                            f = d.value
+                    elif d is not MISSING:
+                        f = d
+                if f is MISSING:
+                    f = slow_fn(env)
+                a = [a0(env)]
+                stack.append(loc)
+                try:
+                    if type(f) is CompiledFunction:
+                        return f.code.invoke(f, UNDEFINED, a)
+                    if not isinstance(f, JSFunction):
+                        not_callable(f)
+                    return f.call(UNDEFINED, a)
+                except HostJSError as exc:
+                    raise as_throw(exc) from None
+                finally:
+                    stack.pop()
+            return call_global1
 
         def call(env: list) -> Any:
             f = fn(env)

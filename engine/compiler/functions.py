@@ -52,6 +52,9 @@ class CompiledFunction(JSFunction):
         return self.code.source_text
 
 
+_NULL_DESC = PropertyDescriptor(value=None, writable=False, enumerable=False, configurable=False)
+
+
 def _stack_overflow(realm: Any) -> JSThrow:
     return realm.throw("RangeError", "Maximum call stack size exceeded")
 
@@ -188,6 +191,9 @@ class FunctionCompiler(CompilerBase):
         props = f.props
         props["length"] = code.length_desc
         props["name"] = code.name_desc if name_desc is None else name_desc
+        if k == "normal" and not code.strict and not code.arrow and not code.is_method:
+            props["arguments"] = _NULL_DESC     # what V8 gives sloppy functions (an allowed extension)
+            props["caller"] = _NULL_DESC
         if code.has_prototype:
             if k == "normal":
                 p = JSObject(realm.object_prototype)
