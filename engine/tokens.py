@@ -55,6 +55,7 @@ _NUMBER = (
 )
 _SKIP = re.compile(r"(?:[ \t\v\f\u00a0\ufeff\u1680\u2000-\u200a\u202f\u205f\u3000\n\r\u2028\u2029]+|//[^\n\r\u2028\u2029]*"
                    r"|/\*(?:[^*]|\*(?!/))*\*/|<!--[^\n\r\u2028\u2029]*)+")
+_HASHBANG = re.compile(r"#![^\n\r\u2028\u2029]*")
 _HTML_CLOSE = re.compile(r"-->[^\n\r\u2028\u2029]*")  # Annex B: a comment when it starts a line
 _MASTER = re.compile(
     rf"(?P<word>{_ID_START}{_ID_PART}*)|(?P<num>{_NUMBER})|(?P<str>\"[^\"\\\n\r]*\"|'[^'\\\n\r]*')"
@@ -162,6 +163,8 @@ class Tokenizer:
         text = self.text
         pos = self.pos
         nl = False
+        if pos == 0 and text.startswith("#!"):  # a hashbang line (ES2023; harmless for scenarios)
+            pos = _HASHBANG.match(text).end()  # type: ignore[union-attr]
         m = _SKIP.match(text, pos)
         if m:
             pos = m.end()

@@ -23,7 +23,8 @@ def normalize(x: Any) -> Any:
         t = x.get("type")
         out = {}
         for k, v in x.items():
-            if k in _SKIP_KEYS or (k == "optional" and t not in ("MemberExpression", "CallExpression")):
+            if k in _SKIP_KEYS or (k == "optional" and t not in ("MemberExpression", "CallExpression")) or (
+                    k == "options" and t == "ImportExpression"):
                 continue
             if k == "expression" and t in ("FunctionDeclaration", "FunctionExpression"):
                 continue

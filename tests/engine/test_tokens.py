@@ -132,3 +132,9 @@ def test_unterminated_comment_and_bad_characters() -> None:
 def test_to_utf16() -> None:
     assert to_utf16("a😀b") == "a\ud83d\ude00b"
     assert len(to_utf16("😀")) == 2
+
+
+def test_hashbang_and_html_comments() -> None:
+    assert [t.value for t in scan_all("#!/usr/bin/env node\nx")[:-1]] == ["x"]
+    assert [t.value for t in scan_all("a <!-- b\n--> c\nd")[:-1]] == ["a", "d"]
+    assert [t.type for t in scan_all("a-->b")[:-1]] == ["IDENT", "--", "BINOP", "IDENT"]
