@@ -13,7 +13,9 @@ from typing import Any
 
 from ..errors import JSRangeError, JSTypeError
 from ..operations import strict_equals, to_boolean, to_integer_or_infinity, to_number, to_string
-from ..values import HOLE, MISSING, SYM_UNSCOPABLES, UNDEFINED, JSArray, JSObject, PropertyDescriptor, is_callable
+from ..values import (
+    HOLE, MISSING, SYM_UNSCOPABLES, UNDEFINED, JSArray, JSObject, PropertyDescriptor, array_index, is_callable,
+)
 from . import arg, define_members
 from .array import array_species_create, get_index, is_array, length_of, put, relative_index
 
@@ -172,6 +174,38 @@ def _at(realm: Any, this: Any, args: list[Any]) -> Any:
     return o.get(str(int(k)))
 
 
+def _plain_sparse_indices(o: Any) -> list[int] | None:
+    """The own indices of a JSArray with only plain values and no indexed properties on its prototype chain (so
+    skipping holes is unobservable), else None."""
+    if type(o) is not JSArray:
+        return None
+    p = o.proto
+    while p is not None:
+        if type(p) is JSArray:
+            if any(v is not HOLE for v in p.elems):
+                return None
+        elif p.exotic:
+            return None
+        if any(array_index(k) >= 0 for k in p.props):
+            return None
+        p = p.proto
+    idx = []
+    for i, v in enumerate(o.elems):
+        if v is HOLE:
+            continue
+        if type(v) is PropertyDescriptor:
+            return None
+        idx.append(i)
+    for k, v in o.props.items():
+        i = array_index(k)
+        if i >= 0:
+            if type(v) is PropertyDescriptor:
+                return None
+            idx.append(i)
+    idx.sort()
+    return idx
+
+
 def _last_index_of(realm: Any, this: Any, args: list[Any]) -> Any:
     o = realm.to_object(this)
     n = length_of(o)
@@ -182,6 +216,12 @@ def _last_index_of(realm: Any, this: Any, args: list[Any]) -> Any:
         return -1.0
     k = int(min(start, n - 1)) if start >= 0 else int(n + start)
     target = arg(args, 0)
+    indices = _plain_sparse_indices(o)
+    if indices is not None:
+        for i in reversed(indices):
+            if i <= k and strict_equals(o.elems[i] if i < len(o.elems) else o.props[str(i)], target):
+                return float(i)
+        return -1.0
     while k >= 0:
         v = get_index(o, k)
         if v is not MISSING and strict_equals(v, target):

@@ -138,3 +138,17 @@ SNIPPETS = [
 def test_snippets(source: str, expected: str) -> None:
     script = pytest.importorskip("voxsim.engine.script")
     assert script.run_snippet(f"print({source});") == expected
+
+
+def test_last_index_of_sparse_is_fast_and_sees_prototype_indices(realm: Realm) -> None:
+    x = realm.new_array([])
+    x.set("100000000", "far")
+    x.set("5", 1.0)
+    assert a(realm, "lastIndexOf", x, "far") == 100000000.0
+    assert a(realm, "lastIndexOf", x, 1.0) == 5.0
+    assert a(realm, "lastIndexOf", x, 2.0) == -1.0
+    r = Realm()
+    r.array_prototype.set("3", "proto")
+    y = r.new_array([])
+    y.set("10", 1.0)
+    assert r.array_prototype.get("lastIndexOf").call(y, ["proto"]) == 3.0
