@@ -24,6 +24,7 @@ import secrets
 import socket
 import ssl
 import tempfile
+import threading
 import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -260,40 +261,57 @@ class ControlServer:
 
 # -- the session binding ----------------------------------------------------------------------------------------
 
-_SHARED: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[ControlServer, int]] = weakref.WeakKeyDictionary()
+_SHARED: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[asyncio.Future[ControlServer], int]] = (
+    weakref.WeakKeyDictionary())
+_SHARED_LOCK = threading.Lock()  # sessions on loops in different threads (the pytest plugin's arun) share the map
 PROMISE_WAIT = 30.0  # seconds an async HttpRequest handler may take before the response goes out empty
 
 
 async def shared_server(settings: Mapping[str, Any] | None = None) -> ControlServer:
     """The loop's control server, started on first use and shared by the loop's sessions (reference counted)."""
-    loop_id = asyncio.get_running_loop()
-    entry = _SHARED.get(loop_id)
-    if entry is None:
-        opts = dict(settings or {})
-        server = ControlServer(opts.get("host", "127.0.0.1"), int(opts.get("http_port", 0)), int(opts.get("https_port", 0)),
-                               tls=bool(opts.get("tls", True)))
-        _SHARED[loop_id] = (server, 1)
+    loop = asyncio.get_running_loop()
+    with _SHARED_LOCK:
+        entry = _SHARED.get(loop)
+        if entry is not None:
+            _SHARED[loop] = (entry[0], entry[1] + 1)
+            starting = entry[0]
+        else:
+            starting = loop.create_future()
+            _SHARED[loop] = (starting, 1)
+    if entry is not None:
         try:
-            await server.start()
+            return await asyncio.shield(starting)  # a session starting at the same time waits for the same server
         except BaseException:
-            _SHARED.pop(loop_id, None)
+            await release_shared_server()
             raise
-        return server
-    _SHARED[loop_id] = (entry[0], entry[1] + 1)
-    return entry[0]
+    opts = dict(settings or {})
+    server = ControlServer(opts.get("host", "127.0.0.1"), int(opts.get("http_port", 0)), int(opts.get("https_port", 0)),
+                           tls=bool(opts.get("tls", True)))
+    try:
+        await server.start()
+    except BaseException as exc:
+        with _SHARED_LOCK:
+            _SHARED.pop(loop, None)
+        starting.set_exception(exc)
+        starting.exception()  # retrieved: the waiters re-raise it
+        raise
+    starting.set_result(server)
+    return server
 
 
 async def release_shared_server() -> None:
     """Drop one reference to the loop's control server; the last one closes it."""
-    loop_id = asyncio.get_running_loop()
-    entry = _SHARED.get(loop_id)
-    if entry is None:
-        return
-    if entry[1] <= 1:
-        del _SHARED[loop_id]
-        await entry[0].close()
-    else:
-        _SHARED[loop_id] = (entry[0], entry[1] - 1)
+    loop = asyncio.get_running_loop()
+    with _SHARED_LOCK:
+        entry = _SHARED.get(loop)
+        if entry is None:
+            return
+        if entry[1] > 1:
+            _SHARED[loop] = (entry[0], entry[1] - 1)
+            return
+        del _SHARED[loop]
+    if entry[0].done() and not entry[0].cancelled() and entry[0].exception() is None:
+        await entry[0].result().close()
 
 
 class ControlService:

@@ -139,3 +139,13 @@ async def test_sessions_share_one_server_with_their_own_secrets() -> None:
             assert await resp.text() == "second"
     second.terminate()
     await second.wait()
+
+
+async def test_sessions_starting_together_share_the_server() -> None:
+    sessions = [Session(SessionOptions()) for _ in range(3)]
+    await asyncio.gather(*(s.start() for s in sessions))
+    servers = {id(s.extensions["http"].server) for s in sessions}
+    assert len(servers) == 1 and all(s.access_url for s in sessions)
+    for s in sessions:
+        s.terminate()
+    await asyncio.gather(*(s.wait() for s in sessions))
