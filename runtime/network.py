@@ -182,6 +182,9 @@ def normalize_number(address: str) -> str:
     return address
 
 
+_INVALID_NUMBER = Callee(fail=404, after=0.3, ring=False)
+
+
 class Network:
     """Callees by address, a default callee, and the default inbound caller."""
 
@@ -214,6 +217,8 @@ class Network:
         for candidate in candidates:
             if candidate in self._callees:
                 return self._callees[candidate]
+        if kind in ("pstn", "whatsapp") and not re.fullmatch(r"[0-9]{3,15}", key.partition(":")[2] or key):
+            return _INVALID_NUMBER  # not a phone number: the PSTN answers 404 [inferred]
         return self.default
 
     @classmethod

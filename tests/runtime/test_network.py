@@ -61,7 +61,7 @@ def test_addressing_kinds() -> None:
                            "whatsapp:+15550002222": "unavailable"})
     assert net.lookup("15550001111").fail == 486
     assert net.lookup("alice", kind="user").answer_after is None
-    assert net.lookup("alice").fail is None  # a PSTN number "alice" is not the user
+    assert net.lookup("alice").fail == 404  # as a PSTN number "alice" is not the user, and not a number
     assert net.lookup("bob@example.com", kind="sip").fail == 603
     assert net.lookup("sip:bob@example.com", kind="sip").fail == 603
     assert net.lookup("+15550002222", kind="whatsapp").fail == 480
@@ -105,3 +105,14 @@ def test_with_caller_keeps_callees() -> None:
 def test_number_normalisation_ignores_formatting(number: str) -> None:
     spaced = " ".join(number)
     assert normalize_number(spaced) == normalize_number(number) == number.lstrip("+")
+
+
+@pytest.mark.parametrize("number", ["abc", "", "12", "+1 555 CALL NOW", "whatsapp:xyz"])
+def test_invalid_pstn_numbers_are_not_found(number: str) -> None:
+    kind = "whatsapp" if number.startswith("whatsapp:") else "pstn"
+    assert Network().lookup(number, kind=kind).fail == 404
+
+
+def test_invalid_number_can_still_be_configured() -> None:
+    assert Network(callees={"abc": "busy"}).lookup("abc").fail == 486
+    assert Network().lookup("alice", kind="user").fail is None

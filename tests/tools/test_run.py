@@ -90,10 +90,11 @@ def test_several_files_share_one_realm(tmp_path: Path) -> None:
 
 
 def test_max_seconds_stops_a_session_that_never_ends(tmp_path: Path) -> None:
-    scenario = write(tmp_path, "forever.js", INBOUND.replace("setTimeout(() => e.call.hangup(), 2000)", "0"))
-    result = CliRunner().invoke(main, ["run", str(scenario), "--call", "+1555", "--max-seconds", "120"])
+    scenario = write(tmp_path, "forever.js", "setInterval(() => {}, 1000);")
+    result = CliRunner().invoke(main, ["run", str(scenario), "--max-seconds", "30"])
     assert result.exit_code == EXIT_OK, result.output
-    assert "--max-seconds 120 reached" in result.output
+    assert "--max-seconds 30 reached" in result.output
+    assert "[   30.000] Application.Terminated" in result.output
 
 
 def test_storage_file_persists_across_runs(tmp_path: Path) -> None:
