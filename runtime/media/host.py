@@ -260,6 +260,7 @@ class CallMediaHost:
         self.party = SimulatedParty(layer.graph.clock, 8000, name=f"{call.trace_id}-remote")
         self.unit.listen(self._unit_event)
         self.party.on_speech.append(self._party_speech)
+        self.party.on_hangup.append(self._party_hangup)
         self.remote: CM.RemoteEnd | None = None
         events = call.events
         events.on("Call.Connected", lambda payload: self._connected())
@@ -302,12 +303,6 @@ class CallMediaHost:
             from ..callers import start_script
 
             start_script(self.layer.session, self.call, self.party, steps)
-        far = getattr(self.call, "caller", None) or getattr(self.call, "callee", None)
-        steps = (getattr(far, "extra", None) or {}).get("script")
-        if steps:  # a caller script (runtime/callers.py): steps in turn with the scenario
-            from ..callers import start_script
-
-            start_script(self.layer.session, self.call, self.party, steps)
 
     def _once(self, event: str, callback: Any) -> None:
         """Call ``callback()`` the first time the call fires ``event`` (``PlaybackFinished`` or ``Call.…``)."""
@@ -320,6 +315,11 @@ class CallMediaHost:
                 callback()
 
         self.call.events.on(name, on)
+
+    def _party_hangup(self) -> None:
+        hangup = getattr(self.call, "remote_hangup", None)
+        if hangup is not None:
+            hangup()
 
     def _party_speech(self, action: str, text: str) -> None:
         target = {"target": self.unit.outputs[0].name} if self.unit.outputs else {}

@@ -68,6 +68,7 @@ class SimulatedParty:
         self.on_key: list[Callable[[str], None]] = []  # out-of-band key presses (the line's ToneReceived type 1)
         self.on_speech: list[Callable[[str, str], None]] = []
         self.wake: Callable[[], None] | None = None  # set by the call: audio was queued
+        self.on_hangup: list[Callable[[], None]] = []
         self._speaking: int | None = None
         self._detector = DTMFDetector(sample_rate)
         self._last_utterance: int | None = None
@@ -143,7 +144,7 @@ class SimulatedParty:
     def run_script(self, items: Sequence[Mapping[str, Any]], origin: float | None = None,
                    subscribe: Callable[[str, Callable[[], None]], None] | None = None) -> None:
         """Schedule script items: ``say``, ``play``, ``tone`` (Hz, with ``duration``), ``silence`` (seconds),
-        ``digits`` (with ``inband``, default true), each ``at`` seconds after ``origin`` (default now), or ``after``
+        ``digits`` (with ``inband``, default true), ``hangup: true`` (after what is queued), each ``at`` seconds after ``origin`` (default now), or ``after``
         an event (``subscribe(event, callback)`` calls back once when it happens) plus ``delay`` seconds."""
         start = self.clock.now() if origin is None else origin
         timed: dict[float, list[Callable[[], Any]]] = {}
@@ -176,7 +177,17 @@ class SimulatedParty:
             return lambda: self.silence(float(item["silence"]))
         if "digits" in item:
             return lambda: self.press(str(item["digits"]), bool(item.get("inband", True)))
-        raise ScriptError(f"party script item {i}: expected one of say, play, tone, silence, digits: {item!r}")
+        if item.get("hangup"):
+            return self.hang_up
+        raise ScriptError(f"party script item {i}: expected one of say, play, tone, silence, digits, hangup: {item!r}")
+
+    def hang_up(self) -> None:
+        """Hang up once everything queued has been said (``on_hangup`` listeners end the call)."""
+        if self.pending:
+            self.clock.call_later(0.02, self.hang_up)
+            return
+        for cb in list(self.on_hangup):
+            cb()
 
     # --- ear -------------------------------------------------------------------------------------------------------
 

@@ -184,3 +184,14 @@ def test_attach_remote_replaces_the_simulated_party(tmp_path) -> None:
 
     play(tmp_path, alerting, Caller(hangup_after=4))
     assert remote.heard > 30  # about a second of TTS went to the attached far end
+
+
+def test_far_end_says_goodbye_and_hangs_up_after_speaking(tmp_path) -> None:
+    def alerting(session, call, log):
+        watch(session, call, log, "Disconnected")
+        call.answer()
+
+    caller = Caller(extra={"speak": [{"at": 1, "say": "thanks, goodbye"}, {"at": 1, "hangup": True}]})
+    session, log = play(tmp_path, alerting, caller)
+    (t, name, payload), = log
+    assert name == "Disconnected" and 1.8 < t < 2.5  # after the words, not at 1 s
