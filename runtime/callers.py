@@ -80,6 +80,7 @@ class CallerScript:
     to: str | None = None
     callees: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     source: str = "<script>"
+    stay_at_least: float = 0.0  # seconds after connect before a hang-up on silence (``voxsim run --dtmf`` keys)
 
     @property
     def ends_with_hangup(self) -> bool:
@@ -290,6 +291,7 @@ class ScriptRunner:
         self.speaking = False
         self.voiced_at = -1.0
         self.turns = 0  # agent turns that started
+        self.started = self.clock.now()
         self._replied_to = False  # the caller spoke last: agent.silent means the end of the agent's answer
         self._waiters: list[tuple[str, asyncio.Future[None]]] = []
         hear = party.hear
@@ -424,6 +426,7 @@ class ScriptRunner:
                     return
             quiet = self.script.hangup_after_silence
             if quiet is not None and not self.script.ends_with_hangup:
+                await self.clock.sleep(max(0.0, self.started + self.script.stay_at_least - self.clock.now()))
                 await self._silent(quiet, None)
                 self.session.log(f"caller: hangs up after {quiet:g} s of silence (end of its script)", source="caller")
                 self.hangup()

@@ -52,7 +52,9 @@ def test_groups_list_their_members(group: str) -> None:
 
 
 def test_not_built_subcommand_exits_2_with_one_line() -> None:
-    # `voxsim call` is built by the CLI issue; until then it must say so, never be a silent no-op.
-    result = CliRunner().invoke(main, ["call"])
+    # A sub-command not built yet must say so, never be a silent no-op.
+    from voxsim.tools.cli import not_built
+
+    result = CliRunner().invoke(not_built("serve", "the softphone issue"), [])
     assert result.exit_code == EXIT_USAGE
     assert "not built yet" in result.output

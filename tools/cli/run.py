@@ -15,7 +15,45 @@ import click
 
 from . import EXIT_INTERNAL, EXIT_OK, EXIT_SCENARIO_ERROR, EXIT_USAGE
 
-__all__ = ["command", "run_scenarios", "format_record"]
+__all__ = ["command", "run_scenarios", "format_record", "caller_script", "parse_dtmf"]
+
+
+def parse_dtmf(spec: str) -> tuple[float, str]:
+    """``--dtmf 12#@3.5`` → ``(3.5, "12#")``; a bad spec is a usage error (exit 2)."""
+    import re
+
+    match = re.fullmatch(r"([0-9*#A-Da-d]+)@(\d+(?:\.\d*)?)", spec.strip())
+    if match is None:
+        raise click.BadParameter(f"expected DIGITS@SECONDS like 12#@3.5, got {spec!r}", param_hint="--dtmf")
+    return float(match.group(2)), match.group(1).upper()
+
+
+def caller_script(says: tuple[str, ...], dtmf_specs: tuple[str, ...], path: Path | None,
+                  hangup_after_silence: float, default: bool = True) -> Any:
+    """The inbound caller's script from --caller-script, or from --say lines (each when the agent's turn ends);
+    without either, a caller that listens and hangs up on silence (``default``), else None."""
+    from dataclasses import replace
+
+    from voxsim.runtime.callers import CallerScript, CallerScriptError, Step, load_script
+
+    if path is not None and says:
+        raise click.UsageError("give the caller's lines with --say or with --caller-script, not both")
+    stay = max((parse_dtmf(spec)[0] + 1.0 for spec in dtmf_specs), default=0.0)
+    if path is not None:
+        try:
+            script = load_script(path)
+        except CallerScriptError as exc:
+            raise click.BadParameter(str(exc), param_hint="--caller-script") from None
+        return replace(script, stay_at_least=stay)
+    if not says and not default:
+        return None
+    steps: list[Step] = []
+    for text in says:
+        if not text.strip():
+            raise click.BadParameter("empty caller line", param_hint="--say")
+        steps += [Step("wait", until="agent.silent"), Step("say", text=text)]
+    return CallerScript(tuple(steps), hangup_after_silence=hangup_after_silence, source="--say",
+                        stay_at_least=stay)
 
 
 def format_record(record: Any) -> str | None:
@@ -58,23 +96,41 @@ async def run_scenarios(
     echo: bool = True,
     cartesia: dict[str, Any] | None = None,
     http_fake: Path | None = None,
+    caller_script: Any = None,
+    dtmf: tuple[tuple[float, str], ...] = (),
+    record_dir: Path | None = None,
+    listeners: tuple[Any, ...] = (),
 ) -> int:
-    """Run the files in one session (in order, one realm) and return the exit status."""
+    """Run the files in one session (in order, one realm) and return the exit status.
+
+    ``caller_script`` (a ``runtime.callers.CallerScript``) is what the inbound caller does; ``listeners`` get every
+    trace record as it is made (``voxsim demo`` prints the conversation with one)."""
     from voxsim.engine.errors import JSSyntaxError
     from voxsim.runtime.network import Network
     from voxsim.runtime.session import Session, SessionOptions
 
     network = Network.from_file(network_file) if network_file else Network()
     inbound = None
-    if caller is not None or destination is not None:
-        changes: dict[str, str] = {}
+    if caller_script is not None:
+        for number, spec in caller_script.callees.items():
+            network.add(number, spec)
+        caller = caller if caller is not None else caller_script.caller
+        destination = destination if destination is not None else caller_script.to
+    if caller is not None or destination is not None or caller_script is not None:
+        changes: dict[str, Any] = {}
         if caller is not None:
             changes["callerid"] = caller
         if destination is not None:
             changes["destination"] = destination
+        if dtmf:
+            changes["dtmf"] = network.caller.dtmf + dtmf
+        if caller_script is not None:
+            changes["extra"] = {**network.caller.extra, "script": caller_script}
         network = network.with_caller(**changes)
         inbound = network.caller
     settings: dict[str, Any] = {"cartesia": cartesia or {}}
+    if record_dir is not None:
+        settings["recordings_dir"] = str(record_dir)
     if http_fake is not None:  # Net requests answered from a routes file (docs/runtime-services.md)
         from voxsim.runtime.net_fake import FakeTransport
 
@@ -89,6 +145,8 @@ async def run_scenarios(
                 click.echo(line, err=record.type in ("error", "warning"))
 
         session.trace.add_listener(show)
+    for listener in listeners:
+        session.trace.add_listener(listener)
     try:
         for path in files:
             try:
@@ -129,20 +187,34 @@ def _bug_report(exc: BaseException) -> None:
               help="ApplicationStorage sqlite file (kept across runs).")
 @click.option("--secrets", "secrets_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Secrets for VoxEngine.getSecretValue (JSON, YAML or NAME=value lines).")
-@click.option("--cartesia", "cartesia_mode", type=click.Choice(["local", "live"]), default="local", show_default=True,
-              help="Cartesia agents: the local emulator, or the real service (wss://api.cartesia.ai).")
+@click.option("--cartesia", "cartesia_mode", type=click.Choice(["emulator", "local", "live"]), default="emulator",
+              show_default=True,
+              help="Cartesia agents: the local emulator ('local' is an alias), or the real service (wss://api.cartesia.ai).")
 @click.option("--agent", "agent_spec", metavar="FILE|MODULE:ATTR",
               help="The local emulator's agent (default: agents/<scenario>.yaml, else the built-in script).")
 @click.option("--line", "line_app", metavar="MODULE:APP|URL", help="Drive your own cartesia-line VoiceAgentApp.")
 @click.option("--http-fake", "http_fake", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Answer Net requests from a YAML/JSON routes file instead of the network.")
+@click.option("--say", "says", multiple=True, metavar="TEXT",
+              help="A caller line, said when the agent's turn ends (repeatable, in order). Implies --call.")
+@click.option("--dtmf", "dtmf_specs", multiple=True, metavar="DIGITS@SECONDS",
+              help="The caller presses DIGITS that many seconds after the call connects (repeatable).")
+@click.option("--caller-script", "caller_script_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="YAML caller script: say/play/dtmf/wait/barge_in/hangup steps (README: Caller scripts).")
+@click.option("--record", "record_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for call recordings (call.record(), recorders); default ./recordings.")
+@click.option("--hangup-after-silence", type=click.FloatRange(min=0), default=5.0, show_default=True,
+              help="After its last line the caller hangs up once the line has been quiet this long.")
 def command(scenarios: tuple[Path, ...], caller: str | None, destination: str | None, custom_data: str,
             network_file: Path | None, virtual_time: bool, max_seconds: float, trace_path: Path | None,
-            storage_path: Path | None, secrets_path: Path | None, cartesia_mode: str = "local",
-            agent_spec: str | None = None, line_app: str | None = None, http_fake: Path | None = None) -> None:
+            storage_path: Path | None, secrets_path: Path | None, cartesia_mode: str = "emulator",
+            agent_spec: str | None = None, line_app: str | None = None, http_fake: Path | None = None,
+            says: tuple[str, ...] = (), dtmf_specs: tuple[str, ...] = (), caller_script_path: Path | None = None,
+            record_dir: Path | None = None, hangup_after_silence: float = 5.0) -> None:
     """Run SCENARIO files (in order, one session) on a simulated phone network.
 
-    With --call the session starts with an inbound call; otherwise it starts like a StartScenarios run.
+    With --call (or --say/--dtmf/--caller-script) the session starts with an inbound call; otherwise it starts like
+    a StartScenarios run. The caller hangs up once its lines are said and the line has gone quiet.
     """
     from voxsim.engine.errors import HostJSError
     from voxsim.runtime.clock import run
@@ -160,14 +232,20 @@ def command(scenarios: tuple[Path, ...], caller: str | None, destination: str | 
             FakeTransport.from_file(http_fake)
         except FakeRouteError as exc:
             raise click.BadParameter(str(exc), param_hint="--http-fake") from None
+    # A network file's caller keeps its own behaviour unless the command line scripts it.
+    script = caller_script(says, dtmf_specs, caller_script_path, hangup_after_silence,
+                           default=network_file is None and (caller is not None or bool(dtmf_specs)))
+    dtmf = tuple(parse_dtmf(spec) for spec in dtmf_specs)
+    if script is not None and caller is None and script.caller is None and network_file is None:
+        caller = "+15551230000"
     try:
         status = run(
             run_scenarios(list(scenarios), caller=caller, destination=destination, custom_data=custom_data,
                           network_file=network_file, max_seconds=max_seconds, trace_path=trace_path,
                           storage_path=storage_path, secrets_path=secrets_path,
-                          cartesia={k: v for k, v in (("mode", cartesia_mode), ("agent", agent_spec),
+                          cartesia={k: v for k, v in (("mode", "local" if cartesia_mode == "emulator" else cartesia_mode), ("agent", agent_spec),
                                                       ("line", line_app)) if v},
-                          http_fake=http_fake),
+                          http_fake=http_fake, caller_script=script, dtmf=dtmf, record_dir=record_dir),
             virtual=virtual_time,
         )
     except NetworkError as exc:
