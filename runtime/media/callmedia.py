@@ -148,6 +148,7 @@ class CallMedia(MediaUnit):
 
     def _play(self, player: P.Player) -> P.Player:
         if self.player is not None:
+            self.player.stop_reason = "replaced"
             self.player.stop()
         self.player = player
         player.listen(lambda name, payload: self._player_event(player, name, payload))

@@ -76,7 +76,7 @@ def trace_player(session: Any, player: P.Player, kind: str, text: str | None = N
             trace.record("media", action="start", source=player.name, kind=kind, **target, **fields)
         elif name in (P.PLAYBACK_FINISHED, P.STOPPED) and player.position > 0:
             trace.record("media", action="stop", source=player.name, **target,
-                         reason="end" if name == P.PLAYBACK_FINISHED else "stopped")
+                         reason="end" if name == P.PLAYBACK_FINISHED else player.stop_reason)
 
     player.listen(on)
 

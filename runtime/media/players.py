@@ -88,6 +88,7 @@ class Player(MediaUnit):
         self.loop = loop
         self.state: PlayerState = "loading"
         self.error: str | None = None
+        self.stop_reason = "stopped"  # for the trace: "replaced" when a new say()/playback took the call
         self.duration = 0.0
         self._autostart = autostart
         self._clips: list[tuple[PCM, SpeechTag | None]] = []

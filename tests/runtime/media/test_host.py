@@ -195,3 +195,17 @@ def test_far_end_says_goodbye_and_hangs_up_after_speaking(tmp_path) -> None:
     session, log = play(tmp_path, alerting, caller)
     (t, name, payload), = log
     assert name == "Disconnected" and 1.8 < t < 2.5  # after the words, not at 1 s
+
+
+def test_a_second_say_replaces_the_first_in_the_trace(tmp_path) -> None:
+    def alerting(session, call, log):
+        def connected(e):
+            call.media.say("first announcement that is long", UNDEFINED)
+            session.clock.call_later(0.5, lambda: call.media.say("second", UNDEFINED))
+
+        call.events.on("Call.Connected", connected)
+        call.answer()
+
+    session, _ = play(tmp_path, alerting, Caller(hangup_after=4))
+    stops = [(r.fields["source"], r.fields["reason"]) for r in session.trace.find("media", action="stop")]
+    assert stops == [("player-1", "replaced"), ("player-2", "end")]
