@@ -293,7 +293,8 @@ class Call(HostObject):
     def answer(self, headers: Mapping[str, str] | None = None) -> None:
         """Answer an inbound call: ``Connected`` on the next turn; the caller's scripted actions start then."""
         if not self.is_incoming or self.state not in (CallState.ALERTING, CallState.PROGRESSING):
-            self.session.warn(f"{self.trace_id}.answer() ignored in state {self.state}", target=self.trace_id)
+            if self.state != CallState.CONNECTED:  # answering a connected call again is harmless (easyProcess does)
+                self.session.warn(f"{self.trace_id}.answer() ignored in state {self.state}", target=self.trace_id)
             return
 
         self._answer_pending = True
