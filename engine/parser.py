@@ -35,7 +35,7 @@ __all__ = ["parse_script", "Tables", "load_tables", "MAX_DEPTH"]
 MAX_DEPTH = 1500
 """Nesting limit (parser stack entries): deeper input is a SyntaxError instead of a Python crash."""
 
-_TABLE_FORMAT = 4
+_TABLE_FORMAT = 5
 _KEYWORD_TYPES = {"instanceof": "BINOP"}
 _NAME_START = frozenset(["IDENT", "STRING", "NUMBER", "[", "PRIVATE_NAME"])
 _RESTRICTED = frozenset(["return", "break", "continue", "yield"])
@@ -45,12 +45,13 @@ class Tables:
     """Compact LALR tables: per state a dict terminal/nonterminal → state (shift/goto, ≥ 0) or ~rule (reduce)."""
 
     def __init__(self, states: list[dict[str, int]], rules: list[tuple[str, int, str | None, bool, bool]],
-                 start: int, end: int, grammar_hash: str) -> None:
+                 start: int, end: int, grammar_hash: str, contexts: dict[int, list[Any]]) -> None:
         self.states = states
         self.rules = rules  # (origin, size, alias, expand1, has_inline_child)
         self.start = start
         self.end = end
         self.grammar_hash = grammar_hash
+        self.contexts = contexts  # state → ["push", generator, async] or ["pop", False, False]
 
 
 def _grammar_text() -> str:
@@ -62,8 +63,15 @@ def _grammar_hash(text: str) -> str:
     return hashlib.sha256(f"{_TABLE_FORMAT}\0{text}".encode()).hexdigest()[:20]
 
 
+_FUNCTION_RULES = frozenset(["function_declaration", "function_expression", "method_definition"])
+
+
 def build_tables(text: str, grammar_hash: str) -> Tables:
-    """Run lark's LALR analysis on the grammar and convert its table to the compact form (≈1 s)."""
+    """Run lark's LALR analysis on the grammar and convert its table to the compact form (≈1 s).
+
+    Also records the function contexts the LR items reveal: the states entered by shifting a function body's
+    ``{`` or an arrow's ``=>`` (with generator/async flags, which decide whether ``yield``/``await`` are keywords),
+    and the states entered by shifting a body's closing ``}``."""
     from lark import Lark
     from lark.lexer import Lexer, PatternStr
     from lark.parsers.lalr_analysis import Shift
@@ -75,18 +83,20 @@ def build_tables(text: str, grammar_hash: str) -> Tables:
         def lex(self, *args: Any) -> Any:  # pragma: no cover
             raise NotImplementedError
 
-    lark = Lark(text, parser="lalr", lexer=_NoLexer, maybe_placeholders=False)
+    lark = Lark(text, parser="lalr", lexer=_NoLexer, maybe_placeholders=False, debug=True)
     names = {t.name: (t.pattern.value if isinstance(t.pattern, PatternStr) else t.name) for t in lark.terminals}
-    table = lark.parser.parser.parser.parse_table
+    table = lark.parser.parser.parser.parse_table  # debug=True: keyed by LR(0) item closures
+    index = {closure: i for i, closure in enumerate(table.states)}
     rule_index: dict[Any, int] = {}
     rules: list[tuple[str, int, str | None, bool, bool]] = []
-    states: list[dict[str, int]] = [{} for _ in range(len(table.states))]
-    for state, row in table.states.items():
-        out = states[state]
+    states: list[dict[str, int]] = [{} for _ in range(len(index))]
+    contexts: dict[int, list[Any]] = {}
+    for closure, row in table.states.items():
+        out = states[index[closure]]
         for sym, (action, arg) in row.items():
             key = str(names.get(sym, sym))
             if action is Shift:
-                out[key] = arg
+                out[key] = index[arg]
             else:
                 if arg not in rule_index:
                     rule_index[arg] = len(rules)
@@ -94,7 +104,21 @@ def build_tables(text: str, grammar_hash: str) -> Tables:
                     inline = any(not sym.is_term and sym.name.startswith("_") for sym in arg.expansion)
                     rules.append((str(arg.origin.name), len(arg.expansion), alias, bool(arg.options.expand1), inline))
                 out[key] = ~rule_index[arg]
-    return Tables(states, rules, table.start_states["start"], table.end_states["start"], grammar_hash)
+        for item in closure:
+            if item.index == 0:
+                continue
+            words = [names.get(sym.name, sym.name) for sym in item.rule.expansion]
+            last = words[item.index - 1]
+            origin = item.rule.origin.name
+            if last == "{" and origin in _FUNCTION_RULES and "(" in words[:item.index]:
+                contexts[index[closure]] = ["push", "*" in words[:item.index], "async" in words[:item.index]]
+            elif last == "=>" and origin == "arrow_function":
+                contexts[index[closure]] = ["push", False, str(item.rule.alias) == "async_arrow_function"]
+            elif last == "}" and item.index == len(words) and (origin in _FUNCTION_RULES or origin == "arrow_body"):
+                contexts[index[closure]] = ["pop", False, False]
+    start = index[table.start_states["start"]]
+    end = index[table.end_states["start"]]
+    return Tables(states, rules, start, end, grammar_hash, contexts)
 
 
 def _cache_dir() -> Path:
@@ -111,7 +135,8 @@ SHIPPED_TABLES = "parser_tables.json"
 
 def tables_to_json(tables: Tables) -> str:
     return json.dumps({"hash": tables.grammar_hash, "start": tables.start, "end": tables.end,
-                       "rules": tables.rules, "states": tables.states}, separators=(",", ":"))
+                       "rules": tables.rules, "states": tables.states,
+                       "contexts": {str(k): v for k, v in tables.contexts.items()}}, separators=(",", ":"))
 
 
 def _shipped(digest: str) -> Tables | None:
@@ -122,7 +147,8 @@ def _shipped(digest: str) -> Tables | None:
     if data.get("hash") != digest:
         return None
     rules = [(o, n, a, bool(e), bool(i)) for o, n, a, e, i in data["rules"]]
-    return Tables(data["states"], rules, data["start"], data["end"], digest)
+    contexts = {int(k): v for k, v in data["contexts"].items()}
+    return Tables(data["states"], rules, data["start"], data["end"], digest, contexts)
 
 
 def load_tables() -> Tables:
@@ -172,6 +198,8 @@ class _Driver:
         self.values: list[Any] = []
         self.reducers = [self.builder.reducer(*rule) for rule in tables.rules]
         self.target_memo = _TARGET_MEMO.setdefault(id(tables), {})
+        # function contexts: (stack depth where the body starts, generator, async); the script is the bottom
+        self.ctx: list[tuple[int, bool, bool]] = [(0, False, False)]
 
     # -- questions about the current state ---------------------------------------------------------------------------
 
@@ -280,8 +308,13 @@ class _Driver:
         if word in CONTEXTUAL_WORDS and not tok.escaped and word in row:
             if "IDENT" not in row or not self._accepts("IDENT"):
                 return word
-            if word in ("yield", "await"):
-                return word
+            if word == "yield":
+                return word if self.ctx[-1][1] else "IDENT"
+            if word == "await":
+                if self.ctx[-1][2]:
+                    return word
+                nxt = self._peek()  # `await x` outside async code: keep it a keyword for a clear early error
+                return word if not nxt.nl and nxt.type in ("IDENT", "NUMBER", "STRING", "TEMPLATE") else "IDENT"
             nxt = self._peek()
             nt = nxt.type
             if word == "async":
@@ -339,6 +372,8 @@ class _Driver:
         origins = [r[0] for r in rules]
         sizes = [r[1] for r in rules]
         unit_chains = _UNIT_CHAINS.setdefault(id(self.tables), {})
+        contexts = self.tables.contexts
+        ctx = self.ctx
         while True:
             if pending is not None:
                 tok, pending = pending, None
@@ -392,6 +427,12 @@ class _Driver:
                     tok.type = term
                     stack.append(act)
                     values.append(tok)
+                    change = contexts.get(act)
+                    if change is not None:
+                        if change[0] == "push":
+                            ctx.append((len(stack), change[1], change[2]))
+                        elif len(ctx) > 1:
+                            ctx.pop()
                     break
                 rule = ~act
                 reducer = reducers[rule]
@@ -421,6 +462,8 @@ class _Driver:
                     return self.builder.finish(values[-1])
             if len(stack) > MAX_DEPTH:
                 raise self._error(tok, "Maximum nesting depth exceeded")
+            while len(stack) < ctx[-1][0]:  # a concise arrow body ended with a reduction
+                ctx.pop()
             if not tok.auto:
                 prev = tok
             prev_term = term

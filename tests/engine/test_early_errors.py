@@ -44,7 +44,7 @@ INVALID = [
     ("function f() { await x; }", "await is only valid"),
     ("async function f() { var await; }", "await"),
     ("function* g() { var yield; }", "yield"),
-    ("function* g(a = yield) {}", "formal parameter"),
+    ("function* g(a = yield) {}", "yield"),
     ("new.target;", "new.target"),
     ("function f() { super.x; }", "super"),
     ("class A { constructor() { super(); } }", "super"),
@@ -118,3 +118,23 @@ def test_error_points_at_the_offending_name() -> None:
         parse_script("let a = 1;\nlet a = 2;", "dup.js")
     assert (info.value.line, info.value.column) == (2, 5)
     assert str(info.value).startswith("dup.js:2:5: SyntaxError: Identifier 'a' has already been declared")
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "var yield = 1; yield => 1; ({a: yield} = b);",
+        "function* g() { yield 1; const f = x => yield; }",  # an arrow body inside a generator: yield is a name
+        "function f() { var await = 1; return await(2); }",
+        "async function f() { const g = async () => await 1; return await g(); }",
+        "var o = { *g() { yield 1 }, async m() { await 1 } }; class A { async *m() { yield await 1 } }",
+    ],
+)
+def test_yield_and_await_follow_the_function_context(src: str) -> None:
+    parse_script(src)
+
+
+@pytest.mark.parametrize("src", ["async function f() { y => await z }", "function* g() { function h() {} yield\n* 2 }"])
+def test_yield_and_await_context_errors(src: str) -> None:
+    with pytest.raises(JSSyntaxError):
+        parse_script(src)
