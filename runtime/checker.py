@@ -423,7 +423,7 @@ class _Checker:
         elif kind == "MemberExpression":
             chain = _member_chain(event)
             missing = self._missing(chain) if chain else None
-            if missing:
+            if missing and chain:
                 text = ".".join(name for name, _ in chain)
                 self._report(event, "undefined-event",
                              f"addEventListener({text}, …): {text} is undefined, so the listener never fires")

@@ -254,7 +254,7 @@ def install(session: Any) -> None:
         return realm.new_host_function(name, call, length)
 
     def text(value: Any) -> str:
-        return to_py(to_string(value))
+        return str(to_py(to_string(value)))
 
     def data(value: Any) -> str | list[int]:
         converted = to_py(value)

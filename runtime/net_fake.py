@@ -52,7 +52,7 @@ class FakeResponse:
         return HttpResponse(self.status, headers, raw)
 
 
-Reply = Union[FakeResponse, HttpResponse, str, bytes, dict, list, int, NetError]
+Reply = Union[FakeResponse, HttpResponse, str, bytes, dict[str, Any], list[Any], int, NetError]
 Handler = Callable[[HttpRequest], Union[Reply, Awaitable[Reply]]]
 
 
@@ -117,7 +117,8 @@ class FakeTransport:
             raise FakeRouteError(f"{path}: expected a list of routes (or a mapping with 'routes')")
         return cls.from_routes(data, fallback)
 
-    def route(self, pattern: str | re.Pattern[str], reply: FakeResponse | Handler | str | dict | list | int, *, method: str | None = None) -> FakeTransport:
+    def route(self, pattern: str | re.Pattern[str], reply: FakeResponse | Handler | str | dict[str, Any] | list[Any] | int,
+              *, method: str | None = None) -> FakeTransport:
         """Add a route; returns ``self`` so routes chain."""
         if not callable(reply) and not isinstance(reply, FakeResponse):
             reply = _as_fake(reply)
