@@ -377,6 +377,10 @@ def _flags_of(r: JSObject) -> str:
 def _symbol_match(realm: Any, this: Any, args: list[Any]) -> Any:
     rx = _this_object(this, "[Symbol.match]")
     s = to_string(arg(args, 0))
+    from .regexp_fast import fast_match_all_strings, is_pristine
+    if type(rx) is RegExpObject and "g" in rx.flags and is_pristine(realm, rx):
+        found = fast_match_all_strings(rx, s)
+        return realm.new_array(found) if found else None
     flags = _flags_of(rx)
     if "g" not in flags:
         return regexp_exec(realm, rx, s)
@@ -404,6 +408,9 @@ def _symbol_replace(realm: Any, this: Any, args: list[Any]) -> Any:
     functional = is_callable(replace_value)
     if not functional:
         replace_value = to_string(replace_value)
+    from .regexp_fast import fast_replace, is_pristine
+    if is_pristine(realm, rx):
+        return fast_replace(realm, rx, s, replace_value, functional)
     flags = _flags_of(rx)
     is_global = "g" in flags
     unicode = "u" in flags or "v" in flags
@@ -620,3 +627,5 @@ def install(realm: Any) -> None:
     it_proto.props[SYM_TO_STRING_TAG] = PropertyDescriptor(value="RegExp String Iterator", writable=False,
                                                            enumerable=False, configurable=True)
     realm.intrinsics["%RegExpStringIteratorPrototype%"] = it_proto
+    from .regexp_fast import remember_pristine
+    remember_pristine(realm, proto)

@@ -176,3 +176,25 @@ def test_huge_counts_compile_without_exhausting_memory(realm: Realm) -> None:
 def test_v_flag_is_u_without_set_operations(realm: Realm) -> None:
     assert exec_(realm, r"^\d+.$", "v", "12\ud83d\ude00") == ["12\U0001f600"]
     assert regexp_create(realm, "x", "v").get("unicodeSets") is True
+
+
+FAST_PATH_SNIPPETS = [
+    # the direct path must agree with the spec protocol, and step aside when user code could observe it
+    ('(function () { var r = /a/g; r.lastIndex = 3; var s = "aXa".replace(r, "b"); return s + r.lastIndex; })()',
+     "bXb0"),
+    ('(function () { var r = /a/y; r.lastIndex = 2; var s = "aXa".replace(r, "b"); return s + r.lastIndex; })()',
+     "aXb3"),
+    ('(function () { var r = /a/; r.lastIndex = 2; "aXa".replace(r, "b"); return r.lastIndex; })()', "2"),
+    ('(function () { var r = /a/g; r.exec = function () { return null; }; return "aa".replace(r, "b"); })()', "aa"),
+    ('(function () { var r = /a/g; Object.defineProperty(r, "flags", {value: ""}); return "aa".replace(r, "b"); })()',
+     "ba"),
+    ('"x\\ud83d\\ude00y".replace(/(?:)/gu, "-").length', "8"),
+    ('"abcabc".match(/b/g).length + " " + "abc".match(/z/g)', "2 null"),
+    ('"2024-05".replace(/(?<y>\\d+)-(?<m>\\d+)/g, function (m, a, b, i, s, g) { return g.m + i; })', "050"),
+]
+
+
+@pytest.mark.parametrize("source, expected", FAST_PATH_SNIPPETS)
+def test_fast_path_snippets(source: str, expected: str) -> None:
+    script = pytest.importorskip("voxsim.engine.script")
+    assert script.run_snippet(f"print({source});") == expected
