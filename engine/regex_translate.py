@@ -14,6 +14,7 @@ folding rather than JS's toUpperCase canonicalisation.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 __all__ = ["RegexSyntaxError", "Translated", "translate", "FLAG_CHARS", "LINE_TERMINATORS", "WHITESPACE_CHARS"]
@@ -37,6 +38,8 @@ class Translated:
     group_names: list[str | None] = field(default_factory=list)   # name of group i+1 or None
     unicode: bool = False           # match on code points (``u``) rather than code units
     max_count: int = 0              # the largest {n,m} count (the ``regex`` module allocates memory per count)
+    py_group: list[int] = field(default_factory=list)        # Python group number of JS group i (0 → 0)
+    resets: dict[int, list[int]] = field(default_factory=dict)  # JS group → Python marker groups around it
 
 
 def _ranges_of(chars: str) -> list[tuple[int, int]]:
@@ -102,6 +105,9 @@ class _Parser:
         self.named = bool(self.names_seen) or self.u
         self.group_names: list[str | None] = []
         self.refs: list[str] = []
+        self.markers = 0
+        self.resets: dict[int, list[int]] = {}
+        self.open_groups: list[int] = []   # a backreference into an enclosing group matches empty (not yet set)
         self.word = list(_WORD) + ([(0x17F, 0x17F), (0x212A, 0x212A)] if self.u and self.i else [])
 
     # -- helpers
@@ -205,6 +211,14 @@ class _Parser:
             return atom
         if not quantifiable:
             raise self.error("Nothing to repeat")
+        if "\x00G" in atom and _repeats(q):
+            # JS clears the captures inside a repeated group at each iteration; a marker group gives the start of
+            # the last iteration, and captures older than it are reported as undefined (see Translated.resets).
+            self.markers += 1
+            k = self.markers
+            for js in _GROUP_TOKEN.findall(atom):
+                self.resets.setdefault(int(js), []).append(k)
+            atom = f"\x00M{k}\x00{atom})"
         return atom + q
 
     def _at_quantifier(self) -> bool:
@@ -308,10 +322,13 @@ class _Parser:
             if name in self.group_names:
                 raise self.error("Duplicate capture group name")
         self.group_names.append(name)
+        js_index = len(self.group_names)
+        self.open_groups.append(js_index)
         inner = self.disjunction()
+        self.open_groups.pop()
         if not self.eat(")"):
             raise self.error("Unterminated group")
-        return f"({inner})"
+        return f"\x00G{js_index}\x00{inner})"
 
     def group_name(self) -> str:
         """A RegExpIdentifierName up to ``>`` (pos after ``<``), with \\u escapes decoded."""
@@ -461,7 +478,7 @@ class _Parser:
                 self.pos += 1
             n = int(self.src[j:self.pos])
             if n <= self.group_count:
-                return f"(?:(?({n})\\{n}))"
+                return "(?:)" if n in self.open_groups else f"\x00B{n}\x00"
             if self.u:
                 raise self.error("Invalid escape")
             self.pos = j
@@ -471,7 +488,9 @@ class _Parser:
                 raise self.error("Invalid named reference")
             name = self.group_name()
             self.refs.append(name)
-            return "\\k<" + name + ">"  # resolved to a number once all groups are known
+            if any(self.group_names[g - 1] == name for g in self.open_groups):
+                return "(?:)"
+            return "\x00K" + name + "\x00"  # resolved to a number once all groups are known
         if c in "dDsSwWpP":
             s = self.class_escape_set(c)
             if s is not None:
@@ -586,8 +605,42 @@ def translate(pattern: str, flags: str) -> Translated:
     for ref in p.refs:
         if ref not in names:
             raise p.error("Invalid named capture referenced")
-    if "\\k<" in out:
-        for idx, name in enumerate(names, start=1):
-            if name is not None:
-                out = out.replace("\\k<" + name + ">", f"(?:(?({idx})\\{idx}))")
-    return Translated(out, p.group_count, names, p.u, p.max_count)
+    # number the groups as Python sees them: JS groups and iteration markers, in order of their "("
+    py_of_js = [0] * (p.group_count + 1)
+    py_of_marker: dict[int, int] = {}
+    for n, (kind, num) in enumerate(_OPEN_TOKEN.findall(out), start=1):
+        if kind == "G":
+            py_of_js[int(num)] = n
+        else:
+            py_of_marker[int(num)] = n
+    index_of_name = {name: i for i, name in enumerate(names, start=1) if name is not None}
+
+    def resolve(m: "re.Match[str]") -> str:
+        kind, body = m.group(1), m.group(2)
+        if kind in "GM":
+            return "("
+        py = py_of_js[int(body)] if kind == "B" else py_of_js[index_of_name[body]]
+        return f"(?:(?({py})\\{py}))"
+
+    out = _ANY_TOKEN.sub(resolve, out)
+    resets = {js: [py_of_marker[k] for k in ks] for js, ks in p.resets.items()}
+    return Translated(out, p.group_count, names, p.u, p.max_count, py_of_js, resets)
+
+
+_GROUP_TOKEN = re.compile("\x00G(\\d+)\x00")
+_OPEN_TOKEN = re.compile("\x00([GM])(\\d+)\x00")
+_ANY_TOKEN = re.compile("\x00([GMBK])([^\x00]*)\x00")
+
+
+def _repeats(q: str) -> bool:
+    """Whether a quantifier can iterate more than once."""
+    q = q.rstrip("?") if len(q) > 1 else q
+    if q in ("*", "+"):
+        return True
+    if q == "?":
+        return False
+    body = q[1:-1]
+    if "," not in body:
+        return int(body) > 1
+    hi = body.split(",")[1]
+    return hi == "" or int(hi) > 1

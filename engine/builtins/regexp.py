@@ -169,6 +169,18 @@ def _run(r: RegExpObject, subject: _Subject, start: int, sticky: bool) -> Any:
         raise JSRangeError("Regular expression too slow (catastrophic backtracking)") from None
 
 
+def group_span(info: Translated, m: Any, js: int) -> tuple[int, int]:
+    """Span (in the matched text) of JS capture group ``js``, or (-1, -1) when JS reports it undefined: not matched,
+    or set in an earlier iteration of an enclosing quantified group (JS clears those per iteration)."""
+    a, b = m.span(info.py_group[js])
+    if a >= 0:
+        for marker in info.resets.get(js, ()):
+            last_start = m.span(marker)[0]
+            if last_start < 0 or a < last_start:
+                return -1, -1
+    return a, b
+
+
 def _builtin_exec(realm: Any, r: RegExpObject, s: str) -> Any:
     """RegExpBuiltinExec (https://tc39.es/ecma262/#sec-regexpbuiltinexec)."""
     last_index = to_length(r.get("lastIndex"))
@@ -203,7 +215,7 @@ def _build_result(realm: Any, r: RegExpObject, subject: _Subject, m: Any, start:
     items: list[Any] = [s[start:end]]
     spans: list[Any] = [(start, end)]
     for g in range(1, info.group_count + 1):
-        gs, ge = m.span(g)
+        gs, ge = group_span(info, m, g)
         if gs < 0:
             items.append(UNDEFINED)
             spans.append(None)
@@ -535,7 +547,7 @@ def _symbol_split(realm: Any, this: Any, args: list[Any]) -> Any:
             info = splitter.info
             assert info is not None
             for g in range(1, info.group_count + 1):
-                gs, ge = m.span(g)
+                gs, ge = group_span(info, m, g)
                 out.append(UNDEFINED if gs < 0 else s[subject.to_units(gs):subject.to_units(ge)])
                 if len(out) == lim:
                     return realm.new_array(out)

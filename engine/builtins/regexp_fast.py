@@ -13,7 +13,7 @@ import weakref
 from typing import Any
 
 from ..values import UNDEFINED, JSObject, PropertyDescriptor
-from .regexp import RegExpObject, _advance, _run, _Subject
+from .regexp import RegExpObject, _advance, _run, _Subject, group_span
 
 __all__ = ["remember_pristine", "is_pristine", "fast_replace", "fast_match_all_strings"]
 
@@ -87,11 +87,11 @@ def _matches(rx: RegExpObject, s: str) -> list[Any]:
     return out
 
 
-def _captures(subject: _Subject, m: Any, count: int) -> list[Any]:
+def _captures(subject: _Subject, m: Any, info: Any) -> list[Any]:
     s = subject.s
     caps: list[Any] = []
-    for g in range(1, count + 1):
-        a, b = m.span(g)
+    for g in range(1, info.group_count + 1):
+        a, b = group_span(info, m, g)
         caps.append(UNDEFINED if a < 0 else s[subject.to_units(a):subject.to_units(b)])
     return caps
 
@@ -106,7 +106,7 @@ def fast_replace(realm: Any, rx: RegExpObject, s: str, replace_value: Any, funct
     for subject, m in _matches(rx, s):
         start, end = subject.to_units(m.start()), subject.to_units(m.end())
         matched = s[start:end]
-        captures = _captures(subject, m, info.group_count)
+        captures = _captures(subject, m, info)
         named: Any = UNDEFINED
         if named_groups:
             named = JSObject(None)

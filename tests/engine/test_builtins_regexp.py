@@ -42,6 +42,9 @@ def exec_(realm: Realm, pattern: str, flags: str, s: str) -> Any:
     (r"^.$", "u", "\ud83d\ude00", ["\U0001f600"]), (r"^.$", "", "\ud83d\ude00", None),
     (r"\ud83d\ude00", "u", "\ud83d\ude00", ["\U0001f600"]), (r"\udf06", "u", "\ud834\udf06", None),
     (r"\udf06", "", "\ud834\udf06", ["\udf06"]), (r"\p{Script=Greek}+", "u", "x\u03b1\u03b2", ["\u03b1\u03b2"]),
+    (r"(z)((a+)?(b+)?(c))*", "", "zaacbbbcac", ["zaacbbbcac", "z", "ac", "a", None, "c"]),
+    (r"(?:(a)|b)+", "", "ab", ["ab", None]), (r"(abc\1)", "", "abc", ["abc", "abc"]),
+    (r"(?<a>\k<a>\w)..", "", "bab", ["bab", "b"]), (r"(a)\1(?<n>b)\k<n>", "", "aabb", ["aabb", "a", "b"]),
     (r"(?=(a+))a*b\1", "", "baaabac", ["aba", "a"]), (r"(.*?)a(?!(a+)b\2c)\2(.*)", "", "baaabaac",
                                                       ["baaabaac", "ba", None, "abaac"]),
 ])
