@@ -379,7 +379,8 @@ class ScriptRunner:
         at = f"{self.script.source}:{step.line}" if step.line else self.script.source
         self.session.warn(f"caller script {at}: {message}", target=self.call.trace_id)
 
-    async def _step(self, step: Step) -> None:
+    async def run_step(self, step: Step) -> None:
+        """Do one step now (``voxsim call`` feeds typed lines through here)."""
         if step.kind in ("say", "play"):
             await self._speak(step)
         elif step.kind == "dtmf":
@@ -421,7 +422,7 @@ class ScriptRunner:
     async def _run(self) -> None:
         try:
             for step in self.script.steps:
-                await self._step(step)
+                await self.run_step(step)
                 if self.call.state != "CONNECTED":
                     return
             quiet = self.script.hangup_after_silence
@@ -444,4 +445,6 @@ def start_script(session: Any, call: Any, party: Any, value: Any) -> ScriptRunne
     except CallerScriptError as exc:
         session.warn(f"{call.trace_id}: caller script ignored: {exc}", target=call.trace_id)
         return None
-    return ScriptRunner(session, call, party, replace(script))
+    runner = ScriptRunner(session, call, party, replace(script))
+    session.extensions.setdefault("callers", {})[call.trace_id] = runner  # live control (voxsim call)
+    return runner

@@ -19,7 +19,6 @@ _EVENTS = {
     "Cartesia.Agents.ACK": "agent stream acknowledged (ACK)",
     "Cartesia.Agents.Clear": "Clear: the agent was interrupted, its queued audio is dropped",
     "Cartesia.Agents.Transfer": "agent asks for a transfer",
-    "Call.ToneReceived": "key {tone} reached the scenario",
 }
 
 
@@ -42,15 +41,17 @@ class ConversationPrinter:
 
     def __call__(self, record: Any) -> None:
         kind = record.type
-        if kind == "media" and record.get("kind") == "speech":
+        if kind == "media" and record.get("kind") in ("speech", "tts"):
             self._speech(record)
-        elif kind == "media" and record.get("action") == "stop" and record.get("reason") == "clear":
+        elif kind == "media" and record.get("action") == "stop":  # stop records carry no kind
             self._speech(record)
         elif kind == "event":
             name = record.get("name")
             data = record.get("data") or {}
             if name in _EVENTS:
                 self._line(record.t, "", "[yellow]" + escape(_EVENTS[name].format(**data)) + "[/yellow]")
+            elif name == "Call.ToneReceived":
+                self._line(record.t, "Caller", f"presses {escape(str(data.get('tone', '?')))}", "bold green")
             elif name == "Cartesia.Agents.DTMF":
                 digits = ((data.get("data") or {}).get("payload") or {}).get("dtmf", "?")
                 self._line(record.t, "", f"[yellow]agent sends key(s) {escape(str(digits))}[/yellow]")
@@ -59,8 +60,6 @@ class ConversationPrinter:
                 self._line(record.t, "", f"[yellow]call ended: {escape(str(why))} ({data.get('internalCode', data.get('code', ''))})[/yellow]")
         elif kind == "agent" and record.get("event") == "close" and record.get("direction") == "received":
             self._line(record.t, "", f"[yellow]agent closed the stream: {escape(str(record.get('reason', '')))}[/yellow]")
-        elif kind == "agent" and record.get("event") == "dtmf" and record.get("direction") == "sent":
-            self._line(record.t, "Caller", f"[bold]presses {escape(str(record.get('dtmf', '')))}[/bold]", "green")
         elif kind == "error":
             stack = record.get("stack") or ""
             self._line(record.t, "error", f"[red]{escape(str(record.get('message')))}[/red]"
@@ -82,7 +81,9 @@ class ConversationPrinter:
             else:
                 self.caller_stopped = record.t
             return
-        text = escape(str(record.get("text") or "…"))
+        if not record.get("text"):  # audio without known words (a late frame on real time, music): no line
+            return
+        text = escape(str(record["text"]))
         if agent:
             self.open_agent.add(source)
             note = ""
