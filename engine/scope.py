@@ -118,6 +118,7 @@ class Analysis:
     def __init__(self) -> None:
         self.scopes: dict[int, Scope] = {}
         self.refs: dict[int, Binding | None] = {}
+        self.with_refs: dict[int, list[Binding]] = {}   # identifiers seen through `with` objects (innermost first)
         self.root: Scope | None = None
 
     def scope_of(self, node: Any) -> Scope | None:
@@ -219,8 +220,15 @@ class _Analyzer:
     def reference(self, ident: Any, scope: Scope, name: str | None = None) -> Binding | None:
         name = ident.name if name is None else name
         s: Scope | None = scope
+        crossed: list[Binding] = []
         while s is not None:
             b = s.bindings.get(name)
+            if b is None and s.kind == "with":
+                wb = s.bindings["#with"]
+                crossed.append(wb)
+                if wb.scope.func is not scope.func:
+                    wb.captured = True
+                self.an.with_refs[id(ident)] = crossed
             if b is not None:
                 self.an.refs[id(ident)] = b
                 if b.scope.func is not scope.func:
@@ -456,6 +464,12 @@ class _Analyzer:
                 cs.declare(ident.name, "catch", ident)
             self.visit_pattern(node.param, cs)
         self.visit(node.body, cs)
+
+    def visit_WithStatement(self, node: Any, scope: Scope) -> None:
+        self.visit(node.object, scope)
+        ws = self.new_scope("with", node, scope, scope.strict)
+        ws.declare("#with", "var", node)
+        self.visit(node.body, ws)
 
     def visit_ClassDeclaration(self, node: Any, scope: Scope) -> None:
         if node.id is not None:

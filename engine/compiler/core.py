@@ -141,8 +141,35 @@ class CompilerBase:
             return None
         return b
 
-    def read_var(self, ident: Any, name: str | None = None) -> Expr:
-        """A closure reading an identifier (ReferenceError for an undeclared global, TDZ checks)."""
+    def plain(self, ident: Any) -> bool:
+        """False when the identifier may be found on a `with` object (fast paths must step aside)."""
+        return id(ident) not in self.an.with_refs
+
+    def with_objects(self, ident: Any) -> list[tuple[Callable[[list], list], int]]:
+        return [(env_at(h), slot) for h, slot in
+                (self.an.resolve(b, self.scope) for b in self.an.with_refs.get(id(ident), ()))]
+
+    def read_var(self, ident: Any, name: str | None = None, typeof: bool = False) -> Expr:
+        """A closure reading an identifier (ReferenceError for an undeclared global, TDZ checks), looking at the
+        objects of enclosing `with` statements first."""
+        if typeof and self.binding(ident) is None:
+            base = self.read_global(ident.name, ident, typeof=True)
+        else:
+            base = self._read_var(ident, name)
+        withs = self.with_objects(ident)
+        if not withs:
+            return base
+        key = ident.name
+
+        def read_with(env: list) -> Any:
+            for up, slot in withs:
+                o = up(env)[slot]
+                if _with_has(o, key):
+                    return o.get(key, o)
+            return base(env)
+        return read_with
+
+    def _read_var(self, ident: Any, name: str | None = None) -> Expr:
         name = ident.name if name is None else name
         b = self.binding(ident)
         if b is None:
@@ -221,6 +248,44 @@ class CompilerBase:
 
     def write_var(self, ident: Any, init: bool = False) -> Callable[[list, Any], None]:
         """A closure ``write(env, value)`` assigning an identifier; ``init`` for declarations (no TDZ/const check)."""
+        base = self._write_var(ident, init)
+        withs = self.with_objects(ident)
+        if not withs:
+            return base
+        key = ident.name
+        strict = self.scope.strict
+
+        def write_with(env: list, value: Any) -> None:
+            for up, slot in withs:
+                o = up(env)[slot]
+                if _with_has(o, key):
+                    if not o.set(key, value, o) and strict:
+                        raise self.realm.throw("TypeError", f"Cannot assign to read only property '{key}'")
+                    return
+            base(env, value)
+        return write_with
+
+    def with_reference(self, ident: Any) -> Callable[[list], tuple[Callable[[], Any], Callable[[Any], None]]]:
+        """For compound assignment inside `with`: resolve the identifier once, then get and put on the same base."""
+        withs = self.with_objects(ident)
+        base_read = self._read_var(ident)
+        base_write = self._write_var(ident)
+        key = ident.name
+        strict = self.scope.strict
+        realm = self.realm
+
+        def ref(env: list) -> tuple[Callable[[], Any], Callable[[Any], None]]:
+            for up, slot in withs:
+                o = up(env)[slot]
+                if _with_has(o, key):
+                    def put(v: Any, o: Any = o) -> None:
+                        if not o.set(key, v, o) and strict:
+                            raise realm.throw("TypeError", f"Cannot assign to read only property '{key}'")
+                    return (lambda o=o: o.get(key, o)), put
+            return (lambda: base_read(env)), (lambda v: base_write(env, v))
+        return ref
+
+    def _write_var(self, ident: Any, init: bool = False) -> Callable[[list, Any], None]:
         name = ident.name
         b = self.an.binding_of(ident)
         realm = self.realm
@@ -314,6 +379,16 @@ class CompilerBase:
         if b is None:
             return None
         return self.an.resolve(b, self.scope)
+
+
+def _with_has(o: Any, key: str) -> bool:
+    """HasBinding of an object environment record: the property exists and is not blocked by @@unscopables."""
+    from ..operations import to_boolean
+    from ..values import SYM_UNSCOPABLES
+    if not o.has_property(key):
+        return False
+    u = o.get(SYM_UNSCOPABLES)
+    return not (isinstance(u, JSObject) and to_boolean(u.get(key)))
 
 
 def env_at(hops: int) -> Callable[[list], list]:

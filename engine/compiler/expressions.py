@@ -63,7 +63,8 @@ class ExpressionCompiler(CompilerBase):
         return lambda env: v
 
     def ex_Identifier(self, node: Any) -> Expr:
-        if node.name == "undefined" and self.binding(node) is None and self.an.binding_of(node) is None:
+        if node.name == "undefined" and self.binding(node) is None and self.an.binding_of(node) is None and \
+                self.plain(node):
             gobj = self.realm.global_object
             d = gobj.props.get("undefined")
             if type(d) is PropertyDescriptor and d.writable is False and d.configurable is False:
@@ -167,8 +168,8 @@ class ExpressionCompiler(CompilerBase):
         op = node.operator
         realm = self.realm
         if op == "typeof":
-            if type(node.argument) is A.Identifier and self.binding(node.argument) is None:
-                read = self.read_global(node.argument.name, node.argument, typeof=True)
+            if type(node.argument) is A.Identifier:
+                read = self.read_var(node.argument, typeof=True)
             else:
                 read = self.expr(node.argument)
             return lambda env: typeof(read(env))
@@ -362,7 +363,7 @@ class ExpressionCompiler(CompilerBase):
     def operand_shape(self, node: Any, fn: Expr) -> tuple[str, Any]:
         if type(node) is A.Literal and type(node.value) is float:
             return ("C", node.value)
-        if type(node) is A.Identifier:
+        if type(node) is A.Identifier and self.plain(node):
             b = self.binding(node)
             if b is not None and not b.tdz and self.an.resolve(b, self.scope)[0] == 0:
                 return ("L", b.slot)
@@ -596,7 +597,7 @@ class ExpressionCompiler(CompilerBase):
         fn = self.expr(callee)
         from .functions import CompiledFunction
         simple_args = not any(type(a) is A.SpreadElement for a in node.arguments) and len(node.arguments) == 1
-        if type(callee) is A.Identifier and self.binding(callee) is None and simple_args:
+        if type(callee) is A.Identifier and self.binding(callee) is None and simple_args and self.plain(callee):
             # the hot shape of recursive helpers, fib(n - 1): global function, one argument, no frames in between
             a0 = self.expr(node.arguments[0])
             name = callee.name

@@ -160,6 +160,16 @@ class PatternCompiler(CompilerBase):
         op = node.operator
         left = node.left
         if op == "=":
+            if type(left) is A.Identifier and not self.plain(left):
+                wref = self.with_reference(left)
+                wvalue = self.expr(node.right)
+
+                def assign_with(env: list) -> Any:
+                    _, put = wref(env)
+                    v = wvalue(env)
+                    put(v)
+                    return v
+                return assign_with
             if type(left) is A.Identifier:
                 write = self.write_var(left)
                 if is_anonymous_function_definition(node.right):
@@ -187,7 +197,7 @@ class PatternCompiler(CompilerBase):
         if op in ("&&=", "||=", "??="):
             return self.logical_assign(node)
         bop = op[:-1]
-        if type(left) is A.Identifier:
+        if type(left) is A.Identifier and self.plain(left):
             fast = self.concat_assign(node) if bop == "+" else None
             if fast is not None:
                 return fast
@@ -201,7 +211,7 @@ class PatternCompiler(CompilerBase):
                 write(env, v)
                 return v
             return compound_var
-        ref = self.reference(left)
+        ref = self.with_reference(left) if type(left) is A.Identifier else self.reference(left)
         right = self.expr(node.right)
         combine = _combiner(bop, self.realm, self.loc(node))
 
@@ -215,6 +225,8 @@ class PatternCompiler(CompilerBase):
     def concat_assign(self, node: Any) -> Expr | None:
         """``x += y`` on a plain local: reuse the string buffer in place (CPython resizes a str whose only
         reference is the local being assigned), which keeps repeated appends linear."""
+        if not self.plain(node.left):
+            return None
         b = self.binding(node.left)
         if b is None and self.an.binding_of(node.left) is not None and \
                 self.an.binding_of(node.left).kind in ("var", "function"):
@@ -397,7 +409,7 @@ class PatternCompiler(CompilerBase):
                 return not to_boolean(v)
             return v is None or v is UNDEFINED
 
-        if type(left) is A.Identifier:
+        if type(left) is A.Identifier and self.plain(left):
             read = self.read_var(left)
             write = self.write_var(left)
             if is_anonymous_function_definition(node.right):
@@ -415,7 +427,7 @@ class PatternCompiler(CompilerBase):
                 write(env, v)
                 return v
             return logical_var
-        ref = self.reference(left)
+        ref = self.with_reference(left) if type(left) is A.Identifier else self.reference(left)
         right = self.expr(node.right)
 
         def logical_member(env: list) -> Any:
@@ -439,7 +451,7 @@ class PatternCompiler(CompilerBase):
                 return n, JSBigInt(n.value + int(delta))
             return n, n + delta
 
-        if type(arg) is A.Identifier:
+        if type(arg) is A.Identifier and self.plain(arg):
             b = self.binding(arg)
             if b is not None and not b.tdz and b.kind not in ("const", "funcname"):
                 hops, slot = self.an.resolve(b, self.scope)
@@ -467,7 +479,7 @@ class PatternCompiler(CompilerBase):
                 write(env, nv)
                 return nv if prefix else old
             return update_var
-        ref = self.reference(arg)
+        ref = self.with_reference(arg) if type(arg) is A.Identifier else self.reference(arg)
 
         def update_member(env: list) -> Any:
             get, put = ref(env)

@@ -205,7 +205,25 @@ class StatementCompiler(CompilerBase):
         return throw
 
     def st_WithStatement(self, node: Any) -> Stmt:
-        raise self.syntax_error("the with statement is not supported", node)
+        if self.scope.strict:
+            raise self.syntax_error("Strict mode code may not include a with statement", node)
+        obj = self.expr(node.object)
+        realm = self.realm
+        prev = self.enter(node)
+        scope = self.scope
+        try:
+            entry = self.block_entry(scope)
+            slot = scope.bindings["#with"].slot
+            body = self.stmt(node.body)
+        finally:
+            self.scope = prev  # type: ignore[assignment]
+
+        def with_(env: list) -> Any:
+            o = realm.to_object(obj(env))
+            e = entry(env) if entry is not None else env
+            e[slot] = o
+            return body(e)
+        return with_
 
     # -- labels, break, continue
     def st_LabeledStatement(self, node: Any) -> Stmt:
