@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from voxsim.engine.errors import JSErrorFromHost, JSTypeError
 from voxsim.engine.operations import to_number
+from voxsim.engine.host import HostObject, host_prototype
 from voxsim.engine.values import MISSING, UNDEFINED, JSFunction, JSObject, PropertyDescriptor
 
 from .enums_extra import EXTRA_ENUMS
@@ -26,7 +27,8 @@ if TYPE_CHECKING:
 
     from .session import Session
 
-__all__ = ["Timers", "TIMER_LIMIT", "install", "freeze", "js_constant", "js_enum", "EnumObject"]
+__all__ = ["Timers", "TIMER_LIMIT", "install", "freeze", "js_constant", "js_enum", "EnumObject", "MemberTrap",
+           "trap_missing_members"]
 
 TIMER_LIMIT = 100
 _EPSILON = 1e-6
@@ -174,6 +176,34 @@ class EnumObject(JSObject):
             self.session.warn(f"{self.enum_name}.{key} does not exist in VoxEngine (reads as undefined)",
                               source="runtime", **extra)
         return value
+
+
+class MemberTrap(JSObject):
+    """Sits between a host class's prototype and ``Object.prototype``: a read that reaches it found no such member
+    (``call.transfer``), so it records a warning; the read still gives ``undefined``, as on the platform."""
+
+    __slots__ = ("session", "class_name_")
+    exotic = True
+
+    def __init__(self, proto: JSObject | None, session: Session, class_name: str) -> None:
+        super().__init__(proto)
+        self.session = session
+        self.class_name_ = class_name
+
+    def get_own_property(self, key: Any) -> PropertyDescriptor | None:
+        if type(key) is str and key not in _PROBED and self.proto is not None and not self.proto.has_property(key):
+            stack = self.session.realm.stack
+            extra = {"where": stack[-1].strip()} if stack else {}
+            self.session.warn(f"{self.class_name_}.{key} does not exist in VoxEngine (reads as undefined)",
+                              source="runtime", **extra)
+        return None
+
+
+def trap_missing_members(session: Session, cls: type[HostObject], name: str | None = None) -> None:
+    """Make reads of members ``cls`` does not have warn (see :class:`MemberTrap`); call once per session."""
+    proto = host_prototype(session.realm, cls)
+    if not isinstance(proto.proto, MemberTrap):
+        proto.proto = MemberTrap(proto.proto, session, name or cls.js_class)
 
 
 def js_enum(session: Session, name: str, table: dict[str, Any]) -> EnumObject:

@@ -258,8 +258,12 @@ def extend(session: Session, name: str, fn: Callable[..., Any], length: int = 0)
 
 def install(session: Session) -> None:
     """Define the ``VoxEngine`` global of the session."""
+    from .globals import trap_missing_members
+
     vox = VoxEngine(session)
     session.extensions["voxengine"] = vox
+    trap_missing_members(session, VoxEngine)
+    trap_missing_members(session, Call, "call")
     session.define_global("VoxEngine", vox)
     # VoxEngine's functions work detached (`call.addEventListener(CallEvents.Disconnected, VoxEngine.terminate)`
     # is common), so each member is also an own property bound to this session's object.

@@ -240,3 +240,17 @@ def test_async_handler_rejection_is_recorded_with_its_stack() -> None:
     assert session.errors == ["Uncaught (in promise) Error: late failure"]
     error = session.trace.find("error")[0]
     assert error.t == 0.1 and "scenario.js:4" in error["stack"]
+
+
+def test_reading_members_voxengine_does_not_have_warns() -> None:
+    session = run_scenario("""
+        const call = VoxEngine.callPSTN('+15550001111', '+1800');
+        Logger.write([typeof call.transfer, typeof call.answer, typeof VoxEngine.callPSTNN, String(call).length > 0,
+                      JSON.stringify({c: 1}), typeof call.then].join(' '));
+        Promise.resolve(call).then(() => { Logger.write('resolved'); VoxEngine.terminate(); });
+    """)
+    assert [t for _, t in logs(session)] == ['undefined function undefined true {"c":1} undefined', "resolved"]
+    assert [r["message"] for r in session.trace.find("warning")] == [
+        "call.transfer does not exist in VoxEngine (reads as undefined)",
+        "VoxEngine.callPSTNN does not exist in VoxEngine (reads as undefined)",
+    ]
