@@ -8,6 +8,7 @@ code after ``answer()``/``hangup()`` in the same handler runs first, as on the p
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -227,13 +228,13 @@ class Call(HostObject):
 
     def _schedule_party(self, hangup_after: float | None, dtmf: tuple[tuple[float, str], ...]) -> None:
         for at, digits in dtmf:
-            self._later(at, lambda digits=digits: self._remote_digits(digits))
+            self._later(at, functools.partial(self._remote_digits, digits))
         if hangup_after is not None:
             self._later(hangup_after, lambda: self._disconnect(200, "Normal call clearing", remote=True))
 
     def _remote_digits(self, digits: str) -> None:
         for i, digit in enumerate(digits):
-            self._later(i * 0.2, lambda digit=digit: self.receive_tone(digit))
+            self._later(i * 0.2, functools.partial(self.receive_tone, digit))
 
     def _failed(self, code: int) -> None:
         if self.state not in (CallState.PROGRESSING, CallState.ALERTING):

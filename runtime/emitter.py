@@ -92,8 +92,8 @@ class Emitter:
         payload.setdefault("name", event)
         if trace:
             data = {k: trace_value(v) for k, v in payload.items() if k != "name"}
-            call = payload.get("call") if self.target == "session" else None
-            extra = {"call": call.trace_id} if isinstance(getattr(call, "trace_id", None), str) else {}
+            call_id = getattr(payload.get("call"), "trace_id", None) if self.target == "session" else None
+            extra = {"call": call_id} if isinstance(call_id, str) else {}
             session.trace.record("event", name=event, target=self.target, data=data, **extra)
         listeners = self._ee.listeners(event)
         if not listeners:

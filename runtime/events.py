@@ -7,6 +7,8 @@ follow the reference tables.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 __all__ = [
     "AppEvents",
     "CallEvents",
@@ -31,7 +33,7 @@ __all__ = [
     "is_event_name",
 ]
 
-AppEvents: dict[str, str | float] = {
+AppEvents: dict[str, str] = {
     "CallAlerting": "Application.CallAlerting",
     "Terminating": "Application.Terminating",
     "Terminated": "Application.Terminated",
@@ -40,7 +42,7 @@ AppEvents: dict[str, str | float] = {
     "WebSocket": "AppEvents.NewWebSocketConnection",
     "NewWebSocketFailed": "Application.OnNewWebSocketFailed",
 }
-CallEvents: dict[str, str | float] = {
+CallEvents: dict[str, str] = {
     "AudioStarted": "Call.AudioStarted",
     "AudioIdentificationStarted": "Call.AudioIdentificationStarted",
     "AudioIdentificationResult": "Call.AudioIdentificationResult",
@@ -82,7 +84,7 @@ CallEvents: dict[str, str | float] = {
     "BeepDetectionError": "Call.BeepDetectionError",
     "AudioQualityDetected": "Call.AudioQualityDetected",
 }
-PlayerEvents: dict[str, str | float] = {
+PlayerEvents: dict[str, str] = {
     "Created": "Player.Created",
     "PlaybackReady": "Player.PlaybackReady",
     "Started": "Player.Started",
@@ -92,7 +94,7 @@ PlayerEvents: dict[str, str | float] = {
     "PlaybackMarkerReached": "Player.PlaybackMarkerReached",
     "PlaybackBuffering": "Player.Buffering",
 }
-SequencePlayerEvents: dict[str, str | float] = {
+SequencePlayerEvents: dict[str, str] = {
     "Created": "SequencePlayer.Created",
     "PlaybackReady": "SequencePlayer.PlaybackReady",
     "Started": "SequencePlayer.Started",
@@ -101,7 +103,7 @@ SequencePlayerEvents: dict[str, str | float] = {
     "Error": "SequencePlayer.Error",
     "PlaybackMarkerReached": "SequencePlayer.PlaybackMarkerReached",
 }
-ASREvents: dict[str, str | float] = {
+ASREvents: dict[str, str] = {
     "ASRError": "ASR.Error",
     "Started": "ASR.Started",
     "CaptureStarted": "ASR.CaptureStarted",
@@ -110,12 +112,12 @@ ASREvents: dict[str, str | float] = {
     "InterimResult": "ASR.InterimResult",
     "Stopped": "ASR.Stopped",
 }
-RecorderEvents: dict[str, str | float] = {
+RecorderEvents: dict[str, str] = {
     "RecorderError": "Recorder.Error",
     "Started": "Recorder.Started",
     "Stopped": "Recorder.Stopped",
 }
-ConferenceEvents: dict[str, str | float] = {
+ConferenceEvents: dict[str, str] = {
     "ConferenceError": "Conference.Error",
     "Started": "Conference.Started",
     "Stopped": "Conference.Stopped",
@@ -124,7 +126,7 @@ ConferenceEvents: dict[str, str | float] = {
     "EndpointRemoved": "Conference.EndpointRemoved",
     "EndpointManaged": "Conference.EndpointManaged",
 }
-WebSocketEvents: dict[str, str | float] = {
+WebSocketEvents: dict[str, str] = {
     "OPEN": "WebSocket.Open",
     "CLOSE": "WebSocket.Close",
     "MESSAGE": "WebSocket.Message",
@@ -133,13 +135,13 @@ WebSocketEvents: dict[str, str | float] = {
     "MEDIA_STARTED": "WebSocket.MediaEventStarted",
     "MEDIA_ENDED": "WebSocket.MediaEventEnded",
 }
-WebSocketReadyState: dict[str, str | float] = {
+WebSocketReadyState: dict[str, str] = {
     "CLOSED": "closed",
     "CLOSING": "closing",
     "CONNECTING": "connecting",
     "OPEN": "open",
 }
-WebSocketAudioEncoding: dict[str, str | float] = {
+WebSocketAudioEncoding: dict[str, str] = {
     "PCM8": "PCM8",
     "PCM16_8KHZ": "PCM8",
     "PCM16": "PCM16",
@@ -165,7 +167,7 @@ WebSocketCloseCode: dict[str, str | float] = {
     "CLOSE_BAD_GATEWAY": 1014.0,
     "CLOSE_TLS_FAIL": 1015.0,
 }
-ACDEvents: dict[str, str | float] = {
+ACDEvents: dict[str, str] = {
     "OperatorReached": "ACD.OperatorReached",
     "OperatorCallAttempt": "ACD.OperatorCallAttempt",
     "OperatorFailed": "ACD.OperatorFailed",
@@ -175,7 +177,7 @@ ACDEvents: dict[str, str | float] = {
     "Offline": "ACD.Offline",
     "QueueFull": "ACD.QueueFull",
 }
-SmartQueueEvents: dict[str, str | float] = {
+SmartQueueEvents: dict[str, str] = {
     "Waiting": "SmartQueue.Waiting",
     "OperatorReached": "SmartQueue.OperatorReached",
     "EnqueueSuccess": "SmartQueue.EnqueueSuccess",
@@ -184,7 +186,7 @@ SmartQueueEvents: dict[str, str | float] = {
     "TaskCanceled": "SmartQueue.TaskCanceled",
     "Error": "SmartQueue.Error",
 }
-StreamingAgentEvents: dict[str, str | float] = {
+StreamingAgentEvents: dict[str, str] = {
     "Connected": "StreamingAgent.Connected",
     "ConnectionFailed": "StreamingAgent.ConnectionFailed",
     "Error": "StreamingAgent.Error",
@@ -220,7 +222,7 @@ TerminationStatus: dict[str, str | float] = {
     "CANCELED": 1204.0,
     "TRANSFERRED": 1205.0,
 }
-CallAudioQuality: dict[str, str | float] = {
+CallAudioQuality: dict[str, str] = {
     "HD": "HD",
     "STANDARD": "Standard",
 }
@@ -235,7 +237,7 @@ class CallState:
     TERMINATED = "TERMINATED"
 
 
-GLOBAL_ENUMS: dict[str, dict[str, str | float]] = {
+GLOBAL_ENUMS: dict[str, Mapping[str, str | float]] = {
     "AppEvents": AppEvents,
     "CallEvents": CallEvents,
     "PlayerEvents": PlayerEvents,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -206,7 +207,7 @@ def trap_missing_members(session: Session, cls: type[HostObject], name: str | No
         proto.proto = MemberTrap(proto.proto, session, name or cls.js_class)
 
 
-def js_enum(session: Session, name: str, table: dict[str, Any]) -> EnumObject:
+def js_enum(session: Session, name: str, table: Mapping[str, Any]) -> EnumObject:
     """A frozen :class:`EnumObject` named ``name`` holding ``table`` (values converted with ``to_js``)."""
     obj = EnumObject(session.realm.object_prototype, session, name)
     for key, value in table.items():
