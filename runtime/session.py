@@ -112,7 +112,6 @@ class Session:
         self.services: list[SessionService] = []
         self.extensions: dict[str, Any] = {}
         self.calls: dict[str, Any] = {}
-        self._call_ids = itertools.count(1)
         self._unit_ids: dict[str, itertools.count[int]] = {}
         self._closers: list[Callable[[], object]] = []
         self._idle_handle: asyncio.TimerHandle | None = None

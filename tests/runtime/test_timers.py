@@ -84,3 +84,13 @@ def test_real_time_timers_really_wait() -> None:
     assert [text for _, text in logs(session)] == ["done"]
     assert 0.14 <= elapsed < 5.0
     assert 0.14 <= logs(session)[0][0] < 5.0
+
+
+def test_date_follows_the_session_clock() -> None:
+    from voxsim.runtime.session import SessionOptions
+
+    session = run_scenario("""
+        Logger.write(new Date().toISOString());
+        setTimeout(() => { Logger.write(new Date().toISOString() + ' ' + Date.now()); VoxEngine.terminate(); }, 30000);
+    """, options=SessionOptions(epoch=1_700_000_000.0))
+    assert logs(session) == [(0.0, "2023-11-14T22:13:20.000Z"), (30.0, "2023-11-14T22:13:50.000Z 1700000030000")]
