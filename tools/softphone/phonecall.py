@@ -20,9 +20,10 @@ from typing import Any
 
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCRtpSender, RTCSessionDescription
 
-from voxsim.runtime.media.rtc import RtcRemote
-from voxsim.runtime.network import Caller, Network
+from voxsim.runtime.network import Network
 from voxsim.runtime.session import Session, SessionOptions
+
+from .voice import MicRemote
 
 __all__ = ["PhoneCall", "PhoneCallOptions", "CODECS", "DTMF_KEYS"]
 
@@ -62,7 +63,7 @@ class PhoneCall:
         self.digits: list[str] = []
         self.session: Session | None = None
         self.call: Any = None
-        self.remote = RtcRemote(8000)
+        self.remote = MicRemote(8000, on_voice=self._voice)
         self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
         self._subscribers: set[asyncio.Queue[str | None]] = set()
         self._connected = asyncio.Event()
@@ -155,6 +156,17 @@ class PhoneCall:
     def _alerting(self, payload: Mapping[str, Any]) -> None:
         self.call = payload["call"]
         self.call.media.attach_remote(self.remote)
+        self.call.events.on("Call.Disconnected", lambda _payload: self.remote.stop_voice())
+
+    def _voice(self, action: str) -> None:
+        """The caller started or stopped talking: a ``media`` speech span (no words: a real microphone)."""
+        session, call = self.session, self.call
+        if session is None or call is None or session.state != "running":
+            return
+        unit = call.media.media_unit
+        target = {"target": unit.outputs[0].name} if unit.outputs else {}
+        fields = {"kind": "speech"} if action == "start" else {"reason": "end"}
+        session.trace.record("media", action=action, source=call.trace_id, **target, **fields)
 
     # -- the call --------------------------------------------------------------------------------------------------
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -49,7 +48,6 @@ class SoftphoneConfig:
 
 CONFIG_KEY = web.AppKey("config", SoftphoneConfig)
 CALLS_KEY = web.AppKey("calls", dict)
-_IDS_KEY = web.AppKey("ids", itertools.count)
 _WORK_KEY = web.AppKey("work_dir", Path)
 
 
@@ -109,13 +107,14 @@ async def _offer(request: web.Request) -> web.Response:
     codec = str(body.get("codec") or "opus").lower()
     if codec not in CODECS:
         raise web.HTTPBadRequest(text=f"codec must be one of {', '.join(CODECS)}")
-    call_id = f"c{next(request.app[_IDS_KEY])}"
+    calls = request.app[CALLS_KEY]
+    call_id = f"c{len(calls) + 1}"  # calls stay listed after they end, so ids are never reused
     options = PhoneCallOptions(
         scenarios=config.scenarios, work_dir=request.app[_WORK_KEY],
         callerid=str(body.get("callerid") or config.callerid),
         destination=str(body.get("destination") or config.destination),
         codec=codec, custom_data=config.custom_data, max_seconds=config.max_seconds, settings=config.settings)
-    call = PhoneCall(call_id, options)
+    calls[call_id] = call = PhoneCall(call_id, options)
     try:
         answer = await call.accept(sdp, kind)
     except JSSyntaxError as exc:
@@ -124,7 +123,6 @@ async def _offer(request: web.Request) -> web.Response:
     except ValueError as exc:  # aiortc: an SDP it cannot use
         await call.close()
         raise web.HTTPBadRequest(text=f"bad offer: {exc}") from None
-    request.app[CALLS_KEY][call_id] = call
     return web.json_response({"id": call_id, "codec": call.codec, **answer})
 
 
@@ -199,7 +197,6 @@ def create_app(config: SoftphoneConfig) -> web.Application:
     app = web.Application()
     app[CONFIG_KEY] = config
     app[CALLS_KEY] = {}
-    app[_IDS_KEY] = itertools.count(1)
     app.cleanup_ctx.append(_lifetime)
     app.router.add_get("/", _index)
     app.router.add_get("/static/{name}", _static)
@@ -218,10 +215,8 @@ async def serve(config: SoftphoneConfig, started: asyncio.Future[str] | None = N
     runner = web.AppRunner(create_app(config), handle_signals=False)
     await runner.setup()
     try:
-        site = web.TCPSite(runner, config.host, config.port)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1] if site._server else config.port  # type: ignore[union-attr]
-        url = f"http://{config.host}:{port}/"
+        await web.TCPSite(runner, config.host, config.port).start()
+        url = f"http://{config.host}:{runner.addresses[0][1]}/"
         if started is not None and not started.done():
             started.set_result(url)
         await asyncio.Event().wait()
