@@ -408,5 +408,12 @@ def install(realm: Any) -> None:
     define_members(realm, proto, PROTOTYPE_MEMBERS)
     d = proto.props.get(SYM_UNSCOPABLES)
     if type(d) is PropertyDescriptor and isinstance(d.value, JSObject):
+        props = d.value.props
         for name in ("toReversed", "toSorted", "toSpliced"):
-            d.value.props[name] = True
+            props[name] = True
+        spec_order = ("at", "copyWithin", "entries", "fill", "find", "findIndex", "findLast", "findLastIndex", "flat",
+                      "flatMap", "includes", "keys", "toReversed", "toSorted", "toSpliced", "values")
+        ordered = {k: props.pop(k) for k in spec_order if k in props}
+        ordered.update(props)
+        props.clear()
+        props.update(ordered)
