@@ -197,13 +197,20 @@ class _Analyzer:
                 scope.func_decls.append(st)
 
     # -- walking
-    def run(self, program: A.Program) -> Analysis:
+    def run(self, program: A.Program, eval_code: bool = False) -> Analysis:
         root = self.new_scope("script", program, None, bool(program.strict))
         self.an.root = root
         self.hoist_vars(root, program.body)
-        self.hoist_lexical(root, program.body, True)
+        top = root
+        if eval_code:
+            # eval code: let/const/class live in a new declarative environment, functions and vars are global
+            top = self.new_scope("block", program.body, root, root.strict)
+            self.hoist_lexical(root, [st for st in program.body if type(st) is A.FunctionDeclaration], True)
+            self.hoist_lexical(top, [st for st in program.body if type(st) is not A.FunctionDeclaration], False)
+        else:
+            self.hoist_lexical(root, program.body, True)
         for st in program.body:
-            self.visit(st, root)
+            self.visit(st, top)
         self.assign_slots(root)
         return self.an
 
@@ -445,7 +452,11 @@ class _Analyzer:
 
     def visit_ForInStatement(self, node: Any, scope: Scope) -> None:
         fs = self.visit_for(node, scope, node.left)
+        before = len(self.an.refs)
         self.visit(node.right, fs)
+        for b in list(self.an.refs.values())[before:]:
+            if b is not None and b.scope is fs:
+                b.tdz = True     # the head's bindings are in their TDZ while the right side runs
         if type(node.left) is A.VariableDeclaration:
             for d in node.left.declarations:
                 self.visit_pattern(d.id, fs)
@@ -524,6 +535,7 @@ _EXPRESSION_TYPES = {
 }
 
 
-def analyze(program: A.Program) -> Analysis:
-    """Analyze a whole script."""
-    return _Analyzer().run(program)
+def analyze(program: A.Program, eval_code: bool = False) -> Analysis:
+    """Analyze a whole script (``eval_code``: an indirect eval's script, whose lexical declarations stay local;
+    its scope is ``analysis.scope_of(program.body)``)."""
+    return _Analyzer().run(program, eval_code)

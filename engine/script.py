@@ -52,6 +52,8 @@ class Script:
         for st in self.program.body:
             while type(st) is A.LabeledStatement:
                 st = st.body
+            if self.eval_code and type(st) is not A.FunctionDeclaration:
+                continue
             if type(st) is A.VariableDeclaration and st.kind != "var":
                 for d in st.declarations:
                     lex_names += [(i.name, st.kind) for i in bound_names(d.id)]
@@ -87,30 +89,29 @@ class Script:
                                                                configurable=False))
 
     analysis_root: Any = None
+    eval_code = False
 
 
-def parse_and_compile(realm: Any, text: str, filename: str) -> Script:
+def parse_and_compile(realm: Any, text: str, filename: str, eval_code: bool = False) -> Script:
     from .compiler import Compiler
     from .compiler.core import RETURN
     from .parser import parse_script
     source = Source(text, filename)
     program = parse_script(text, filename)
-    analysis = analyze(program)
+    analysis = analyze(program, eval_code)
     compiler = Compiler(realm, analysis, source)
     root = analysis.root
     completion: list[Any] = [UNDEFINED]
-    stmts = []
-    for st in program.body:
-        if type(st) is A.ExpressionStatement:
-            e = compiler.expr(st.expression)
-
-            def record(env: list, e: Any = e) -> None:
-                completion[0] = e(env)
-            stmts.append(record)
-        else:
-            stmts.append(compiler.stmt(st))
+    compiler.completion = completion
+    entry = None
+    if eval_code:
+        compiler.scope = analysis.scope_of(program.body)
+        entry = compiler.block_entry(compiler.scope)
+    stmts = [compiler.stmt(st) for st in program.body]
 
     def body(env: list) -> Any:
+        if entry is not None:
+            env = entry(env)
         for s in stmts:
             r = s(env)
             if r is not None and r is not RETURN:
@@ -122,6 +123,7 @@ def parse_and_compile(realm: Any, text: str, filename: str) -> Script:
     script = Script(realm, program, body, root.nslots, template, source, hoisted)
     script.completion = completion
     script.analysis_root = root
+    script.eval_code = eval_code
     return script
 
 
@@ -154,7 +156,7 @@ def indirect_eval(realm: Any, text: Any) -> Any:
     if type(text) is not str:
         return text
     try:
-        script = parse_and_compile(realm, text, "<eval>")
+        script = parse_and_compile(realm, text, "<eval>", eval_code=True)
     except JSSyntaxError as exc:
         raise realm.throw("SyntaxError", exc.message) from None
     return script.run()

@@ -65,6 +65,7 @@ class CompilerBase:
         self.pending_labels: list[str] = []
         self.label_signals: dict[tuple[str, str], Signal] = {}
         self.func_node: Any = None
+        self.completion: list[Any] | None = None   # script/eval code: the cell the completion value goes to
 
     # -- dispatch
     def expr(self, node: Any) -> Expr:
@@ -77,7 +78,16 @@ class CompilerBase:
         m = getattr(self, "st_" + node.type, None)
         if m is None:
             raise self.syntax_error(f"{node.type} is not supported", node)
-        return m(node)
+        f = m(node)
+        cell = self.completion
+        if cell is not None and node.type in _RESETS_COMPLETION:
+            # UpdateEmpty(completion, undefined): these statements complete with undefined unless a nested
+            # expression statement gives a value
+            def reset_completion(env: list) -> Any:
+                cell[0] = UNDEFINED
+                return f(env)
+            return reset_completion
+        return f
 
     def syntax_error(self, message: str, node: Any) -> JSSyntaxError:
         return JSSyntaxError(message, self.source.span(node.start, node.end) if node is not None else None)
@@ -379,6 +389,10 @@ class CompilerBase:
         if b is None:
             return None
         return self.an.resolve(b, self.scope)
+
+
+_RESETS_COMPLETION = {"IfStatement", "WhileStatement", "DoWhileStatement", "ForStatement", "ForInStatement",
+                      "ForOfStatement", "SwitchStatement", "TryStatement", "WithStatement"}
 
 
 def _with_has(o: Any, key: str) -> bool:

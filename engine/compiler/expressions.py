@@ -565,9 +565,9 @@ class ExpressionCompiler(CompilerBase):
                                                            f"(reading '{realm.display(k)}')", loc)
                     else:
                         f = realm.get_v(o, k)
+                a = args(env)
                 if not isinstance(f, JSFunction):
                     not_callable(f)
-                a = args(env)
                 stack.append(loc)
                 try:
                     return f.call(o, a)
@@ -583,9 +583,9 @@ class ExpressionCompiler(CompilerBase):
             def call_super_method(env: list) -> Any:
                 f = getter_s(env)
                 this = this_value(env)
+                a = args(env)
                 if not isinstance(f, JSFunction):
                     not_callable(f)
-                a = args(env)
                 stack.append(loc)
                 try:
                     return f.call(this, a)

@@ -86,10 +86,12 @@ class FunctionCompiler(CompilerBase):
             length += 1
         code.length = length
         code.source_text = self.source.text[node.start:node.end]
-        prev_scope, prev_fname, prev_labels = self.scope, self.fname, self.pending_labels
+        prev_scope, prev_fname, prev_labels, prev_completion = self.scope, self.fname, self.pending_labels, \
+            self.completion
         self.scope = scope
         self.fname = name or "<anonymous>"
         self.pending_labels = []
+        self.completion = None
         try:
             code.nslots = scope.nslots
             simple = all(type(p) is A.Identifier for p in params)
@@ -155,6 +157,7 @@ class FunctionCompiler(CompilerBase):
                 code.body = self.expr(body)
         finally:
             self.scope, self.fname, self.pending_labels = prev_scope, prev_fname, prev_labels
+            self.completion = prev_completion
         code.has_prototype = kind == "normal" and not is_arrow and code.kind in ("normal", "generator",
                                                                                  "asyncgenerator") \
             or (kind == "method" and code.kind in ("generator", "asyncgenerator"))
@@ -572,7 +575,7 @@ class FunctionCompiler(CompilerBase):
         realm = self.realm
 
         def for_await(env: list) -> Any:
-            it, nxt, sync = get_async_iterator(realm, right(env))
+            it, nxt, sync = get_async_iterator(realm, right(entry(env) if entry is not None else env))
             while True:
                 res = nxt.call(it, [])
                 res = async_await(realm, res)

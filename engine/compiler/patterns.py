@@ -382,13 +382,18 @@ class PatternCompiler(CompilerBase):
                 o = obj(env)
                 return (lambda: reader(env, o)), (lambda v: writer(env, o, v))
             return private_ref
-        key = self.member_key(target)
+        if target.computed:
+            raw_key = self.expr(target.property)
+        else:
+            name = target.property.name
+            raw_key = lambda env: name  # noqa: E731
 
         def ref(env: list) -> tuple[Any, Any]:
             o = obj(env)
+            rk = raw_key(env)
             if o is UNDEFINED or o is None:
                 raise throw_at(realm, "TypeError", f"Cannot read properties of {realm.display(o)}", loc)
-            k = key(env)
+            k = rk if type(rk) is str else to_property_key(rk)
 
             def put(v: Any) -> None:
                 try:

@@ -89,6 +89,11 @@ class StatementCompiler(CompilerBase):
 
     def st_ExpressionStatement(self, node: Any) -> Stmt:
         e = self.expr(node.expression)
+        cell = self.completion
+        if cell is not None:
+            def completion_statement(env: list) -> None:
+                cell[0] = e(env)
+            return completion_statement
 
         def expression_statement(env: list) -> None:
             e(env)
@@ -372,7 +377,7 @@ class StatementCompiler(CompilerBase):
         budget = realm.budget
 
         def for_in(env: list) -> Any:
-            obj = right(env)
+            obj = right(entry(env) if entry is not None else env)
             if obj is UNDEFINED or obj is None:
                 return None
             o = realm.to_object(obj)
@@ -405,7 +410,7 @@ class StatementCompiler(CompilerBase):
         from ..realm import CATCHABLE
 
         def for_of(env: list) -> Any:
-            iterable = right(env)
+            iterable = right(entry(env) if entry is not None else env)
             if _is_plain_array_iteration(realm, iterable):
                 i = 0
                 elems = iterable.elems
