@@ -61,6 +61,7 @@ _MASTER = re.compile(
     rf"(?P<word>{_ID_START}{_ID_PART}*)|(?P<num>{_NUMBER})|(?P<str>\"[^\"\\\n\r]*\"|'[^'\\\n\r]*')"
     rf"|(?P<punct>{_PUNCT})|(?P<other>[\"'`#])"
 )
+_FAST = re.compile(f"(?>(?:{_SKIP.pattern})?)(?:{_MASTER.pattern})")  # atomic: no backtracking into comments
 _ID_ESCAPE = re.compile(r"\\u(?:([0-9a-fA-F]{4})|\{([0-9a-fA-F]+)\})")
 _HEX = frozenset("0123456789abcdefABCDEF")
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v"}
@@ -163,28 +164,38 @@ class Tokenizer:
         text = self.text
         pos = self.pos
         nl = False
-        if pos == 0 and text.startswith("#!"):  # a hashbang line (ES2023; harmless for scenarios)
-            pos = _HASHBANG.match(text).end()  # type: ignore[union-attr]
-        m = _SKIP.match(text, pos)
-        if m:
-            pos = m.end()
-            if pos >= self._next_line_start:
+        # Fast path: skip and token in one match. `--` (maybe `-->`), `/` (maybe an unterminated `/*`) and the
+        # first token (maybe a hashbang) take the careful path below.
+        m = _FAST.match(text, pos) if pos else None
+        kind = m.lastgroup if m is not None else None
+        if kind is not None and not (kind == "punct" and m.group(kind) in ("--", "/")):  # type: ignore[union-attr]
+            start = m.start(kind)  # type: ignore[union-attr]
+            if start > pos and start >= self._next_line_start:
                 nl = True
-        while (nl or self.pos == 0) and text.startswith("-->", pos):
-            pos = _HTML_CLOSE.match(text, pos).end()  # type: ignore[union-attr]
+            pos = start
+        else:
+            if pos == 0 and text.startswith("#!"):  # a hashbang line (ES2023; harmless for scenarios)
+                pos = _HASHBANG.match(text).end()  # type: ignore[union-attr]
             m = _SKIP.match(text, pos)
             if m:
                 pos = m.end()
-        if pos >= len(text):
-            self.pos = pos
-            return self._token("$END", None, pos, pos, True)
-        m = _MASTER.match(text, pos)
-        if m is None:
-            raise self.error(f"Invalid or unexpected token {text[pos]!r}", pos)
-        kind = m.lastgroup
-        end = m.end()
+                if pos >= self._next_line_start:
+                    nl = True
+            while (nl or self.pos == 0) and text.startswith("-->", pos):
+                pos = _HTML_CLOSE.match(text, pos).end()  # type: ignore[union-attr]
+                m = _SKIP.match(text, pos)
+                if m:
+                    pos = m.end()
+            if pos >= len(text):
+                self.pos = pos
+                return self._token("$END", None, pos, pos, True)
+            m = _MASTER.match(text, pos)
+            if m is None:
+                raise self.error(f"Invalid or unexpected token {text[pos]!r}", pos)
+            kind = m.lastgroup
+        end = m.end()  # type: ignore[union-attr]
         if kind == "word" or kind == "punct":
-            raw = m.group()
+            raw = m.group(kind)
             if kind == "punct":
                 if raw == "{":
                     self.braces.append(False)
@@ -212,13 +223,13 @@ class Tokenizer:
             if value is not raw:
                 tok.escaped = True
         elif kind == "num":
-            tok = self._number(m.group(), pos, end, nl)
+            tok = self._number(m.group(kind), pos, end, nl)
             end = tok.end
         elif kind == "str":
-            body = m.group()[1:-1]
+            body = m.group(kind)[1:-1]
             tok = self._token("STRING", to_utf16(body), pos, end, nl, False)
         else:
-            c = m.group()
+            c = m.group(kind)
             if c == "`":
                 return self._template(pos, nl, head=True)
             if c == "#":

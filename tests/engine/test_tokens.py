@@ -138,3 +138,10 @@ def test_hashbang_and_html_comments() -> None:
     assert [t.value for t in scan_all("#!/usr/bin/env node\nx")[:-1]] == ["x"]
     assert [t.value for t in scan_all("a <!-- b\n--> c\nd")[:-1]] == ["a", "d"]
     assert [t.type for t in scan_all("a-->b")[:-1]] == ["IDENT", "--", "BINOP", "IDENT"]
+
+
+def test_comments_are_never_rescanned_as_tokens() -> None:
+    assert [t.value for t in scan_all("a  // Don't\nb")[:-1]] == ["a", "b"]
+    assert [t.value for t in scan_all("a<!--b\nc")[:-1]] == ["a", "c"]
+    assert [t.value for t in scan_all("a<!--b")[:-1]] == ["a"]
+    assert [t.value for t in scan_all("a /* 'x' */ b")[:-1]] == ["a", "b"]
