@@ -209,42 +209,50 @@ def _digits(x: float) -> tuple[str, int]:
 
 
 def _radix_string(x: float, radix: int) -> str:
-    neg = x < 0
-    x = abs(x)
-    ip = int(x)
-    fp = x - ip
+    """Number::toString(radix) for finite x != 0, digit for digit as V8's DoubleToRadixCString: fraction digits
+    until the value is uniquely identified (delta = half the gap to the next double), round-half-even with carry,
+    integer digits exact up to 2**53 and zero-filled beyond."""
     chars = "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = ""
-    if ip == 0:
-        out = "0"
-    while ip:
-        ip, d = divmod(ip, radix)
-        out = chars[d] + out
-    if fp > 0:
-        frac = "."
-        # enough digits to distinguish the double, as engines do (about 52 bits)
-        delta = max(0.5 * (math.ulp(x)), 1e-300)
-        n = 0
-        while fp >= delta and n < 1100:
-            fp *= radix
+    neg = x < 0
+    value = -x if neg else x
+    integer = math.floor(value)
+    fraction = value - integer
+    delta = max(0.5 * (math.nextafter(value, INF) - value), 5e-324)
+    frac: list[str] = []
+    if fraction >= delta:
+        while True:
+            fraction *= radix
             delta *= radix
-            d = int(fp)
-            fp -= d
-            if fp > 0.5 or (fp == 0.5 and (d & 1)):
-                if fp + delta > 1:
-                    # round up and propagate
-                    d += 1
-                    while d == radix:
-                        if len(frac) == 1:
+            digit = int(fraction)
+            frac.append(chars[digit])
+            fraction -= digit
+            if fraction > 0.5 or (fraction == 0.5 and (digit & 1)):
+                if fraction + delta > 1:
+                    while True:          # round up, carrying through the digits already written
+                        if not frac:
+                            integer += 1
                             break
-                        last = chars.index(frac[-1])
-                        frac = frac[:-1]
-                        d = last + 1
-                    frac += chars[min(d, radix - 1)]
+                        d = chars.index(frac.pop())
+                        if d + 1 < radix:
+                            frac.append(chars[d + 1])
+                            break
                     break
-            frac += chars[d]
-            n += 1
-        out += frac.rstrip("0").rstrip(".") if len(frac) > 1 else ""
+            if fraction < delta:
+                break
+    int_digits: list[str] = []
+    integer = float(integer)
+    while math.frexp(integer / radix)[1] - 53 > 0:
+        integer /= radix
+        int_digits.append("0")
+    while True:
+        remainder = math.fmod(integer, radix)
+        int_digits.append(chars[int(remainder)])
+        integer = (integer - remainder) / radix
+        if integer <= 0:
+            break
+    out = "".join(reversed(int_digits))
+    if frac:
+        out += "." + "".join(frac)
     return "-" + out if neg else out
 
 

@@ -181,3 +181,27 @@ SNIPPETS = [
 def test_snippets(source: str, expected: str) -> None:
     script = pytest.importorskip("voxsim.engine.script")
     assert script.run_snippet(f"print({source});") == expected
+
+
+@pytest.mark.parametrize("x, radix, out", [
+    (0.1, 2, "0.0001100110011001100110011001100110011001100110011001101"), (3.14159, 16, "3.243f3e0370cdc"),
+    (1e21, 16, "3635c9adc5dea00000"), (1 / 3, 3, "0.1"), (-255.5, 16, "-ff.8"), (2.0 ** 60, 2, "1" + "0" * 60),
+])
+def test_radix_digits_like_v8(x: float, radix: int, out: str) -> None:
+    from voxsim.engine.operations import number_to_string
+    assert number_to_string(x, radix) == out
+
+
+def test_smallest_subnormal_in_base_2() -> None:
+    from voxsim.engine.operations import number_to_string
+    s = number_to_string(5e-324, 2)
+    assert s == "0." + "0" * 1073 + "1"
+
+
+@given(st.floats(min_value=1e-300, max_value=1e300), st.integers(min_value=2, max_value=36).filter(lambda r: r != 10))
+def test_radix_string_round_trips(x: float, radix: int) -> None:
+    from voxsim.engine.operations import number_to_string
+    s = number_to_string(x, radix)
+    ip, _, fp = s.partition(".")
+    value = int(ip, radix) + sum(int(c, radix) * float(radix) ** -(i + 1) for i, c in enumerate(fp))
+    assert math.isclose(value, x, rel_tol=1e-12)
