@@ -81,6 +81,7 @@ class Builder:
     def __init__(self, source: Source) -> None:
         self.source = source
         self.parens: dict[int, tuple[A.Node, Token, Token]] = {}
+        self.double_parens: dict[int, A.Node] = {}  # `((x))`: never valid as arrow parameters
         self.pending: dict[int, tuple[Any, str, Any]] = {}
         self.octal_literals: list[A.Node] = []  # legacy octal numbers/escapes: early errors in strict code
         self.trailing: dict[int, A.Node] = {}  # array literals ending in `...x,` (not valid as patterns)
@@ -257,8 +258,8 @@ class Builder:
         left = b[2]
         if (not is_await and type(left) is A.Identifier and left.name == "async" and not self.is_paren(left)):
             raise self.error(left, "The left-hand side of a for-of loop may not be 'async'")
-        if type(left) is A.Identifier and left.name == "let" and not self.is_paren(left):
-            raise self.error(left, "The left-hand side of a for-of loop may not be 'let'")
+        if type(left) is not A.VariableDeclaration and self.source.text.startswith("let", self.start_of(left).start):
+            raise self.error(left, "The left-hand side of a for-of loop may not start with 'let'")
         return self.span(A.ForOfStatement(self.for_left(left), b[4], b[6], is_await), a[0], a[-1])
 
     def _jump(self, cls: type, a: list[Any]) -> A.Node:
@@ -405,6 +406,8 @@ class Builder:
             return [head]
         else:
             if not self.is_paren(head):
+                raise self.error(head, "Invalid arrow function parameters")
+            if id(head) in self.double_parens:
                 raise self.error(head, "Invalid arrow function parameters")
             del self.parens[id(head)]
             if type(head) is A.SequenceExpression and not self.is_paren(head):
@@ -691,6 +694,8 @@ class Builder:
 
     def r_parenthesized(self, a: list[Any]) -> A.Node:
         inner = a[1]
+        if self.is_paren(inner):
+            self.double_parens[id(inner)] = inner
         self.parens[id(inner)] = (inner, a[0], a[2])
         return inner
 

@@ -247,6 +247,7 @@ class _Checker:
     def v_WithStatement(self, node: A.WithStatement) -> A.Node:
         if self.strict:
             raise self.error(node, "Strict mode code may not include a with statement")
+        self.check_not_labelled_function(node.body)
         self.children(node)
         return node
 
@@ -257,6 +258,7 @@ class _Checker:
         return node
 
     def _loop(self, node: A.Node, head_lexical: list[A.Identifier]) -> A.Node:
+        self.check_not_labelled_function(node.body)
         if head_lexical:
             self.check_unique(head_lexical, var_declared_names([node.body]))
         self.breakable += 1
@@ -360,8 +362,16 @@ class _Checker:
                                              "iteration statement")
         return node
 
+    def check_not_labelled_function(self, body: Any) -> None:
+        """IsLabelledFunction: `l: function f() {}` cannot be the body of an if, a loop or a with."""
+        while type(body) is A.LabeledStatement:
+            body = body.body
+            if type(body) is A.FunctionDeclaration:
+                raise self.error(body, "A labelled function declaration cannot be the body of a statement")
+
     def v_IfStatement(self, node: A.IfStatement) -> A.Node:
         for branch in (node.consequent, node.alternate):
+            self.check_not_labelled_function(branch)
             if type(branch) is A.FunctionDeclaration:
                 # Annex B.3.3: a plain function declaration as an if branch, in sloppy code only
                 if self.strict or branch.generator or branch.async_:
@@ -548,7 +558,7 @@ class _Checker:
     v_LogicalExpression = v_BinaryExpression
 
     def v_Property(self, node: A.Property) -> A.Node:
-        if node.computed:
+        if node.computed or type(node.key) is A.Literal:
             node.key = self.visit(node.key)
         if node.kind != "init" or node.method:
             node.value = self.function(node.value, _Fn(node.value.generator, node.value.async_, True, False, True,
@@ -584,13 +594,13 @@ class _Checker:
             for m in node.body.body:
                 t = type(m)
                 if t is A.MethodDefinition:
-                    if m.computed:
+                    if m.computed or type(m.key) is A.Literal:
                         m.key = self.visit(m.key)
                     ctor = m.kind == "constructor"
                     fn = _Fn(m.value.generator, m.value.async_, True, ctor and derived, True, True)
                     self.function(m.value, fn, method=True)
                 elif t is A.PropertyDefinition:
-                    if m.computed:
+                    if m.computed or type(m.key) is A.Literal:
                         m.key = self.visit(m.key)
                     if m.value is not None:
                         outer_fn = self.fn

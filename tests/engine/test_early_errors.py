@@ -59,6 +59,10 @@ INVALID = [
     ("\\u0069f (x) {}", "escaped"),
     ("`\\unicode`", "Invalid escape"),
     ("(a ?? b || c);", "Cannot mix"),
+    ("while (1) l: function f() {}", "labelled function"),
+    ("((a)) => 1;", "arrow function parameters"),
+    ("for (let.a of b);", "let"),
+    ("function f() { 'use strict'; ({ 021: 1 }); }", "Octal"),
     ("-a ** 2;", "exponentiation"),
 ]
 
