@@ -121,12 +121,26 @@ class Session:
         # VoxEngine lets a handler run about a second; 20M steps (a few CPU seconds here) ends a runaway loop sooner
         # than the engine's default while leaving real scenarios far below it.
         self.realm = Realm(budget=Budget(max_steps=int(self.options.settings.get("max_steps", DEFAULT_MAX_STEPS))))
-        self.realm.now_ms = lambda: self.clock.unix_time() * 1000.0  # Date reads the session clock (docs/engine.md)
+        self._set_date_clock()
         self.realm.on_unhandled_rejection(self._unhandled_rejection)
         self.events = Emitter(self, "session")
         self.custom_data: str = self.options.custom_data
         for spec in INSTALLERS:
             self._install(spec)
+
+    def _set_date_clock(self) -> None:
+        """Date reads the session clock, and local time is UTC unless ``settings["timezone"]`` names a zone
+        [inferred: VoxEngine servers run on UTC; getLocalTime() is how scenarios get local time]."""
+        def now_ms() -> float:
+            return self.clock.unix_time() * 1000.0
+
+        self.realm.now_ms = now_ms
+        try:
+            from voxsim.engine.builtins.date import set_clock, set_timezone
+        except ImportError:  # an engine without the Date hooks
+            return
+        set_clock(self.realm, now_ms)
+        set_timezone(self.realm, self.options.settings.get("timezone"))
 
     # -- installers, services, ids ---------------------------------------------------------------------------
 
