@@ -42,3 +42,39 @@ def test_version_matches_metadata(tmp_path: Path) -> None:
     result = run_python("from importlib.metadata import version; print(version('voxsim'))", tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().count(".") >= 2
+
+
+def _test_only_imports() -> set[str]:
+    """Import names of the packages that only the `test` extra installs (read from pyproject.toml)."""
+    import re
+    import tomllib
+
+    project = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())["project"]
+
+    def names(reqs: list[str]) -> set[str]:
+        return {re.split(r"[<>=!~;\[ ]", r, maxsplit=1)[0].strip().lower().replace("-", "_") for r in reqs}
+
+    return (names(project["optional-dependencies"]["test"]) - names(project["dependencies"])) | {"_pytest"}
+
+
+BLOCK_TEST_EXTRAS = """
+import sys
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in BLOCKED:
+            raise ModuleNotFoundError(f"{name} is only in the test extra")
+sys.meta_path.insert(0, Block())
+"""
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["voxsim.runtime.session", "voxsim.runtime.clock", "voxsim.tools.cli.demo", "voxsim.tools.cli.run",
+     "voxsim.tools.trace.timeline", "voxsim.tools.agent"],
+)
+def test_product_modules_import_without_test_extras(tmp_path: Path, module: str) -> None:
+    """What `voxsim demo`/`run` import must come from `dependencies`, not from the `test` extra."""
+    blocked = f"BLOCKED = {sorted(_test_only_imports())!r}\n"
+    result = run_python(blocked + BLOCK_TEST_EXTRAS + f"import importlib; importlib.import_module({module!r}); print('ok')",
+                        tmp_path)
+    assert result.returncode == 0, result.stderr
