@@ -106,7 +106,9 @@ class CallMedia(MediaUnit):
         if frame is not None:
             if self.recorder is not None:
                 self.recorder.incoming(frame)
-            if self._detector is not None:
+            if self._detector is not None and frame.speech is not None:  # simulated speech carries no keys
+                self._detector.skip()
+            elif self._detector is not None:
                 for key in self._detector.process(frame.pcm):
                     self.emit(TONE_RECEIVED, tone=key, type="2")
         return frame

@@ -58,6 +58,9 @@ class DTMFDetector:
         self._current: str | None = None
 
     def _classify(self, block: np.ndarray) -> str | None:
+        energy = float(block @ block)
+        if energy * self.block < self._min_power:  # a bin's power is at most N·energy (Cauchy–Schwarz): too quiet
+            return None
         power = np.abs(self._basis @ block) ** 2
         rows, cols = power[:4], power[4:]
         r, c = int(np.argmax(rows)), int(np.argmax(cols))
@@ -68,10 +71,14 @@ class DTMFDetector:
             return None
         if np.sort(rows)[-2] > pr / 8 or np.sort(cols)[-2] > pc / 8:
             return None
-        energy = float(block @ block)
         if (pr + pc) * 2 / self.block < 0.6 * energy:  # most energy must be in the two tones
             return None
         return _KEYPAD[r][c]
+
+    def skip(self) -> None:
+        """A stretch of audio that cannot hold keys (tagged speech) goes by unanalysed: start afresh after it."""
+        self._buf = self._buf[:0]
+        self._candidate = self._current = None
 
     def process(self, pcm: PCM) -> list[str]:
         """Feed audio; returns keys whose tones began in it."""

@@ -200,7 +200,10 @@ class SimulatedParty:
             self.heard.texts.append((now, frame.speech.text))
         rms = float(np.sqrt(np.mean(pcm.astype(np.float64) ** 2))) if pcm.size else 0.0
         self.heard.energy.append((now, rms))
-        for key in self._detector.process(pcm):
-            self.heard.digits.append((now, key))
+        if frame.speech is not None:  # simulated speech/TTS carries no keys: skip the Goertzel work
+            self._detector.skip()
+        else:
+            for key in self._detector.process(pcm):
+                self.heard.digits.append((now, key))
         if self.keep_audio:
             self.audio_heard.append((now, pcm))
