@@ -7,7 +7,9 @@ in mono the two are mixed.
 
 from __future__ import annotations
 
+import atexit
 import struct
+import weakref
 from pathlib import Path
 from typing import IO
 
@@ -26,6 +28,14 @@ RECORD_STARTED = "Call.RecordStarted"
 RECORD_STOPPED = "Call.RecordStopped"
 
 _PATCH_EVERY = 1.0  # seconds of audio between header patches
+_open_writers: weakref.WeakSet[WavWriter] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_open_writers() -> None:
+    # an interrupted run (Ctrl-C, an uncaught error) still leaves finished WAV headers behind
+    for writer in list(_open_writers):
+        writer.close()
 
 
 class WavWriter:
@@ -41,6 +51,7 @@ class WavWriter:
         self._fh: IO[bytes] | None = open(self.path, "wb")  # noqa: SIM115 - closed in close()
         self._fh.write(self._header(0))
         self._fh.flush()
+        _open_writers.add(self)
 
     def _header(self, data_bytes: int) -> bytes:
         block = 2 * self.channels
@@ -82,6 +93,7 @@ class WavWriter:
         self._patch()
         self._fh.close()
         self._fh = None
+        _open_writers.discard(self)
 
     @property
     def closed(self) -> bool:

@@ -74,3 +74,21 @@ def test_party_script_validation_and_order(vrun) -> None:
     audio = vrun(body)
     assert audio.size == int((0.2 + 0.3 + 0.16) * 8000)  # tone, silence, one key (100 ms + 60 ms gap), in order
     assert np.abs(audio[1600:4000]).max() == 0
+
+
+def test_an_interrupted_process_still_leaves_a_finished_header(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "cut.wav"
+    code = (
+        "import numpy as np\n"
+        "from voxsim.runtime.media.recorder import WavWriter\n"
+        f"w = WavWriter({str(path)!r}, 8000)\n"
+        "w.write(np.ones(4000, np.int16))\n"  # half a second: no periodic patch yet
+        "raise KeyboardInterrupt\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
+    assert result.returncode != 0 and b"KeyboardInterrupt" in result.stderr
+    with wave.open(str(path)) as w:
+        assert w.getnframes() == 4000
