@@ -520,7 +520,7 @@ class ExpressionCompiler(CompilerBase):
             return "this"
         if t is A.CallExpression:
             return self.callee_text(node.callee) + "(...)"
-        return "expression"
+        return "(intermediate value)"
 
     def ex_CallExpression(self, node: Any) -> Expr:
         callee = node.callee
