@@ -38,3 +38,18 @@ def test_only_the_expected_shift_reduce_conflicts(caplog: object) -> None:
     conflicts = sorted({r.split("terminal ")[1].split(":")[0] for r in records if "Shift/Reduce conflict" in r})
     assert conflicts == ["ELSE", "SEMICOLON"]  # dangling else; optional `;` after do-while
     assert len(tables.states) > 500
+
+
+def test_cold_parse_needs_no_lark() -> None:
+    """Importing the parser and parsing loads the shipped tables: lark (≈1 s of LALR analysis) is not imported."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, time; t = time.process_time()\n"
+        "from voxsim.engine.parser import parse_script\n"
+        "parse_script('\\n'.join(f'const x{i} = (a, b) => a + b * {i};' for i in range(10)))\n"
+        "print('lark' in sys.modules, round((time.process_time() - t) * 1000))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out[0] == "False"

@@ -56,3 +56,38 @@ def test_runner_counts_on_a_tiny_suite(tmp_path: Path) -> None:
     assert result["early"] == {"passed": 1, "total": 2}
     assert result["modules_skipped"] == 1
     assert result["failures"] == ["early/d.js"]
+
+
+def test_cli_json_output(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from voxsim.tools.conformance.parser_tests import command
+
+    for category, text in [("pass", "a => a"), ("fail", "a =>"), ("early", "break;")]:
+        (tmp_path / category).mkdir()
+        (tmp_path / category / "x.js").write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(command, ["--suite", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["pass"] == {"passed": 1, "total": 1}
+    assert data["fail"] == {"passed": 1, "total": 1}
+    assert data["early"] == {"passed": 1, "total": 1}
+
+
+@pytest.mark.slow
+def test_bench_parse_json() -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    pytest.importorskip("esprima")
+    from voxsim.tools.bench.parse import command
+
+    result = CliRunner().invoke(command, ["--json", "--repeat", "1"])
+    assert result.exit_code == 0, result.output
+    benchmarks = json.loads(result.output)["benchmarks"]
+    assert {b["name"] for b in benchmarks} >= {"parse-generated-2000-lines"}
+    for b in benchmarks:
+        assert b["peer"] == "esprima-fork" and b["ratio"] > 0 and b["lines_per_second"] > 0
