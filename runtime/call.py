@@ -490,6 +490,10 @@ class Call(HostObject):
     def _js_send_info(self, mime_type: Any = UNDEFINED, body: Any = UNDEFINED, headers: Any = UNDEFINED) -> Any:
         return UNDEFINED  # SIP INFO to the simulated far end: accepted, nobody reads it
 
+    def media_call(self, js_name: str, args: tuple[Any, ...]) -> Any:
+        """Call the media layer's implementation of a JS media member (``"startPlayback"``) with JS arguments."""
+        return self._media_member(js_name, args)
+
     def _media_member(self, js_name: str, args: tuple[Any, ...]) -> Any:
         handler = getattr(self.media, MEDIA_MEMBERS[js_name], None) if self.media is not None else None
         if handler is None:

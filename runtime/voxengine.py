@@ -209,6 +209,12 @@ class VoxEngine(HostObject):
         return UNDEFINED
 
 
+    @js_method("playSoundAndHangup")
+    def _js_play_sound_and_hangup(self, file_url: Any = UNDEFINED) -> Any:
+        play_sound_and_hangup(self.session, file_url)
+        return UNDEFINED
+
+
 _DIALLERS = {
     "pstn": "VoxEngine.callPSTN",
     "sip": "VoxEngine.callSIP",
@@ -247,6 +253,29 @@ def easy_process(session: Session, call1: Call, call2: Call, on_established: JSF
     for leg in (call1, call2):
         leg.events.on(str(CallEvents["Failed"]), lambda e: session.terminate())
         leg.events.on(str(CallEvents["Disconnected"]), lambda e: session.terminate())
+
+
+def play_sound_and_hangup(session: Session, file_url: Any) -> None:
+    """VoxEngine.playSoundAndHangup: answer the inbound call (the current one, or the next to alert), play the file,
+    hang up when it finishes [inferred: the typings give only "play then hang up"]."""
+
+    def handle(call: Call) -> None:
+        def connected(e: dict[str, Any]) -> None:
+            try:
+                call.media_call("startPlayback", (file_url, UNDEFINED))
+            except Exception as exc:  # no media layer: nothing to play, hang up at once
+                session.warn(f"playSoundAndHangup: {exc}", source="playSoundAndHangup")
+                call.hangup()
+
+        call.events.on(str(CallEvents["Connected"]), connected)
+        call.events.on(str(CallEvents["PlaybackFinished"]), lambda e: call.hangup())
+        call.answer()
+
+    current = [c for c in session.calls.values() if c.is_incoming and c.state in ("ALERTING", "PROGRESSING")]
+    if current:
+        handle(current[0])
+    else:
+        session.events.on(str(AppEvents["CallAlerting"]), lambda e: handle(e["call"]))
 
 
 def extend(session: Session, name: str, fn: Callable[..., Any], length: int = 0) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from voxsim.runtime.network import Caller, Network
@@ -254,3 +256,24 @@ def test_reading_members_voxengine_does_not_have_warns() -> None:
         "call.transfer does not exist in VoxEngine (reads as undefined)",
         "VoxEngine.callPSTNN does not exist in VoxEngine (reads as undefined)",
     ]
+
+
+def test_play_sound_and_hangup(tmp_path: Path) -> None:
+    import wave
+
+    sound = tmp_path / "bye.wav"
+    with wave.open(str(sound), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(b"\x10\x00" * 8000 * 2)  # 2 s
+    session = run_scenario(f"""
+        VoxEngine.playSoundAndHangup({str(sound)!r});
+        VoxEngine.addEventListener(AppEvents.CallAlerting, (e) => {{
+          e.call.addEventListener(CallEvents.Disconnected, (ev) => {{
+            Logger.write('gone after ' + ev.duration); VoxEngine.terminate();
+          }});
+        }});
+    """, inbound=Caller())
+    assert [t for _, t in logs(session)] == ["gone after 2"]
+    assert session.errors == []
