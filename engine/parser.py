@@ -320,6 +320,8 @@ class _Driver:
             if word == "async":
                 if nxt.nl:
                     return "IDENT"
+                if nt == "(" and "RESERVED" in row:
+                    return "IDENT"  # a method named `async` (property-name context), not an async arrow head
                 if nt == "IDENT" or nt in ("(", "*", "[", "STRING", "NUMBER", "PRIVATE_NAME"):
                     return word if self._accepts(word) else "IDENT"
                 return "IDENT"

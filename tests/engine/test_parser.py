@@ -182,3 +182,25 @@ def test_long_chains_give_an_ast_or_a_syntax_error() -> None:
             pass
     program = parse_script("x = " + "1 + " * 500 + "1")
     assert program.body[0].expression.right.type == "BinaryExpression"
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "({ async() {}, get() {}, set() {}, static() {}, of() {}, let() {}, await() {}, yield() {} })",
+        "class A { async() {} static async() {} get() {} set() {} static() {} 'constructor'() {} }",
+        "({ async, get, set, static: 1, of: 2 })",
+        "class A { async\n m() {} get\n x() {} static\n y = 1 }",
+        "x = { a: async (b) => b, c: async b => b, d: async function () {} }",
+        "f(async (x) => x, async\n(y))",
+    ],
+)
+def test_contextual_words_as_names(src: str) -> None:
+    parse_script(src)
+
+
+def test_contextual_word_roles() -> None:
+    obj = parse_script("({ async() {} })").body[0].expression
+    assert obj.properties[0].key.name == "async" and not obj.properties[0].value.async_
+    cls = parse_script("class A { async\n m() {} }").body[0]
+    assert [m.type for m in cls.body.body] == ["PropertyDefinition", "MethodDefinition"]
