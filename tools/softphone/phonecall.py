@@ -68,6 +68,7 @@ class PhoneCall:
         self._subscribers: set[asyncio.Queue[str | None]] = set()
         self._connected = asyncio.Event()
         self._hung_up = False
+        self._media_closed = False
         self._task: asyncio.Task[None] | None = None
 
     # -- the event stream ------------------------------------------------------------------------------------------
@@ -150,13 +151,22 @@ class PhoneCall:
         self.note(connection=state)
         if state == "connected":
             self._connected.set()
-        elif state in ("failed", "closed"):
+        elif state in ("failed", "closed") and not self._media_closed:  # the browser went away
             self.hangup()
 
     def _alerting(self, payload: Mapping[str, Any]) -> None:
         self.call = payload["call"]
         self.call.media.attach_remote(self.remote)
-        self.call.events.on("Call.Disconnected", lambda _payload: self.remote.stop_voice())
+        self.call.events.on("Call.Disconnected", lambda payload: self._call_over(payload, "Call.Disconnected"))
+        self.call.events.on("Call.Failed", lambda payload: self._call_over(payload, "Call.Failed"))
+
+    def _call_over(self, payload: Mapping[str, Any], event: str) -> None:
+        """The call is over (either side) while the session may go on: free the line, tell the page."""
+        self.remote.stop_voice()
+        if not self._hung_up:  # the scenario ended it; the page may still end the session with Hang up
+            self.note(state="disconnected", event=event, code=payload.get("internalCode", payload.get("code")),
+                      reason=payload.get("reason"))
+        asyncio.get_running_loop().create_task(self._close_media())
 
     def _voice(self, action: str) -> None:
         """The caller started or stopped talking: a ``media`` speech span (no words: a real microphone)."""
@@ -222,6 +232,7 @@ class PhoneCall:
             self._connected.set()  # lets _run finish without starting the session
 
     async def _close_media(self) -> None:
+        self._media_closed = True
         with contextlib.suppress(Exception):
             await self.remote.close()
         with contextlib.suppress(Exception):

@@ -18,6 +18,7 @@ from voxsim.runtime.media.rtc import RtcRemote
 from voxsim.runtime.media.tts import synthesize
 from voxsim.tools.softphone import SoftphoneConfig, create_app
 from voxsim.tools.softphone.phonecall import negotiated_codec
+from voxsim.tools.softphone.server import CALLS_KEY
 
 SCENARIOS = Path(__file__).resolve().parents[3] / "scenarios"
 
@@ -209,3 +210,39 @@ def test_negotiated_codec_reads_the_first_payload_type() -> None:
     assert negotiated_codec(sdp) == "PCMU/8000"
     assert negotiated_codec(sdp.replace("SAVPF 0 111", "SAVPF 111 0")) == "opus/48000/2"
     assert negotiated_codec("v=0\r\n") is None
+
+
+def test_the_scenario_hangs_up_and_the_page_ends_the_lingering_session(tmp_path: Path) -> None:
+    scenario = tmp_path / "lingers.js"
+    scenario.write_text("""
+VoxEngine.addEventListener(AppEvents.CallAlerting, (e) => {
+  e.call.addEventListener(CallEvents.Connected, () => {
+    e.call.say("Short and sweet.");
+    e.call.addEventListener(CallEvents.PlaybackFinished, () => e.call.hangup());
+  });
+  e.call.answer();   // no terminate(): VoxEngine would keep the session 60 s after the call
+});
+""", encoding="utf-8")
+
+    async def main() -> tuple[Phone, str, str]:
+        runner, base = await _serve(SoftphoneConfig(scenarios=(scenario,), work_dir=tmp_path))
+        async with aiohttp.ClientSession() as http:
+            phone = Phone(base, http)
+            await phone.call("pcmu")
+            await phone.until(lambda: any(r.get("state") == "disconnected" for r in phone.records))
+            call = runner.app[CALLS_KEY][phone.id]
+            lingering = call.session.state
+            async with http.post(f"{base}calls/{phone.id}/hangup") as resp:
+                assert resp.status == 200
+            await asyncio.wait_for(phone.ended.wait(), 10)
+            await phone.close()
+        await runner.cleanup()
+        return phone, lingering, call.session.state
+
+    phone, lingering, final = run(main(), virtual=False)
+    assert (lingering, final) == ("running", "terminated")
+    assert phone.peak() > 3000  # "Short and sweet." was heard
+    note = next(r for r in phone.records if r.get("state") == "disconnected")
+    assert note["event"] == "Call.Disconnected" and note["code"] == 200
+    names = [r.get("name") for r in phone.records]
+    assert names.count("Call.Disconnected") == 1 and names[-1] is None  # softphone records close the stream

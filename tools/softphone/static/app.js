@@ -43,8 +43,8 @@ function setPhase(phase, text) {
   state.phase = phase;
   $("status").textContent = text;
   const live = phase === "calling" || phase === "connected";
-  $("call").disabled = live;
-  $("hangup").disabled = !live;
+  $("call").disabled = live || phase === "disconnected" || phase === "ending";
+  $("hangup").disabled = !live && phase !== "disconnected";
   $("mute").disabled = !live;
   for (const b of $("keypad").querySelectorAll("button")) b.disabled = phase !== "connected";
 }
@@ -78,6 +78,7 @@ function describe(r) {
       if (r.dtmf) return ["softphone", `keypad ${r.dtmf}`];
       if (r.connection) return ["softphone", `WebRTC ${r.connection}`];
       if (r.timeline) return ["softphone", "timeline picture ready"];
+      if (r.state === "disconnected") return ["softphone", `line closed after ${r.event}${r.code ? " " + r.code : ""}`];
       if (r.state === "answered") return ["softphone", `answered: codec ${r.codec}, ${r.callerid} → ${r.destination}`];
       return ["softphone", `call ${r.state}${r.reason ? ": " + r.reason : ""}`];
     default: return null;
@@ -104,6 +105,10 @@ function onRecord(r) {
   if (r.type === "event" && r.name === "Call.Connected") setPhase("connected", `Connected (${state.codec}).`);
   if (r.type === "softphone" && (r.state === "ended" || r.state === "failed" || r.state === "error")) finish(r);
   if (r.type === "softphone" && r.timeline) showTimeline(r.timeline);
+  if (r.type === "softphone" && r.state === "disconnected" && state.phase !== "ending") {
+    teardown();
+    setPhase("disconnected", "The scenario ended the call; its session goes on. Hang up ends it.");
+  }
 }
 
 // ---- the call ------------------------------------------------------------------------------------------------
