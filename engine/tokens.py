@@ -496,7 +496,8 @@ class Tokenizer:
         end = m.end()
         if "\\" in text[end:end + 1]:
             raise self.error("Invalid regular expression flags", tok.start, end + 1)
-        if any(f not in "dgimsuy" for f in flags) or len(set(flags)) != len(flags):
+        if any(f not in "dgimsuvy" for f in flags) or len(set(flags)) != len(flags) or \
+                ("u" in flags and "v" in flags):
             raise self.error(f"Invalid regular expression flags '{flags}'", tok.start, end)
         from .ast import RegExpLiteral
 
