@@ -106,6 +106,8 @@ class ASRUnit(MediaUnit):
         self._in_speech = False
         self._audio: list[PCM] = []
         self._texts: list[str] = []
+        self._progress: list[int] = []  # words of each text heard so far
+        self._last_interim = ""
         self._utterances: set[int] = set()
         self._started_at = graph.clock.now()
         self._stopped = False
@@ -119,11 +121,19 @@ class ASRUnit(MediaUnit):
         frame, self._frame = self._frame, None
         pcm = frame.pcm if frame is not None else np.zeros(320, np.int16)
         voiced = pcm.size == 320 and bool(pcm.any()) and self._vad.is_speech(pcm.astype("<i2").tobytes(), 16000)
-        if frame is not None and frame.speech is not None and frame.speech.utterance not in self._utterances:
-            self._utterances.add(frame.speech.utterance)
-            self._texts.append(frame.speech.text)
+        tag = frame.speech if frame is not None else None
+        if tag is not None:
+            if tag.utterance not in self._utterances:
+                self._utterances.add(tag.utterance)
+                self._texts.append(tag.text)
+                self._progress.append(0)
+            words = len(tag.text.split())
+            heard = -(-words * (tag.index + 1) // tag.count) if tag.count else words
+            slot = len(self._texts) - 1
+            if tag.text == self._texts[slot]:
+                self._progress[slot] = max(self._progress[slot], heard)
             if self.interim_results and self._in_speech:
-                self.emit(INTERIM_RESULT, text=" ".join(self._texts))
+                self._interim()
         if self._in_speech:
             self._audio.append(pcm)
             self._silent_run = 0 if voiced else self._silent_run + 1
@@ -133,20 +143,29 @@ class ASRUnit(MediaUnit):
         self._voiced_run = self._voiced_run + 1 if voiced else 0
         self._audio = (self._audio + [pcm])[-_START_FRAMES:]
         if not voiced and frame is not None and frame.speech is None:
-            self._texts, self._utterances = [], set()  # stray tags before speech belong to nothing
+            self._texts, self._progress, self._utterances = [], [], set()  # stray tags before speech belong to nothing
         if self._voiced_run >= _START_FRAMES:
             self._in_speech = True
             self._silent_run = 0
             self.emit(CAPTURE_STARTED)
-            if self.interim_results and self._texts:
-                self.emit(INTERIM_RESULT, text=" ".join(self._texts))
+            if self.interim_results:
+                self._interim()
+
+    def _interim(self) -> None:
+        """``ASR.InterimResult`` with the words heard so far (simulated speech reveals its words as it plays)."""
+        words = [w for text, n in zip(self._texts, self._progress) for w in text.split()[:n]]
+        text = " ".join(words)
+        if text and text != self._last_interim:
+            self._last_interim = text
+            self.emit(INTERIM_RESULT, text=text)
 
     def _end_utterance(self) -> None:
         audio = np.concatenate(self._audio)
         texts = self._texts
         self._in_speech = False
         self._voiced_run = 0
-        self._audio, self._texts, self._utterances = [], [], set()
+        self._audio, self._texts, self._progress, self._utterances = [], [], [], set()
+        self._last_interim = ""
         self.emit(SPEECH_CAPTURED)
         end_time = self.graph.clock.now() - self._started_at
         if texts:

@@ -21,6 +21,8 @@ class SpeechTag:
     text: str
     utterance: int
     last: bool = False
+    index: int = 0  # this frame's place in the utterance, of ``count`` (0 when unknown, e.g. streamed speech)
+    count: int = 0
 
 
 @dataclass(slots=True)
@@ -96,7 +98,7 @@ def split_frames(
         chunk = samples[i * n : (i + 1) * n]
         if chunk.size < n:
             chunk = np.concatenate([chunk, np.zeros(n - chunk.size, np.int16)])
-        speech = SpeechTag(text, utterance, i == count - 1) if text is not None else None
+        speech = SpeechTag(text, utterance, i == count - 1, i, count) if text is not None else None
         yield Frame(chunk, sample_rate, speech, tag)
 
 

@@ -130,7 +130,7 @@ class Player(MediaUnit):
             padded[: pcm.size] = pcm
             uid = next(_speech_ids)
             for i in range(count):
-                tag = SpeechTag(clip.text, uid, i == count - 1) if clip.text is not None else None
+                tag = SpeechTag(clip.text, uid, i == count - 1, i, count) if clip.text is not None else None
                 frames.append(Frame(padded[i * n : (i + 1) * n], self.sample_rate, tag))
         self._frames = frames
         self.duration = sum(c.pcm.size for c in clips) / self.sample_rate

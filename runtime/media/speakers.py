@@ -144,8 +144,9 @@ class SimulatedParty:
     def run_script(self, items: Sequence[Mapping[str, Any]], origin: float | None = None,
                    subscribe: Callable[[str, Callable[[], None]], None] | None = None) -> None:
         """Schedule script items: ``say``, ``play``, ``tone`` (Hz, with ``duration``), ``silence`` (seconds),
-        ``digits`` (with ``inband``, default true), ``hangup: true`` (after what is queued), each ``at`` seconds after ``origin`` (default now), or ``after``
-        an event (``subscribe(event, callback)`` calls back once when it happens) plus ``delay`` seconds."""
+        ``digits`` (with ``inband``, default true), ``hangup: true`` (after what is queued); each ``at`` seconds
+        after ``origin`` (default now), or ``after`` an event (``subscribe(event, callback)`` calls back once when it
+        happens) plus ``delay`` seconds."""
         start = self.clock.now() if origin is None else origin
         timed: dict[float, list[Callable[[], Any]]] = {}
         for i, item in enumerate(items):
