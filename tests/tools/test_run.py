@@ -76,6 +76,10 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     runner = CliRunner()
     assert runner.invoke(main, ["run", str(scenario), "--custom-data", "x" * 201]).exit_code == EXIT_USAGE
     assert runner.invoke(main, ["run", str(tmp_path / "missing.js")]).exit_code == EXIT_USAGE
+    latin = tmp_path / "latin1.js"
+    latin.write_bytes(b"Logger.write('\xe9t\xe9');")
+    result = runner.invoke(main, ["run", str(latin)])
+    assert result.exit_code == EXIT_USAGE and "cannot read" in result.output
     bad_net = write(tmp_path, "bad.yaml", "callees: {'1': explode}\n")
     result = runner.invoke(main, ["run", str(scenario), "--network", str(bad_net)])
     assert result.exit_code == EXIT_USAGE and "explode" in result.output

@@ -154,6 +154,9 @@ async def run_scenarios(
             except JSSyntaxError as exc:
                 click.echo(str(exc), err=True)
                 return EXIT_USAGE
+            except (OSError, UnicodeDecodeError) as exc:
+                click.echo(f"voxsim run: cannot read {path}: {exc}", err=True)
+                return EXIT_USAGE
         await session.start(inbound=inbound)
         await session.wait(max_seconds=max_seconds)
     finally:
