@@ -468,7 +468,7 @@ def _symbol_replace(realm: Any, this: Any, args: list[Any]) -> Any:
         out = "".join(acc)
     else:
         out = "".join(acc) + s[next_pos:]
-    check_string_length(len(out))
+    check_string_length(len(out), realm)
     return out
 
 

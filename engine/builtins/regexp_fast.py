@@ -127,7 +127,7 @@ def fast_replace(realm: Any, rx: RegExpObject, s: str, replace_value: Any, funct
             next_pos = end
     acc.append(s[next_pos:])
     out = "".join(acc)
-    check_string_length(len(out))
+    check_string_length(len(out), realm)
     return out
 
 

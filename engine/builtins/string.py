@@ -32,8 +32,13 @@ WHITESPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\
              "\u2029\u202f\u205f\u3000\ufeff"
 
 
-def check_string_length(n: int) -> None:
-    if n > MAX_STRING_LENGTH:
+def check_string_length(n: int, realm: Any = None) -> None:
+    """RangeError for a string longer than the engine allows (the realm's budget, at most MAX_STRING_LENGTH)."""
+    limit = MAX_STRING_LENGTH
+    budget = getattr(realm, "budget", None)
+    if budget is not None:
+        limit = min(limit, budget.max_string_length)
+    if n > limit:
         raise JSRangeError("Invalid string length")
 
 
@@ -238,7 +243,7 @@ def _code_point_at(realm: Any, this: Any, args: list[Any]) -> Any:
 def _concat(realm: Any, this: Any, args: list[Any]) -> Any:
     s = _this_str(this, "concat")
     parts = [s] + [to_string(a) for a in args]
-    check_string_length(sum(len(p) for p in parts))
+    check_string_length(sum(len(p) for p in parts), realm)
     return "".join(parts)
 
 
@@ -322,7 +327,7 @@ def _pad(realm: Any, this: Any, args: list[Any], at_start: bool) -> Any:
     fill = " " if fv is UNDEFINED else to_string(fv)
     if not fill:
         return s
-    check_string_length(max_len)
+    check_string_length(max_len, realm)
     need = max_len - n
     pad = (fill * (need // len(fill) + 1))[:need]
     return pad + s if at_start else s + pad
@@ -343,7 +348,7 @@ def _repeat(realm: Any, this: Any, args: list[Any]) -> Any:
         raise JSRangeError(f"Invalid count value: {realm.display(arg(args, 0))}")
     if n == 0 or not s:
         return ""
-    check_string_length(len(s) * int(n))
+    check_string_length(len(s) * int(n), realm)
     return s * int(n)
 
 
@@ -566,7 +571,7 @@ def _replace_common(realm: Any, this: Any, args: list[Any], all_: bool) -> Any:
         end = p + n
     out.append(s[end:])
     result = "".join(out)
-    check_string_length(len(result))
+    check_string_length(len(result), realm)
     return result
 
 

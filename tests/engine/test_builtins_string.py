@@ -165,3 +165,13 @@ SNIPPETS = [
 def test_snippets(source: str, expected: str) -> None:
     script = pytest.importorskip("voxsim.engine.script")
     assert script.run_snippet(f"print({source});") == expected
+
+
+def test_string_length_follows_the_budget() -> None:
+    from voxsim.engine.budget import Budget
+    small = Realm(budget=Budget(max_string_length=1000))
+    with pytest.raises(JSRangeError):
+        s(small, "repeat", "ab", 600.0)
+    with pytest.raises(JSRangeError):
+        s(small, "padEnd", "ab", 1001.0)
+    assert len(s(small, "repeat", "ab", 500.0)) == 1000
