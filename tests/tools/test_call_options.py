@@ -105,3 +105,14 @@ def test_usage_errors(tmp_path: Path) -> None:
     good = _write(tmp_path, "g.yaml", "- say: hi\n")
     both = runner.invoke(main, ["run", str(scenario), "--caller-script", str(good), "--say", "hi"])
     assert both.exit_code == EXIT_USAGE and "not both" in both.output
+
+
+def test_run_shows_who_says_what_and_json_lines(tmp_path: Path) -> None:
+    scenario = _write(tmp_path, "echo.js", ECHO)
+    rec = str(tmp_path / "r")
+    result = CliRunner().invoke(main, ["run", str(scenario), "--say", "book a table", "--record", rec])
+    assert result.exit_code == EXIT_OK, result.output
+    assert _times(result.output, "player-1 -> call-1 says: Hi there.") < _times(result.output, "call-1 -> asr-1 says: book a table")
+    lines = CliRunner().invoke(main, ["run", str(scenario), "--call", "+1555", "--json", "--record", rec]).output
+    records = [json.loads(line) for line in lines.splitlines()]
+    assert records[0]["name"] == "Application.Started" and records[-1]["name"] == "Application.Terminated"

@@ -6,6 +6,7 @@ Exit status: 0 the session ended without an uncaught JS error, 1 a handler threw
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -76,6 +77,11 @@ def format_record(record: Any) -> str | None:
         stack = record.get("stack")
         frames = "".join(f"\n{' ' * 16}{line.strip()}" for line in stack.splitlines()) if stack else ""
         return f"{t} error: {record['message']}{frames}"
+    if kind == "media" and record.get("action") == "start" and record.get("text"):  # who says what to whom
+        to = f" -> {record['target']}" if record.get("target") else ""
+        return f"{t} {record.get('source')}{to} says: {record['text']}"
+    if kind == "media" and record.get("reason") == "clear":
+        return f"{t} {record.get('source')} cut off (barge-in: Clear)"
     if kind == "http":
         line = f"{t} http {record.get('direction')} {record.get('method', '')} {record.get('url', record.get('path', ''))}"
         return line + (f" -> {record.get('status')}" if record.get("phase") == "response" else "")
@@ -94,6 +100,7 @@ async def run_scenarios(
     storage_path: Path | None,
     secrets_path: Path | None,
     echo: bool = True,
+    as_json: bool = False,
     cartesia: dict[str, Any] | None = None,
     http_fake: Path | None = None,
     caller_script: Any = None,
@@ -139,10 +146,16 @@ async def run_scenarios(
                                      storage_path=storage_path, secrets_path=secrets_path,
                                      settings=settings))
     if echo:
+        closed: list[bool] = []
+
         def show(record: Any) -> None:
-            line = format_record(record)
-            if line is not None:
-                click.echo(line, err=record.type in ("error", "warning"))
+            line = record.to_json() if as_json else format_record(record)
+            if line is not None and not closed:
+                try:
+                    click.echo(line, err=not as_json and record.type in ("error", "warning"))
+                except BrokenPipeError:  # the reader went away (`| head`): stop printing, let the run finish
+                    closed.append(True)
+                    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
         session.trace.add_listener(show)
     for listener in listeners:
@@ -206,6 +219,8 @@ def _bug_report(exc: BaseException) -> None:
               help="YAML caller script: say/play/dtmf/wait/barge_in/hangup steps (README: Caller scripts).")
 @click.option("--record", "record_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for call recordings (call.record(), recorders); default ./recordings.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print every trace record as a JSON line on stdout (docs/trace.md) instead of readable lines.")
 @click.option("--hangup-after-silence", type=click.FloatRange(min=0), default=5.0, show_default=True,
               help="After its last line the caller hangs up once the line has been quiet this long.")
 def command(scenarios: tuple[Path, ...], caller: str | None, destination: str | None, custom_data: str,
@@ -213,7 +228,7 @@ def command(scenarios: tuple[Path, ...], caller: str | None, destination: str | 
             storage_path: Path | None, secrets_path: Path | None, cartesia_mode: str = "emulator",
             agent_spec: str | None = None, line_app: str | None = None, http_fake: Path | None = None,
             says: tuple[str, ...] = (), dtmf_specs: tuple[str, ...] = (), caller_script_path: Path | None = None,
-            record_dir: Path | None = None, hangup_after_silence: float = 5.0) -> None:
+            record_dir: Path | None = None, hangup_after_silence: float = 5.0, as_json: bool = False) -> None:
     """Run SCENARIO files (in order, one session) on a simulated phone network.
 
     With --call (or --say/--dtmf/--caller-script) the session starts with an inbound call; otherwise it starts like
@@ -248,7 +263,8 @@ def command(scenarios: tuple[Path, ...], caller: str | None, destination: str | 
                           storage_path=storage_path, secrets_path=secrets_path,
                           cartesia={k: v for k, v in (("mode", "local" if cartesia_mode == "emulator" else cartesia_mode), ("agent", agent_spec),
                                                       ("line", line_app)) if v},
-                          http_fake=http_fake, caller_script=script, dtmf=dtmf, record_dir=record_dir),
+                          http_fake=http_fake, caller_script=script, dtmf=dtmf, record_dir=record_dir,
+                          as_json=as_json),
             virtual=virtual_time,
         )
     except NetworkError as exc:
