@@ -264,6 +264,8 @@ class CallMediaHost:
         self.remote: CM.RemoteEnd | None = None
         events = call.events
         events.on("Call.Connected", lambda payload: self._connected())
+        events.on("Call.AudioStarted", lambda payload: self._media_up())  # outbound early media
+        events.on("Call.StateChanged", self._state_changed)
         events.on("Call.Disconnected", lambda payload: layer.graph.clock.call_soon(self._ended))
         events.on("Call.Failed", lambda payload: layer.graph.clock.call_soon(self._ended))
         layer.live.append(self._ended)
@@ -287,6 +289,15 @@ class CallMediaHost:
         self.remote = remote
         if self.unit.active:
             self.unit.start(remote)
+
+    def _state_changed(self, payload: Mapping[str, Any]) -> None:
+        # inbound startEarlyMedia(): ALERTING -> PROGRESSING; say()/startPlayback() reach the caller from then on
+        if payload.get("newState") == "PROGRESSING" and getattr(self.call, "is_incoming", False):
+            self._media_up()
+
+    def _media_up(self) -> None:
+        if not self.unit.active and not self.unit.closed:
+            self.unit.start(self.remote if self.remote is not None else self.party)
 
     def _connected(self) -> None:
         if self.remote is not None:

@@ -209,3 +209,17 @@ def test_a_second_say_replaces_the_first_in_the_trace(tmp_path) -> None:
     session, _ = play(tmp_path, alerting, Caller(hangup_after=4))
     stops = [(r.fields["source"], r.fields["reason"]) for r in session.trace.find("media", action="stop")]
     assert stops == [("player-1", "replaced"), ("player-2", "end")]
+
+
+def test_inbound_early_media_reaches_the_caller_before_answer(tmp_path) -> None:
+    parties = {}
+
+    def alerting(session, call, log):
+        parties["caller"] = call.media.party
+        call.start_early_media()
+        call.media.say("please hold", UNDEFINED)
+        session.clock.call_later(3, call.answer)
+
+    play(tmp_path, alerting, Caller(hangup_after=2))
+    heard = parties["caller"].heard.texts
+    assert heard and heard[0][1] == "please hold" and heard[0][0] < 0.5
