@@ -135,3 +135,29 @@ def test_caller_hangs_up_after_silence_and_warns_on_timeouts(tmp_path: Path) -> 
     assert "c.yaml:2" in warning["message"] and "Cartesia.Agents.ACK" in warning["message"]
     greeting_end = _t(records, type="media", action="stop", source="player-1")
     assert _t(records, type="log", text="gone 200") == pytest.approx(greeting_end + 3, abs=0.1)
+
+
+def test_play_inband_keys_and_wait_for_agent_speaking(tmp_path: Path) -> None:
+    import numpy as np
+
+    from voxsim.runtime.media.recorder import WavWriter
+    from voxsim.runtime.media.tones import sine
+
+    wav = WavWriter(tmp_path / "beep.wav", 8000, 1)
+    wav.write(sine([(1000, -10.0)], 1.5, 8000))
+    wav.close()
+    script = ("- wait: agent.speaking\n- wait: agent.silent\n- play: beep.wav\n"
+              "- dtmf: {digits: '3', inband: true}\n- hangup\n")
+    (tmp_path / "c.yaml").write_text(script)
+    from voxsim.runtime.callers import load_script
+    from voxsim.tools.pytest.runner import RunSpec, run_scenario
+
+    (tmp_path / "s.js").write_text(SCENARIO)
+    spec = RunSpec([tmp_path / "s.js"], tmp_path / "run",
+                   caller={"callerid": "+15551234567", "script": load_script(tmp_path / "c.yaml")}, max_seconds=120)
+    records = run_scenario(spec).records
+    greeting_end = _t(records, type="media", action="stop", source="player-1")
+    tone = _t(records, type="log", text="tone 3")  # detected in the call's audio (handleTones), after the 1.5 s beep
+    assert greeting_end + 1.5 < tone < greeting_end + 3.0
+    assert _t(records, type="log", text="gone 200") > tone
+    assert np.isfinite(tone)
