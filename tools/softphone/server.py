@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -51,12 +51,14 @@ CALLS_KEY = web.AppKey("calls", dict)
 _WORK_KEY = web.AppKey("work_dir", Path)
 
 
-def hearing_note() -> str:
+def hearing_note(settings: Mapping[str, Any] | None = None) -> str:
     """How speech from a real microphone is understood (shown on the page)."""
     from voxsim.runtime.media.asr import pocketsphinx_available
 
     asr = ("VoxEngine ASR in the scenario recognises it with pocketsphinx" if pocketsphinx_available()
            else "VoxEngine ASR in the scenario reports an error (pip install 'voxsim[asr]' adds pocketsphinx)")
+    if ((settings or {}).get("cartesia") or {}).get("mode") == "live":
+        return "Your speech goes to the real Cartesia service, which transcribes it itself. " + asr + "."
     return ("Your microphone has no transcript: the emulated Cartesia agent detects each utterance with its VAD and "
             "treats it as unrecognised speech (its script's silent_fallback reply). " + asr + ".")
 
@@ -82,7 +84,7 @@ async def _config(request: web.Request) -> web.Response:
         "callerid": config.callerid,
         "destination": config.destination,
         "codecs": list(CODECS),
-        "hearing": hearing_note(),
+        "hearing": hearing_note(config.settings),
     })
 
 

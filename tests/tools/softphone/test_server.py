@@ -246,3 +246,12 @@ VoxEngine.addEventListener(AppEvents.CallAlerting, (e) => {
     assert note["event"] == "Call.Disconnected" and note["code"] == 200
     names = [r.get("name") for r in phone.records]
     assert names.count("Call.Disconnected") == 1 and names[-1] is None  # softphone records close the stream
+
+
+def test_the_page_says_how_microphone_speech_is_heard() -> None:
+    from voxsim.tools.softphone.server import hearing_note
+
+    assert "unrecognised speech" in hearing_note({"cartesia": {"mode": "local"}})
+    assert "unrecognised speech" in hearing_note(None)
+    assert "real Cartesia service" in hearing_note({"cartesia": {"mode": "live"}})
+    assert "pocketsphinx" in hearing_note(None)
