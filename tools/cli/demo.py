@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from . import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
+from . import EXIT_INTERNAL, EXIT_USAGE
 
 __all__ = ["command", "run_demo", "DEMO_SCENARIO", "DEMO_CALLER"]
 
@@ -113,4 +113,4 @@ def command(out: Path, caller: Path | None, color: bool | None) -> None:
         if key in written:
             click.echo(f"  {str(written[key]):<32} {labels[key]}")
     click.echo("\nNext: voxsim run scenarios/cartesia_inbound.js --say \"I want to book a table\"   (README: Run a scenario)")
-    sys.exit(status if status != EXIT_OK else EXIT_OK)
+    sys.exit(status)
