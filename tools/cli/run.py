@@ -16,7 +16,7 @@ import click
 
 from . import EXIT_INTERNAL, EXIT_OK, EXIT_SCENARIO_ERROR, EXIT_USAGE
 
-__all__ = ["command", "run_scenarios", "format_record", "caller_script", "parse_dtmf"]
+__all__ = ["command", "run_scenarios", "format_record", "style_for", "caller_script", "parse_dtmf"]
 
 
 def parse_dtmf(spec: str) -> tuple[float, str]:
@@ -88,6 +88,24 @@ def format_record(record: Any) -> str | None:
     return None
 
 
+def style_for(record: Any) -> dict[str, Any]:
+    """click.style arguments for a record's line (click drops them when stdout is not a terminal)."""
+    kind = record.type
+    if kind == "error":
+        return {"fg": "red", "bold": True}
+    if kind == "warning":
+        return {"fg": "magenta"}
+    if kind == "media":
+        if record.get("reason") == "clear":
+            return {"fg": "red"}
+        return {"fg": "green"} if str(record.get("source", "")).startswith("call") else {"fg": "cyan"}
+    if kind == "event":
+        return {"fg": "yellow"} if "Cartesia" in str(record.get("name")) else {}
+    if kind == "http":
+        return {"fg": "blue"}
+    return {}
+
+
 async def run_scenarios(
     files: list[Path],
     *,
@@ -152,7 +170,9 @@ async def run_scenarios(
             line = record.to_json() if as_json else format_record(record)
             if line is not None and not closed:
                 try:
-                    click.echo(line, err=not as_json and record.type in ("error", "warning"))
+                    style = {} if as_json else style_for(record)
+                    click.echo(click.style(line, **style) if style else line,
+                               err=not as_json and record.type in ("error", "warning"))
                 except BrokenPipeError:  # the reader went away (`| head`): stop printing, let the run finish
                     closed.append(True)
                     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
