@@ -14,7 +14,7 @@ from typing import Any
 from ..errors import HostJSError, JSTypeError
 from ..operations import number_to_string, to_integer_or_infinity, to_number, to_string
 from ..values import (
-    SYM_TO_STRING_TAG, UNDEFINED, JSArray, JSBigInt, JSObject, JSPrimitiveObject, PropertyDescriptor, is_callable,
+    HOLE, SYM_TO_STRING_TAG, UNDEFINED, JSArray, JSBigInt, JSObject, JSPrimitiveObject, PropertyDescriptor, is_callable,
     py_str_to_js,
 )
 from . import arg, define_members
@@ -141,7 +141,7 @@ def quote_json_string(s: str) -> str:
 
 
 class _State:
-    __slots__ = ("realm", "replacer", "stack", "indent", "gap", "keys")
+    __slots__ = ("realm", "replacer", "stack", "indent", "gap", "keys", "plain_protos")
 
     def __init__(self, realm: Any, replacer: Any, keys: list[str] | None, gap: str) -> None:
         self.realm = realm
@@ -150,6 +150,28 @@ class _State:
         self.stack: list[JSObject] = []
         self.indent = ""
         self.gap = gap
+        self.plain_protos: dict[int, bool] = {}   # id(proto) → its chain has no toJSON and nothing exotic
+
+
+def _no_to_json(st: _State, value: JSObject) -> bool:
+    """True when Get(value, "toJSON") is certainly undefined with no user code run (plain object or array whose
+    prototype chain is ordinary and has no toJSON), so the lookup can be skipped."""
+    if "toJSON" in value.props:
+        return False
+    p = value.proto
+    if p is None:
+        return True
+    known = st.plain_protos.get(id(p))
+    if known is None:
+        known = True
+        q: JSObject | None = p
+        while q is not None:
+            if (q.exotic and type(q) is not JSArray) or "toJSON" in q.props:
+                known = False
+                break
+            q = q.proto
+        st.plain_protos[id(p)] = known
+    return known
 
 
 def _serialize_property(st: _State, key: str, holder: JSObject) -> str | None:
@@ -158,7 +180,10 @@ def _serialize_property(st: _State, key: str, holder: JSObject) -> str | None:
 
 
 def _serialize_value(st: _State, key: str, holder: JSObject, value: Any) -> str | None:
-    if isinstance(value, JSObject) or type(value) is JSBigInt:
+    t = type(value)
+    if (t is JSObject or t is JSArray) and _no_to_json(st, value):
+        pass
+    elif isinstance(value, JSObject) or t is JSBigInt:
         to_json = st.realm.get_v(value, "toJSON")
         if is_callable(to_json):
             value = to_json.call(value, [key])
@@ -214,18 +239,30 @@ def _close(st: _State, parts: list[str], stepback: str, open_: str, close: str) 
 
 def _serialize_object(st: _State, value: JSObject) -> str:
     stepback = _enter(st, value)
+    props = value.props
     if st.keys is not None:
         keys = st.keys
+    elif type(value) is JSObject:
+        keys = [k for k in value.own_property_keys()
+                if type(k) is str and (type(props[k]) is not PropertyDescriptor or props[k].enumerable is True)]
     else:
         from .object import enumerable_own_keys
         keys = enumerable_own_keys(value)
     parts: list[str] = []
     colon = ": " if st.gap else ":"
+    plain = type(value) is JSObject
     for k in keys:
-        s = _serialize_property(st, k, value)
+        v = props.get(k, _ABSENT) if plain else _ABSENT
+        if v is _ABSENT or type(v) is PropertyDescriptor:
+            s = _serialize_property(st, k, value)
+        else:
+            s = _serialize_value(st, k, value, v)
         if s is not None:
             parts.append(quote_json_string(k) + colon + s)
     return _close(st, parts, stepback, "{", "}")
+
+
+_ABSENT = object()
 
 
 def _serialize_array(st: _State, value: JSArray) -> str:
@@ -233,8 +270,14 @@ def _serialize_array(st: _State, value: JSArray) -> str:
     from .array import length_of
     n = length_of(value)
     parts: list[str] = []
+    dense = type(value) is JSArray      # an own plain element is what Get returns; holes take the full path
     for i in range(n):
-        s = _serialize_property(st, str(i), value)
+        elems = value.elems if dense else None
+        v = elems[i] if elems is not None and i < len(elems) else _ABSENT
+        if v is _ABSENT or v is HOLE or type(v) is PropertyDescriptor:
+            s = _serialize_property(st, str(i), value)
+        else:
+            s = _serialize_value(st, str(i), value, v)
         parts.append("null" if s is None else s)
     return _close(st, parts, stepback, "[", "]")
 

@@ -132,6 +132,17 @@ SNIPPETS = [
      "undefined"),
     ('Object.keys(JSON.parse("{\\"b\\":1,\\"2\\":2,\\"a\\":3,\\"1\\":4}")).join()', "1,2,b,a"),
     ('JSON.stringify(JSON.parse("-0")) + " " + (1 / JSON.parse("-0"))', "0 -Infinity"),
+    ('(function () { Object.prototype.toJSON = function () { return 1; }; var s = JSON.stringify({a: [2]});'
+     ' delete Object.prototype.toJSON; return s; })()', "1"),
+    ('(function () { Array.prototype.toJSON = function () { return "arr"; }; var s = JSON.stringify({a: [2]});'
+     ' delete Array.prototype.toJSON; return s; })()', '{"a":"arr"}'),
+    ('JSON.stringify({get a() { return 5; }, b: 1})', '{"a":5,"b":1}'),
+    ('(function () { var o = {a: {toJSON: function () { delete o.b; o.c = 3; return 1; }}, b: 2, c: 0};'
+     ' return JSON.stringify(o); })()', '{"a":1,"c":3}'),
+    ('(function () { var a = [1, {toJSON: function () { a.length = 1; return 2; }}, 3];'
+     ' return JSON.stringify(a); })()', "[1,2,null]"),
+    ('(function () { Array.prototype[1] = "p"; var s = JSON.stringify([0, , 2]); delete Array.prototype[1];'
+     ' return s; })()', '[0,"p",2]'),
 ]
 
 
