@@ -7,6 +7,7 @@ Each call from the page is its own session on real time (docs/softphone.md). Exi
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 from pathlib import Path
 
@@ -50,6 +51,12 @@ def command(scenarios: tuple[Path, ...], port: int, agent_spec: str | None, cart
     config = SoftphoneConfig(scenarios=tuple(p.resolve() for p in scenarios), port=port, callerid=caller,
                              destination=destination, custom_data=custom_data, max_seconds=max_seconds,
                              work_dir=work_dir, settings={"cartesia": cartesia})
+
+    handler = logging.StreamHandler()  # one line per call start and end
+    handler.setFormatter(logging.Formatter("voxsim softphone: %(message)s"))
+    calls_log = logging.getLogger("voxsim.softphone")
+    calls_log.addHandler(handler)
+    calls_log.setLevel(logging.INFO)
 
     async def main() -> int:
         from voxsim.runtime.session import Session

@@ -129,6 +129,7 @@ class PhoneCall:
         await pc.setLocalDescription(await pc.createAnswer())
         self.codec = negotiated_codec(pc.localDescription.sdp)
         self.note(state="answered", codec=self.codec, callerid=opts.callerid, destination=opts.destination)
+        log.info("%s: %s -> %s, %s", self.id, opts.callerid, opts.destination, self.codec)
         self._task = asyncio.get_running_loop().create_task(self._run())
         return {"sdp": pc.localDescription.sdp, "type": pc.localDescription.type}
 
@@ -202,6 +203,8 @@ class PhoneCall:
             await self._render_timeline()  # a second or more of matplotlib: the page already shows the end
             if self.timeline is not None:
                 self.note(timeline=f"calls/{self.id}/timeline.png")
+            log.info("%s: session %s%s", self.id, session.state,
+                     f", timeline {self.timeline}" if self.timeline is not None else "")
             self.ended.set()
             for queue in self._subscribers:
                 queue.put_nowait(None)
