@@ -256,7 +256,8 @@ class Builder:
         is_await = _tok(a[1], "await")
         b = a[1:] if is_await else a
         left = b[2]
-        if (not is_await and type(left) is A.Identifier and left.name == "async" and not self.is_paren(left)):
+        if (not is_await and type(left) is A.Identifier and not self.is_paren(left)
+                and self.source.text.startswith("async", left.start)):
             raise self.error(left, "The left-hand side of a for-of loop may not be 'async'")
         if type(left) is not A.VariableDeclaration and self.source.text.startswith("let", self.start_of(left).start):
             raise self.error(left, "The left-hand side of a for-of loop may not start with 'let'")
@@ -736,6 +737,8 @@ class Builder:
     def r_object_literal(self, a: list[Any]) -> A.Node:
         props = [x for x in a[1:-1] if isinstance(x, A.Node)]
         node = _pos(A.ObjectExpression(props), a[0], a[-1])
+        if props and type(props[-1]) is A.SpreadElement and _tok(a[-2], ","):
+            self.trailing[id(node)] = node  # `{...rest,}` is not a valid pattern
         seen_proto = False
         for p in props:
             if (type(p) is A.Property and p.kind == "init" and not p.computed and not p.shorthand and not p.method
@@ -794,7 +797,7 @@ class Builder:
             props: list[A.Node] = []
             for i, p in enumerate(node.properties):
                 if type(p) is A.SpreadElement:
-                    if i != len(node.properties) - 1:
+                    if i != len(node.properties) - 1 or id(node) in self.trailing:
                         raise self.error(p, "Rest element must be last element")
                     arg = p.argument
                     if binding and type(arg) is not A.Identifier:

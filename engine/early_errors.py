@@ -621,8 +621,8 @@ class _Checker:
                         self.check_block_scope(m.body)
                         for s in m.body:
                             for sub in _walk(s):
-                                if type(sub) is A.Identifier and sub.name in ("arguments", "await"):
-                                    raise self.error(sub, f"'{sub.name}' is not allowed in class static block")
+                                if type(sub) is A.Identifier and sub.name == "arguments":
+                                    raise self.error(sub, "'arguments' is not allowed in class static block")
                         m.body = [self.visit(s) for s in m.body]
                     finally:
                         self.fn = outer_fn
@@ -662,7 +662,12 @@ def _walk(node: Any) -> Iterable[A.Node]:
         if not isinstance(n, A.Node):
             continue
         yield n
-        if type(n) in (A.FunctionExpression, A.FunctionDeclaration, A.ClassBody):
+        t = type(n)
+        if t in (A.FunctionExpression, A.FunctionDeclaration, A.ClassBody):
+            continue
+        if t in (A.Property, A.MethodDefinition, A.PropertyDefinition, A.MemberExpression) and not n.computed:
+            # names that are not references: non-computed keys and member names
+            stack.append(n.object if t is A.MemberExpression else n.value)
             continue
         for name in n.fields:
             v = getattr(n, name)

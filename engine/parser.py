@@ -314,7 +314,9 @@ class _Driver:
                 if self.ctx[-1][2]:
                     return word
                 nxt = self._peek()  # `await x` outside async code: keep it a keyword for a clear early error
-                return word if not nxt.nl and nxt.type in ("IDENT", "NUMBER", "STRING", "TEMPLATE") else "IDENT"
+                operand = nxt.type in ("NUMBER", "STRING", "TEMPLATE") or (
+                    nxt.type == "IDENT" and nxt.value not in ("in", "instanceof", "of"))
+                return word if not nxt.nl and operand else "IDENT"
             nxt = self._peek()
             nt = nxt.type
             if word == "async":
@@ -322,6 +324,8 @@ class _Driver:
                     return "IDENT"
                 if nt == "(" and "RESERVED" in row:
                     return "IDENT"  # a method named `async` (property-name context), not an async arrow head
+                if nt == "IDENT" and nxt.value == "of" and "RESERVED" not in row:
+                    return "IDENT"  # `for (async of …)`
                 if nt == "IDENT" or nt in ("(", "*", "[", "STRING", "NUMBER", "PRIVATE_NAME"):
                     return word if self._accepts(word) else "IDENT"
                 return "IDENT"

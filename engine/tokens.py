@@ -49,6 +49,17 @@ _ID_PART = r"(?:[\w$]|[^\x00-\x7f\s\ufeff]|\\u[0-9a-fA-F]{4}|\\u\{[0-9a-fA-F]+\}
 _OTHER_ID = frozenset("\u2118\u212e\u309b\u309c\u00b7\u0387\u1369\u136a\u136b\u136c\u136d\u136e\u136f\u1370\u1371"
                       "\u19da\u200c\u200d")
 _ID_CATEGORIES = frozenset(["Lu", "Ll", "Lt", "Lm", "Lo", "Nl", "Mn", "Mc", "Nd", "Pc"])
+_START_CATEGORIES = frozenset(["Lu", "Ll", "Lt", "Lm", "Lo", "Nl"])
+_OTHER_ID_START = frozenset("\u2118\u212e\u309b\u309c")
+
+
+def _is_id_start(ch: str) -> bool:
+    """ID_Start (plus `$` and `_`), as Unicode's DerivedCoreProperties define it, from the general category."""
+    return ch in "$_" or ch in _OTHER_ID_START or unicodedata.category(ch) in _START_CATEGORIES
+
+
+def _is_id_part(ch: str) -> bool:
+    return ch in "$_\u200c\u200d" or ch in _OTHER_ID or unicodedata.category(ch) in _ID_CATEGORIES
 _NUMBER = (
     r"0[xX][0-9a-fA-F_]*n?|0[oO][0-7_]*n?|0[bB][01_]*n?"
     r"|(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+\-]?[\d_]*)?n?"
@@ -271,9 +282,7 @@ class Tokenizer:
             pos = m.end()
         out.append(raw[pos:])
         name = "".join(out)
-        if "\\" in name or not (name.isidentifier() or ("_" + name.replace("$", "_")).isidentifier()):
-            raise self.error("Invalid Unicode escape sequence in identifier", start, start + len(raw))
-        if name[0].isdigit():
+        if not name or not _is_id_start(name[0]) or not all(_is_id_part(ch) for ch in name[1:]):
             raise self.error("Invalid Unicode escape sequence in identifier", start, start + len(raw))
         return name
 
@@ -290,7 +299,9 @@ class Tokenizer:
         bigint = raw.endswith("n")
         body = raw[:-1] if bigint else raw
         if "_" in body:
-            if "__" in body or body.endswith("_") or re.search(r"[._][._eE]|[eE][+\-]?_|_[.eE]|^0[xXoObB]?_|^0_", body):
+            radix = body[:2].lower() in ("0x", "0o", "0b")
+            if "__" in body or body.endswith("_") or re.search(r"^0[xXoObB]?_|^0_", body) or (
+                    not radix and re.search(r"[._][._eE]|[eE][+\-]?_|_[.eE]", body)):
                 raise self.error("Numeric separators are not allowed here", start, end)
             digits = body.replace("_", "")
         else:

@@ -142,3 +142,24 @@ def test_yield_and_await_follow_the_function_context(src: str) -> None:
 def test_yield_and_await_context_errors(src: str) -> None:
     with pytest.raises(JSSyntaxError):
         parse_script(src)
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "class C { static { ({ await: 0, arguments: 1 }); x.arguments; } }",
+        "async function await() {} await instanceof Function;",
+        "let async; for (\\u0061sync of [7]);",
+        "async function f() { for await (async of [7]); }",
+        "x = 0x0_0 + 0xE_E + 1_0e1_0;",
+        "var ZW_\\u200C_NJ, \\u2118;",
+    ],
+)
+def test_valid_edge_cases_from_test262(src: str) -> None:
+    parse_script(src)
+
+
+@pytest.mark.parametrize("src", ["for ({...rest,} of [{}]);", "({...a,} = b);", "class C { static { arguments; } }"])
+def test_invalid_edge_cases_from_test262(src: str) -> None:
+    with pytest.raises(JSSyntaxError):
+        parse_script(src)
