@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "agent": ("voxsim.tools.cli.agent", "Run the local Cartesia Line agent emulator alone."),
     "conformance": ("voxsim.tools.cli.conformance", "Run conformance suites (test262, test262-parser-tests)."),
     "timeline": ("voxsim.tools.cli.timeline", "Draw a JSONL trace as a timeline picture (PNG or SVG)."),
+    "soak": ("voxsim.tools.cli.soak", "Robustness soak runs (fuzzing) that print a figure."),
 }
 
 

@@ -1,0 +1,1 @@
+"""Soak tools: long-running robustness checks (fuzzing, ...) behind `voxsim soak`."""
