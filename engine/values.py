@@ -460,7 +460,9 @@ class JSArray(JSObject):
     exotic = True
 
     def __init__(self, proto: JSObject | None = None, elems: list[Any] | None = None) -> None:
-        JSObject.__init__(self, proto)
+        self.proto = proto
+        self.extensible = True
+        self.props = {}
         self.elems: list[Any] = [] if elems is None else elems
         self.length = len(self.elems)
         self.length_writable = True

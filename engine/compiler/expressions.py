@@ -440,6 +440,26 @@ class ExpressionCompiler(CompilerBase):
                     return nullish_base(o, name)
                 return realm.get_v(o, name)
             return get_named
+        p = node.property
+        if type(p) is A.Literal and type(p.value) is float and p.value.is_integer() and 0 <= p.value < 2 ** 31:
+            idx = int(p.value)
+            skey = str(idx)
+
+            def get_index(env: list) -> Any:
+                o = obj(env)
+                if type(o) is JSArray:
+                    elems = o.elems
+                    if idx < len(elems):
+                        v = elems[idx]
+                        if v is not HOLE and type(v) is not PropertyDescriptor:
+                            return v
+                    return o.get(skey, o)
+                if type(o) is str:
+                    return o[idx] if idx < len(o) else UNDEFINED
+                if o is UNDEFINED or o is None:
+                    return nullish_base(o, skey)
+                return get_member(realm, o, skey)
+            return get_index
         prop = self.expr(node.property)
 
         def get_computed(env: list) -> Any:

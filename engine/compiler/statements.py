@@ -129,7 +129,7 @@ class StatementCompiler(CompilerBase):
                 value = lambda env, make=make, name=name: make(env, name)  # noqa: E731
             else:
                 value = self.expr(d.init)
-            if node.kind != "var" and type(d.id) is A.Identifier:
+            if type(d.id) is A.Identifier and self.plain(d.id):
                 b = self.binding(d.id)
                 if b is not None and self.an.resolve(b, self.scope)[0] == 0:
                     slot = b.slot
