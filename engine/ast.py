@@ -111,6 +111,12 @@ class Node:
     """Base of all nodes: positional/keyword construction from ``fields``, positions, and ``to_estree()``."""
 
     __slots__ = _POSITIONS
+    start: int
+    end: int
+    line: int
+    column: int
+    end_line: int
+    end_column: int
     fields: ClassVar[tuple[str, ...]] = ()
     type: ClassVar[str] = "Node"
 
@@ -189,12 +195,17 @@ class Node:
 
 class Program(Node):
     __slots__ = ("body", "source_type", "strict")
+    body: Any
+    source_type: Any
+    strict: Any
 
 
 class ExpressionStatement(Node):
     """``directive`` is the raw text of a directive prologue string (without quotes), else None."""
 
     __slots__ = ("expression", "directive")
+    expression: Any
+    directive: Any
 
     def to_estree(self, positions: bool = False) -> dict[str, Any]:
         out = super().to_estree(positions)
@@ -205,10 +216,12 @@ class ExpressionStatement(Node):
 
 class BlockStatement(Node):
     __slots__ = ("body",)
+    body: Any
 
 
 class StaticBlock(Node):
     __slots__ = ("body",)
+    body: Any
 
 
 class EmptyStatement(Node):
@@ -221,66 +234,101 @@ class DebuggerStatement(Node):
 
 class WithStatement(Node):
     __slots__ = ("object", "body")
+    object: Any
+    body: Any
 
 
 class ReturnStatement(Node):
     __slots__ = ("argument",)
+    argument: Any
 
 
 class LabeledStatement(Node):
     __slots__ = ("label", "body")
+    label: Any
+    body: Any
 
 
 class BreakStatement(Node):
     __slots__ = ("label",)
+    label: Any
 
 
 class ContinueStatement(Node):
     __slots__ = ("label",)
+    label: Any
 
 
 class IfStatement(Node):
     __slots__ = ("test", "consequent", "alternate")
+    test: Any
+    consequent: Any
+    alternate: Any
 
 
 class SwitchStatement(Node):
     __slots__ = ("discriminant", "cases")
+    discriminant: Any
+    cases: Any
 
 
 class SwitchCase(Node):
     __slots__ = ("test", "consequent")
+    test: Any
+    consequent: Any
 
 
 class ThrowStatement(Node):
     __slots__ = ("argument",)
+    argument: Any
 
 
 class TryStatement(Node):
     __slots__ = ("block", "handler", "finalizer")
+    block: Any
+    handler: Any
+    finalizer: Any
 
 
 class CatchClause(Node):
     __slots__ = ("param", "body")
+    param: Any
+    body: Any
 
 
 class WhileStatement(Node):
     __slots__ = ("test", "body")
+    test: Any
+    body: Any
 
 
 class DoWhileStatement(Node):
     __slots__ = ("body", "test")
+    body: Any
+    test: Any
 
 
 class ForStatement(Node):
     __slots__ = ("init", "test", "update", "body")
+    init: Any
+    test: Any
+    update: Any
+    body: Any
 
 
 class ForInStatement(Node):
     __slots__ = ("left", "right", "body")
+    left: Any
+    right: Any
+    body: Any
 
 
 class ForOfStatement(Node):
     __slots__ = ("left", "right", "body", "await_")
+    left: Any
+    right: Any
+    body: Any
+    await_: Any
 
 
 # --- declarations -----------------------------------------------------------------------------------------------
@@ -288,6 +336,12 @@ class ForOfStatement(Node):
 
 class FunctionDeclaration(Node):
     __slots__ = ("id", "params", "body", "generator", "async_", "strict")
+    id: Any
+    params: Any
+    body: Any
+    generator: Any
+    async_: Any
+    strict: Any
 
     def to_estree(self, positions: bool = False) -> dict[str, Any]:
         out = super().to_estree(positions)
@@ -297,14 +351,21 @@ class FunctionDeclaration(Node):
 
 class VariableDeclaration(Node):
     __slots__ = ("declarations", "kind")
+    declarations: Any
+    kind: Any
 
 
 class VariableDeclarator(Node):
     __slots__ = ("id", "init")
+    id: Any
+    init: Any
 
 
 class ClassDeclaration(Node):
     __slots__ = ("id", "super_class", "body")
+    id: Any
+    super_class: Any
+    body: Any
 
 
 # --- expressions ------------------------------------------------------------------------------------------------
@@ -312,18 +373,22 @@ class ClassDeclaration(Node):
 
 class Identifier(Node):
     __slots__ = ("name",)
+    name: Any
 
 
 class PrivateIdentifier(Node):
     """``#name`` in a class; ``name`` is without the ``#``."""
 
     __slots__ = ("name",)
+    name: Any
 
 
 class Literal(Node):
     """``value``: float, str (UTF-16 code units), bool, None, ``RegExpLiteral`` or ``BigIntLiteral``."""
 
     __slots__ = ("value", "raw")
+    value: Any
+    raw: Any
 
     def to_estree(self, positions: bool = False) -> dict[str, Any]:
         out = super().to_estree(positions)
@@ -349,20 +414,34 @@ class ArrayExpression(Node):
     """``elements`` holds None for holes."""
 
     __slots__ = ("elements",)
+    elements: Any
 
 
 class ObjectExpression(Node):
     __slots__ = ("properties",)
+    properties: Any
 
 
 class Property(Node):
     """An object literal member (``kind`` is ``init``, ``get`` or ``set``) or an ObjectPattern member."""
 
     __slots__ = ("key", "value", "kind", "method", "shorthand", "computed")
+    key: Any
+    value: Any
+    kind: Any
+    method: Any
+    shorthand: Any
+    computed: Any
 
 
 class FunctionExpression(Node):
     __slots__ = ("id", "params", "body", "generator", "async_", "strict")
+    id: Any
+    params: Any
+    body: Any
+    generator: Any
+    async_: Any
+    strict: Any
 
     def to_estree(self, positions: bool = False) -> dict[str, Any]:
         out = super().to_estree(positions)
@@ -374,112 +453,174 @@ class ArrowFunctionExpression(Node):
     """``expression`` is True for a concise body (``body`` is then an expression)."""
 
     __slots__ = ("id", "params", "body", "generator", "async_", "expression", "strict")
+    id: Any
+    params: Any
+    body: Any
+    generator: Any
+    async_: Any
+    expression: Any
+    strict: Any
 
 
 class UnaryExpression(Node):
     __slots__ = ("operator", "prefix", "argument")
+    operator: Any
+    prefix: Any
+    argument: Any
 
 
 class UpdateExpression(Node):
     __slots__ = ("operator", "argument", "prefix")
+    operator: Any
+    argument: Any
+    prefix: Any
 
 
 class BinaryExpression(Node):
     __slots__ = ("operator", "left", "right")
+    operator: Any
+    left: Any
+    right: Any
 
 
 class AssignmentExpression(Node):
     __slots__ = ("operator", "left", "right")
+    operator: Any
+    left: Any
+    right: Any
 
 
 class LogicalExpression(Node):
     """``||``, ``&&`` and ``??``."""
 
     __slots__ = ("operator", "left", "right")
+    operator: Any
+    left: Any
+    right: Any
 
 
 class MemberExpression(Node):
     """``property`` is an Identifier/PrivateIdentifier (not computed) or any expression (computed)."""
 
     __slots__ = ("object", "property", "computed", "optional")
+    object: Any
+    property: Any
+    computed: Any
+    optional: Any
 
 
 class ChainExpression(Node):
     """Wraps a member/call chain that contains ``?.``: short-circuiting ends at this node."""
 
     __slots__ = ("expression",)
+    expression: Any
 
 
 class ConditionalExpression(Node):
     __slots__ = ("test", "consequent", "alternate")
+    test: Any
+    consequent: Any
+    alternate: Any
 
 
 class CallExpression(Node):
     __slots__ = ("callee", "arguments", "optional")
+    callee: Any
+    arguments: Any
+    optional: Any
 
 
 class NewExpression(Node):
     __slots__ = ("callee", "arguments")
+    callee: Any
+    arguments: Any
 
 
 class SequenceExpression(Node):
     __slots__ = ("expressions",)
+    expressions: Any
 
 
 class YieldExpression(Node):
     __slots__ = ("argument", "delegate")
+    argument: Any
+    delegate: Any
 
 
 class AwaitExpression(Node):
     __slots__ = ("argument",)
+    argument: Any
 
 
 class TemplateLiteral(Node):
     __slots__ = ("quasis", "expressions")
+    quasis: Any
+    expressions: Any
 
 
 class TaggedTemplateExpression(Node):
     __slots__ = ("tag", "quasi")
+    tag: Any
+    quasi: Any
 
 
 class TemplateElement(Node):
     __slots__ = ("value", "tail")
+    value: Any
+    tail: Any
 
 
 class SpreadElement(Node):
     __slots__ = ("argument",)
+    argument: Any
 
 
 class ClassExpression(Node):
     __slots__ = ("id", "super_class", "body")
+    id: Any
+    super_class: Any
+    body: Any
 
 
 class ClassBody(Node):
     __slots__ = ("body",)
+    body: Any
 
 
 class MethodDefinition(Node):
     """``kind`` is ``constructor``, ``method``, ``get`` or ``set``; ``key`` may be a PrivateIdentifier."""
 
     __slots__ = ("key", "value", "kind", "computed", "static")
+    key: Any
+    value: Any
+    kind: Any
+    computed: Any
+    static: Any
 
 
 class PropertyDefinition(Node):
     """A class field; ``value`` is None without an initializer."""
 
     __slots__ = ("key", "value", "computed", "static")
+    key: Any
+    value: Any
+    computed: Any
+    static: Any
 
 
 class MetaProperty(Node):
     """``new.target`` (``import.meta`` is rejected in scripts)."""
 
     __slots__ = ("meta", "property")
+    meta: Any
+    property: Any
 
 
 class ImportExpression(Node):
     """Dynamic ``import(source)``."""
 
     __slots__ = ("source",)
+    source: Any
 
 
 # --- patterns ---------------------------------------------------------------------------------------------------
@@ -489,20 +630,25 @@ class ObjectPattern(Node):
     """``properties``: ``Property`` (value is a pattern) and at most one final ``RestElement``."""
 
     __slots__ = ("properties",)
+    properties: Any
 
 
 class ArrayPattern(Node):
     """``elements`` holds None for elisions."""
 
     __slots__ = ("elements",)
+    elements: Any
 
 
 class RestElement(Node):
     __slots__ = ("argument",)
+    argument: Any
 
 
 class AssignmentPattern(Node):
     __slots__ = ("left", "right")
+    left: Any
+    right: Any
 
 
 NODE_TYPES: dict[str, type[Node]] = {

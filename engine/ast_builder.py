@@ -410,7 +410,7 @@ class Builder(CoverGrammar):
         return a[1]
 
     def r_class_body(self, a: list[Any]) -> A.Node:
-        members = [x for x in a if isinstance(x, A.Node)]
+        members: list[Any] = [x for x in a if isinstance(x, A.Node)]
         has_ctor = False
         for m in members:
             if type(m) is A.MethodDefinition and not m.static and not m.computed and _key_name(m.key) == "constructor":

@@ -114,7 +114,7 @@ class _Checker:
         self.breakable = 0
         self.continuable = 0
         self.private_scopes: list[set[str]] = []
-        self.private_refs: list[list[A.Node]] = []
+        self.private_refs: list[list[Any]] = []
         self.for_head: Any = None  # the declaration of a for-in/of head (no initializer needed)
 
     def error(self, node: Any, message: str) -> JSSyntaxError:
@@ -257,7 +257,7 @@ class _Checker:
         self.children(node)
         return node
 
-    def _loop(self, node: A.Node, head_lexical: list[A.Identifier]) -> A.Node:
+    def _loop(self, node: Any, head_lexical: list[A.Identifier]) -> A.Node:
         self.check_not_labelled_function(node.body)
         if head_lexical:
             self.check_unique(head_lexical, var_declared_names([node.body]))
@@ -658,16 +658,17 @@ def _walk(node: Any) -> Iterable[A.Node]:
     """All nodes below (and including) ``node``, not entering nested non-arrow functions."""
     stack = [node]
     while stack:
-        n = stack.pop()
+        n: Any = stack.pop()
         if not isinstance(n, A.Node):
             continue
         yield n
         t = type(n)
         if t in (A.FunctionExpression, A.FunctionDeclaration, A.ClassBody):
             continue
-        if t in (A.Property, A.MethodDefinition, A.PropertyDefinition, A.MemberExpression) and not n.computed:
+        named: Any = n
+        if t in (A.Property, A.MethodDefinition, A.PropertyDefinition, A.MemberExpression) and not named.computed:
             # names that are not references: non-computed keys and member names
-            stack.append(n.object if t is A.MemberExpression else n.value)
+            stack.append(named.object if t is A.MemberExpression else named.value)
             continue
         for name in n.fields:
             v = getattr(n, name)

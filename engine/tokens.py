@@ -177,8 +177,8 @@ class Tokenizer:
         nl = False
         # Fast path: skip and token in one match. `--` (maybe `-->`), `/` (maybe an unterminated `/*`) and the
         # first token (maybe a hashbang) take the careful path below.
-        m = _FAST.match(text, pos) if pos else None
-        kind = m.lastgroup if m is not None else None
+        m: Any = _FAST.match(text, pos) if pos else None
+        kind: Any = m.lastgroup if m is not None else None
         if kind is not None and not (kind == "punct" and m.group(kind) in ("--", "/")):  # type: ignore[union-attr]
             start = m.start(kind)  # type: ignore[union-attr]
             if start > pos and start >= self._next_line_start:
@@ -467,8 +467,8 @@ class Tokenizer:
                     cooked.append(chunk)
                 i = j
         raw_s = "".join(raw).replace("\r\n", "\n").replace("\r", "\n")
-        value = (None if cooked is None else "".join(cooked), raw_s)
-        tok = self._token(kind, value, start, end, nl)
+        parts: Any = (None if cooked is None else "".join(cooked), raw_s)
+        tok = self._token(kind, parts, start, end, nl)
         if first_bad is not None:
             tok.octal = True
             tok.escaped = True  # marks "has an invalid escape" (an error unless the template is tagged)

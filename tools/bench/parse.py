@@ -96,7 +96,7 @@ def run_benchmarks(repeat: int = 5) -> list[dict[str, Any]]:
     from voxsim.engine.parser import load_tables, parse_script
 
     try:
-        import esprima  # esprima-fork (the `bench` extra)
+        import esprima  # type: ignore[import-untyped]  # esprima-fork (the `bench` extra)
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise click.ClickException("esprima-fork is not installed: pip install -e '.[bench]'") from exc
 
