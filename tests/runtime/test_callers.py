@@ -161,3 +161,36 @@ def test_play_inband_keys_and_wait_for_agent_speaking(tmp_path: Path) -> None:
     assert greeting_end + 1.5 < tone < greeting_end + 3.0
     assert _t(records, type="log", text="gone 200") > tone
     assert np.isfinite(tone)
+
+
+_STEP = st.one_of(
+    st.builds(lambda t: {"say": t}, st.text(alphabet="abcdefgh ,.!?", min_size=1).filter(str.strip)),
+    st.builds(lambda d: {"dtmf": d}, st.text(alphabet="0123456789*#ABCD", min_size=1, max_size=6)),
+    st.builds(lambda s: {"wait": s}, st.floats(min_value=0, max_value=100, allow_nan=False)),
+    st.sampled_from([{"wait": "agent.silent"}, {"wait": "agent.speaking"}, {"wait": "Call.Connected"}, "hangup"]),
+    st.builds(lambda t, ms: {"barge_in": t, "after_ms": ms}, st.sampled_from(["two", "no thanks"]),
+              st.integers(min_value=0, max_value=5000)),
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(_STEP, min_size=1, max_size=8))
+def test_dumped_step_lists_parse_back_with_one_line_per_step(steps: list) -> None:
+    import yaml
+
+    import json
+
+    steps = json.loads(json.dumps(steps))  # no shared objects: YAML would write anchors and aliases for them
+    text = yaml.safe_dump(steps, default_flow_style=False, width=1000)
+    script = parse_script(text, "gen.yaml")
+    kinds = [s if isinstance(s, str) else next(k for k in s if k != "after_ms") for s in steps]
+    assert [s.kind for s in script.steps] == kinds
+    lines = [s.line for s in script.steps]
+    assert lines == sorted(lines) and len(set(lines)) == len(lines)
+    for step, source in zip(script.steps, steps):
+        if step.kind == "say":
+            assert step.text == source["say"]
+        elif step.kind == "dtmf":
+            assert step.digits == source["dtmf"].upper()
+        elif step.kind == "barge_in":
+            assert step.after_ms == source["after_ms"]
