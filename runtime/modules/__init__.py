@@ -47,6 +47,13 @@ INSTALLERS: dict[str, str] = {
     "applicationstorage": "voxsim.runtime.modules.applicationstorage:install",
     "asr": "voxsim.runtime.modules.asr:install",
     "ivr": "voxsim.runtime.modules.ivr:install",
+    "ai": "voxsim.runtime.modules.connectors:install_ai",
+    "openai": "voxsim.runtime.modules.connectors:install_openai",
+    "gemini": "voxsim.runtime.modules.connectors:install_gemini",
+    "elevenlabs": "voxsim.runtime.modules.connectors:install_elevenlabs",
+    "ultravox": "voxsim.runtime.modules.connectors:install_ultravox",
+    "yandex": "voxsim.runtime.modules.connectors:install_yandex",
+    "avatar": "voxsim.runtime.modules.connectors:install_avatar",
 }
 
 
