@@ -21,7 +21,7 @@ import click
 
 from . import EXIT_INTERNAL, EXIT_OK, EXIT_SCENARIO_ERROR, EXIT_USAGE
 
-__all__ = ["command", "interactive_call", "classify"]
+__all__ = ["command", "interactive_call", "classify", "Speaker", "open_speaker"]
 
 _KEYS = re.compile(r"[0-9*#A-Da-d]+")
 
@@ -38,13 +38,53 @@ def classify(line: str) -> tuple[str, str]:
     return "say", text
 
 
+class Speaker:
+    """Plays what the caller hears on the default output device (sounddevice, i.e. PortAudio). A callback stream pulls
+    from a buffer, so the event loop never blocks on the device."""
+
+    def __init__(self, sample_rate: int) -> None:
+        import numpy as np
+        import sounddevice as sd  # ImportError, or OSError without the PortAudio library
+
+        sd.query_devices(kind="output")  # raises when there is no output device
+        self._np = np
+        self._buf = np.zeros(0, np.int16)
+        self._lock = threading.Lock()
+        self.stream = sd.OutputStream(samplerate=sample_rate, channels=1, dtype="int16", callback=self._fill)
+        self.stream.start()
+
+    def _fill(self, outdata: Any, frames: int, time: Any, status: Any) -> None:
+        with self._lock:
+            chunk, self._buf = self._buf[:frames], self._buf[frames:]
+        outdata[: chunk.size, 0] = chunk
+        outdata[chunk.size:, 0] = 0
+
+    def play(self, pcm: Any) -> None:
+        """Queue samples (int16, at the stream's rate)."""
+        with self._lock:
+            self._buf = self._np.concatenate([self._buf, pcm])
+
+    def close(self) -> None:
+        self.stream.stop()
+        self.stream.close()
+
+
+def open_speaker(sample_rate: int) -> Speaker | None:
+    """A Speaker on the default output device, or None when there is none (no PortAudio, no device, CI)."""
+    try:
+        return Speaker(sample_rate)
+    except Exception:  # ImportError, OSError, sounddevice.PortAudioError: all mean "no sound here"
+        return None
+
+
 def _reader(stream: IO[str], put: Callable[[str | None], None]) -> None:
     for line in iter(stream.readline, ""):
         put(line)
     put(None)
 
 
-async def _feed(session: Any, inbox: asyncio.Queue[str | None], turn_taking: bool, say: Callable[[str], None]) -> None:
+async def _feed(session: Any, inbox: asyncio.Queue[str | None], turn_taking: bool, say: Callable[[str], None],
+                speaker: Speaker | None = None) -> None:
     """Send each input line to the caller's runner once the call is connected."""
     from voxsim.runtime.callers import Step
 
@@ -54,6 +94,14 @@ async def _feed(session: Any, inbox: asyncio.Queue[str | None], turn_taking: boo
         if runner is None:
             await asyncio.sleep(0.05)
     runner.party.keep_audio = True
+    if speaker is not None:  # play each frame the caller hears as it arrives
+        party, hear = runner.party, runner.party.hear
+
+        def hear_and_play(frame: Any) -> None:
+            hear(frame)
+            speaker.play(party.audio_heard[-1][1])
+
+        party.hear = hear_and_play
     while True:
         line = await inbox.get()
         kind, value = classify(line) if line is not None else ("hangup", "")
@@ -77,7 +125,7 @@ async def _feed(session: Any, inbox: asyncio.Queue[str | None], turn_taking: boo
 
 async def interactive_call(scenario: Path, *, callerid: str, out: Path, stream: IO[str], turn_taking: bool,
                            cartesia: dict[str, Any], printer: Callable[[Any], None], max_seconds: float,
-                           note: Callable[[str], None]) -> int:
+                           note: Callable[[str], None], play: bool = False) -> int:
     """Run ``scenario`` with an inbound call whose caller is fed by ``stream``; returns the exit status."""
     from voxsim.runtime.callers import CallerScript
     from voxsim.runtime.media.recorder import WavWriter
@@ -95,14 +143,20 @@ async def interactive_call(scenario: Path, *, callerid: str, out: Path, stream: 
     threading.Thread(target=_reader, args=(stream, lambda item: loop.call_soon_threadsafe(inbox.put_nowait, item)),
                      daemon=True, name="voxsim-call-input").start()
     feeder: asyncio.Task[None] | None = None
+    speaker = open_speaker(8000) if play else None
+    if play:
+        note("playing the agent on the default sound device" if speaker else
+             "no sound device (or no PortAudio): the audio is only written to WAV")
     try:
         session.load_file(scenario)
         await session.start(inbound=network.caller)
-        feeder = loop.create_task(_feed(session, inbox, turn_taking, note))
+        feeder = loop.create_task(_feed(session, inbox, turn_taking, note, speaker))
         await session.wait(max_seconds=max_seconds)
     finally:
         if feeder is not None:
             feeder.cancel()
+        if speaker is not None:
+            speaker.close()
         runner = (session.extensions.get("callers") or {}).get("call-1")
         session.close()
     if runner is not None and runner.party.audio_heard:  # what the caller heard, whatever the scenario recorded
@@ -142,8 +196,10 @@ async def interactive_call(scenario: Path, *, callerid: str, out: Path, stream: 
 @click.option("--max-seconds", type=click.FloatRange(min=1), default=1800.0, show_default=True,
               help="End the session after this long.")
 @click.option("--logs", is_flag=True, help="Also print the scenario's Logger lines.")
+@click.option("--play/--no-play", default=None,
+              help="Play what the caller hears on the sound device (default: when input is a terminal and a device exists).")
 def command(scenario: Path | None, callerid: str, out: Path, cartesia_mode: str, agent_spec: str | None,
-            turns: bool | None, max_seconds: float, logs: bool) -> None:
+            turns: bool | None, max_seconds: float, logs: bool, play: bool | None = None) -> None:
     """Call SCENARIO (default: the bundled Cartesia inbound scenario) and talk to it by typing, on real time.
 
     Type what the caller says and press Enter; a line of keys (0-9 * # A-D) sends DTMF; /hangup or Ctrl-D hangs up.
@@ -168,7 +224,8 @@ def command(scenario: Path | None, callerid: str, out: Path, cartesia_mode: str,
         status = run(interactive_call(scenario, callerid=callerid, out=out, stream=sys.stdin,
                                       turn_taking=(not tty) if turns is None else turns, cartesia=cartesia,
                                       printer=printer, max_seconds=max_seconds,
-                                      note=lambda text: printer.console.print(f"[dim]{text}[/dim]")),
+                                      note=lambda text: printer.console.print(f"[dim]{text}[/dim]"),
+                                      play=tty if play is None else play),
                      virtual=False)
     except JSSyntaxError as exc:
         click.echo(str(exc), err=True)
