@@ -200,7 +200,7 @@ def _line(node: yaml.Node | None) -> int | None:
 def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
-            if getattr(k, "value", None) == key:
+            if getattr(k, "value", None) == key and isinstance(v, yaml.Node):
                 return v
     return None
 
@@ -341,7 +341,7 @@ class ScriptRunner:
             self._waiters.remove(entry)
 
     def _quiet_for(self) -> float:
-        return self.clock.now() - self.voiced_at
+        return float(self.clock.now()) - self.voiced_at
 
     async def _silent(self, seconds: float, deadline: float | None) -> bool:
         """Wait until nothing voiced has reached the ear for ``seconds`` (False at ``deadline``)."""
