@@ -32,6 +32,16 @@ class MemorySocket:
         self.closed = False
         self.close_code: int | None = None
         self._close_sent = False
+        self.max_msg_size = 16 * 1024 * 1024  # aiohttp's default on both ends
+        self._exception: BaseException | None = None
+
+    def abort(self) -> None:
+        """Lose the connection without a close frame: the peer sees CLOSED and code 1006 (as over TCP)."""
+        self._close_sent = True
+        self.closed = True
+        if self.close_code is None:
+            self.close_code = 1006
+        self._deliver(WSMsgType.CLOSED, None)
 
     def _deliver(self, kind: WSMsgType, data: Any, extra: Any = None) -> None:
         if self.peer is not None:
@@ -73,6 +83,17 @@ class MemorySocket:
             if self.closed and self._inbox.empty():
                 return WSMessage(WSMsgType.CLOSED, None, None)
             msg = await self._inbox.get()
+            if msg.type == WSMsgType.CLOSED:  # the peer aborted
+                self._close_sent = True
+                self.closed = True
+                if self.close_code is None:
+                    self.close_code = 1006
+                return msg
+            if msg.type in (WSMsgType.TEXT, WSMsgType.BINARY) and len(msg.data) > self.max_msg_size:
+                # as aiohttp: a too-big message is an ERROR and the connection is closed with 1009
+                self._exception = ValueError(f"Message size {len(msg.data)} exceeds limit {self.max_msg_size}")
+                await self.close(code=1009, message=b"message too big")
+                return WSMessage(WSMsgType.ERROR, self._exception, None)
             if msg.type == WSMsgType.CLOSE:
                 if self.close_code is None:
                     self.close_code = msg.data
@@ -85,7 +106,7 @@ class MemorySocket:
                 return msg
 
     def exception(self) -> BaseException | None:
-        return None
+        return self._exception
 
     def __aiter__(self) -> MemorySocket:
         return self

@@ -32,6 +32,7 @@ from typing import Any
 
 import yaml
 
+from .faults import Fault, FaultError, parse_faults
 from .brain import (
     Act,
     Action,
@@ -89,13 +90,14 @@ class Script:
     silent_fallback: Step | None = None
     on_dtmf: dict[str, Step] = field(default_factory=dict)
     on_custom: Step | None = None
+    faults: tuple[Fault, ...] = ()  # injected by the emulator (tools/agent/faults.py), not by the brain
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Script:
         """Validate ``data`` (see the module docstring)."""
         if not isinstance(data, Mapping):
             raise ScriptError(f"a script must be a mapping, got {type(data).__name__}")
-        known = {"introduction", "replies", "fallback", "silent_fallback", "on_dtmf", "on_custom", "name"}
+        known = {"introduction", "replies", "fallback", "silent_fallback", "on_dtmf", "on_custom", "name", "faults"}
         unknown = sorted(set(data) - known)
         if unknown:
             raise ScriptError(f"unknown script keys {unknown}; expected some of {sorted(known)}")
@@ -112,7 +114,26 @@ class Script:
             silent_fallback=_step(data.get("silent_fallback"), "silent_fallback"),
             on_dtmf={str(k): _step(v, f"on_dtmf[{k!r}]") for k, v in on_dtmf.items()},  # type: ignore[misc]
             on_custom=_step(data.get("on_custom"), "on_custom"),
+            faults=_faults(data.get("faults")),
         )
+
+
+def _faults(raw: Any) -> tuple[Fault, ...]:
+    try:
+        return parse_faults(raw)
+    except FaultError as exc:
+        raise ScriptError(str(exc)) from None
+
+
+class _ScriptFactory:
+    """Brains for one script; ``faults`` tells the emulator what to inject on their streams."""
+
+    def __init__(self, script: Script) -> None:
+        self.script = script
+        self.faults = script.faults
+
+    def __call__(self) -> Brain:
+        return ScriptedAgent(self.script)
 
 
 def _step(raw: Any, where: str, *, allow_match: bool = False) -> Step | None:
@@ -268,8 +289,7 @@ def load_brain_factory(spec: str | Path | Mapping[str, Any] | None) -> Callable[
         script = Script.from_mapping(DEFAULT_SCRIPT)
         return lambda: ScriptedAgent(script)
     if isinstance(spec, Mapping) or Path(spec).suffix in (".yaml", ".yml", ".json"):
-        script = load_script(spec)
-        return lambda: ScriptedAgent(script)
+        return _ScriptFactory(load_script(spec))
     module_name, _, attr = str(spec).partition(":")
     if not attr:
         raise ScriptError(f"agent {spec!r}: expected a .yaml/.json file or module:attribute")
@@ -278,8 +298,7 @@ def load_brain_factory(spec: str | Path | Mapping[str, Any] | None) -> Callable[
     except (ImportError, AttributeError) as exc:
         raise ScriptError(f"agent {spec!r}: {exc}") from None
     if isinstance(target, Mapping):
-        script = Script.from_mapping(target)
-        return lambda: ScriptedAgent(script)
+        return _ScriptFactory(Script.from_mapping(target))
     if callable(target):
         return target  # type: ignore[no-any-return]
     raise ScriptError(f"agent {spec!r}: expected a script mapping or a brain factory, got {type(target).__name__}")

@@ -19,6 +19,7 @@ import aiohttp
 from aiohttp import web
 
 from .brain import Brain
+from .faults import Fault, parse_faults
 from .memory import MemoryTransport
 from .script import load_brain_factory
 from .stream import AgentStream, StreamConfig
@@ -38,6 +39,11 @@ class EmulatorConfig:
     require_version: bool = False
     token_ttl_max: int = 3600
     stream: StreamConfig = field(default_factory=StreamConfig)
+    faults: tuple[Fault, ...] = ()  # tools/agent/faults.py; a script's own ``faults:`` add to these
+
+    def __post_init__(self) -> None:
+        if not all(isinstance(f, Fault) for f in self.faults):
+            self.faults = parse_faults(list(self.faults))
 
 
 class AgentEmulator:
@@ -145,7 +151,8 @@ class AgentEmulator:
         self.token_requests.append(entry)
         if not self._version(request) and self.config.require_version:
             return web.json_response({"error": "Cartesia-Version header is required"}, status=400)
-        if not api_key or (self.config.api_key is not None and api_key != self.config.api_key):
+        if (not api_key or (self.config.api_key is not None and api_key != self.config.api_key)
+                or self._refuse_auth(None, "token")):
             entry["status"] = 401
             return web.json_response({"error": "Invalid API key"}, status=401)
         try:
@@ -167,9 +174,16 @@ class AgentEmulator:
 
     # -- routes -------------------------------------------------------------------------------------------------------
 
+    def _faults(self, agent_id: str | None) -> tuple[Fault, ...]:
+        factory = self.brains.get(agent_id, self.default_brain) if agent_id is not None else self.default_brain
+        return tuple(self.config.faults) + tuple(getattr(factory, "faults", ()))
+
+    def _refuse_auth(self, agent_id: str | None, at: str) -> bool:
+        return any(f.kind == "refuse_auth" and f.at == at for f in self._faults(agent_id))
+
     def _refusal(self, request: Any, agent_id: str) -> web.Response | None:
         """Why the upgrade is refused (401 / 400 / 404), or None to accept it."""
-        if not self._authorised(request):
+        if not self._authorised(request) or self._refuse_auth(agent_id, "upgrade"):
             self.rejected.append({"agent_id": agent_id, "status": 401})
             return web.json_response({"error": "Unauthorized"}, status=401)
         if self.config.require_version and not self._version(request):
@@ -184,7 +198,7 @@ class AgentEmulator:
         factory = self.brains.get(agent_id, self.default_brain)
         if self._http is None:
             self._http = aiohttp.ClientSession()
-        stream = AgentStream(ws, agent_id, factory(), self.config.stream, self._http)
+        stream = AgentStream(ws, agent_id, factory(), self.config.stream, self._http, faults=self._faults(agent_id))
         self.streams.append(stream)
         await stream.run(new_stream_id="sid_" + secrets.token_hex(8))
 

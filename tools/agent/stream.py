@@ -40,6 +40,7 @@ from .brain import (
     UserTurnEnded,
     UserTurnStarted,
 )
+from .faults import Fault, inject
 from .hearing import TurnDetector, TurnEnd, TurnStart
 
 __all__ = ["StreamConfig", "AgentStream"]
@@ -95,6 +96,9 @@ class AgentStream:
     _last_activity: float = 0.0
     _closing: bool = False
     _is_interruptible: bool = True
+    faults: tuple[Fault, ...] = ()
+    _stall_until: float = 0.0
+    _fault_tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     def _now(self) -> float:
         return asyncio.get_running_loop().time()
@@ -102,7 +106,16 @@ class AgentStream:
     def _record(self, direction: str, event: str, **extra: Any) -> None:
         self.log.append({"t": self._now(), "dir": direction, "event": event, **extra})
 
+    def stall(self, seconds: float) -> None:
+        """Fault: neither read nor write for ``seconds`` (loop clock)."""
+        self._stall_until = self._now() + seconds
+
+    async def _wait_stall(self) -> None:
+        while (delay := self._stall_until - self._now()) > 0:
+            await asyncio.sleep(delay)
+
     async def _send(self, message: dict[str, Any]) -> None:
+        await self._wait_stall()
         if self.ws.closed:
             return
         if message["event"] == "media_output":
@@ -132,6 +145,7 @@ class AgentStream:
         detector: TurnDetector | None = None
         try:
             async for msg in self.ws:
+                await self._wait_stall()
                 self._last_activity = self._now()
                 if msg.type == WSMsgType.PING:
                     self._record("in", "ping")
@@ -167,6 +181,8 @@ class AgentStream:
                 await self._on_message(message, detector)
         finally:
             watchdog.cancel()
+            for task in self._fault_tasks:
+                task.cancel()
             if self.close_code is None:
                 self.close_code = self.ws.close_code
             if workers:
@@ -190,7 +206,12 @@ class AgentStream:
         delivery = config.get("output_audio_delivery")
         if delivery in ("speaking_pace", "as_available"):
             self.config = dataclasses.replace(self.config, output_delivery=delivery)
-        await self._send(p.ack(self.stream_id, config, raw.get("agent")))
+        if not any(f.kind == "no_ack" for f in self.faults):
+            await self._send(p.ack(self.stream_id, config, raw.get("agent")))
+        else:
+            self._record("fault", "no_ack")
+        timed = [f for f in self.faults if f.kind not in ("no_ack", "refuse_auth")]
+        self._fault_tasks = [asyncio.create_task(inject(self, f)) for f in timed]
         return TurnDetector(self.input_format, end_ms=self.config.vad_end_ms)
 
     async def _on_message(self, message: p.Message, detector: TurnDetector | None) -> None:
