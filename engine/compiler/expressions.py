@@ -136,6 +136,16 @@ class ExpressionCompiler(CompilerBase):
 
     def ex_ConditionalExpression(self, node: Any) -> Expr:
         test, cons, alt = self.expr(node.test), self.expr(node.consequent), self.expr(node.alternate)
+        ck, cv = self.operand_shape(node.consequent, cons)
+        if ck == "L":
+            cs = cv
+
+            def conditional_local(env: list) -> Any:
+                t = test(env)
+                if t is True or (t is not False and to_boolean(t)):
+                    return env[cs]
+                return alt(env)
+            return conditional_local
 
         def conditional(env: list) -> Any:
             t = test(env)

@@ -383,6 +383,8 @@ class FunctionCompiler(CompilerBase):
             if setup is None and concise and n and len(code.template) == 2 + n:
                 pad = [UNDEFINED] * n
 
+                max_depth = budget.max_depth
+
                 def invoke_expr(f: Any, this: Any, args: list) -> Any:
                     k = len(args)
                     if k == n:
@@ -391,7 +393,7 @@ class FunctionCompiler(CompilerBase):
                         env = [f.env, UNDEFINED, *args[:n]]
                     else:
                         env = [f.env, UNDEFINED, *args, *pad[k:]]
-                    if budget.depth >= budget.max_depth:
+                    if budget.depth >= max_depth:
                         raise _stack_overflow(realm)
                     budget.left -= 1
                     if budget.left < 0:
