@@ -500,7 +500,7 @@ class Tokenizer:
             elif c == "/" and not in_class:
                 break
             i += 1
-        pattern = text[tok.start + 1:i]
+        pattern = to_utf16(text[tok.start + 1:i])  # a JS string: UTF-16 code units, like every string value
         m = re.compile(r"[\w$]*").match(text, i + 1)
         assert m is not None
         flags = m.group()

@@ -145,3 +145,9 @@ def test_comments_are_never_rescanned_as_tokens() -> None:
     assert [t.value for t in scan_all("a<!--b\nc")[:-1]] == ["a", "c"]
     assert [t.value for t in scan_all("a<!--b")[:-1]] == ["a"]
     assert [t.value for t in scan_all("a /* 'x' */ b")[:-1]] == ["a", "b"]
+
+
+def test_regex_pattern_is_a_js_string() -> None:
+    tk = Tokenizer(Source("/😀+/u"))
+    regex = tk.rescan_regex(tk.next())
+    assert regex.value.pattern == "\ud83d\ude00+" and regex.value.flags == "u"
