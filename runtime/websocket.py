@@ -307,7 +307,7 @@ class WebSocket(HostObject):
 
     @js_method("addEventListener")
     def _js_add_event_listener(self, event: Any = UNDEFINED, callback: Any = UNDEFINED) -> Any:
-        from .voxengine import event_name
+        from .call import event_name
 
         name = event_name(self.session, event, "websocket.addEventListener")
         if name is not None:

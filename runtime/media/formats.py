@@ -92,10 +92,12 @@ def as_pcm(samples: npt.ArrayLike) -> PCM:
     """Coerce to a contiguous 1-D int16 array; floats are taken as -1..1 and clipped."""
     arr = np.asarray(samples)
     if arr.dtype == np.int16:
-        return np.ascontiguousarray(arr.reshape(-1))
+        flat: PCM = np.ascontiguousarray(arr.reshape(-1))
+        return flat
     if np.issubdtype(arr.dtype, np.floating):
-        return np.clip(np.round(arr.reshape(-1) * 32767.0), -32768, 32767).astype(np.int16)
-    return np.clip(arr.reshape(-1), -32768, 32767).astype(np.int16)
+        arr = np.round(arr.reshape(-1) * 32767.0)
+    clipped: PCM = np.clip(arr.reshape(-1), -32768, 32767).astype(np.int16)
+    return clipped
 
 
 # --- G.711 tables -------------------------------------------------------------------------------------------------

@@ -103,7 +103,7 @@ class _EventHost(HostObject):
 
     @js_method("addEventListener")
     def _js_add_event_listener(self, event: Any = UNDEFINED, callback: Any = UNDEFINED) -> Any:
-        from ..voxengine import event_name
+        from ..call import event_name
 
         name = event_name(self.session, event, f"{self.js_class.lower()}.addEventListener")
         if name is not None:
@@ -415,8 +415,9 @@ class MediaLayer:
 
     def unit_of(self, obj: Any) -> MediaUnit:
         """The media unit behind a host object (a Call, Player, Recorder, ASR, WebSocket…)."""
-        if isinstance(obj, HostObject) and isinstance(getattr(obj, "media", None), CallMediaHost):
-            return obj.media.unit
+        media = getattr(obj, "media", None)
+        if isinstance(obj, HostObject) and isinstance(media, CallMediaHost):
+            return media.unit
         unit = getattr(obj, "media_unit", None)
         if isinstance(unit, MediaUnit):
             return unit

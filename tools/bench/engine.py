@@ -41,7 +41,7 @@ def _py_strings() -> Any:
 def _py_objects() -> Any:
     total = 0
     for i in range(100_000):
-        o = {"id": i, "name": "n" + str(i), "tags": [i, i + 1]}
+        o: dict[str, Any] = {"id": i, "name": "n" + str(i), "tags": [i, i + 1]}
         arr = [o["id"], o["tags"][1]]
         total += arr[0] + arr[1] + len(o["name"])
     return total

@@ -37,7 +37,7 @@ class _TalkingParty:
 
     def __init__(self, hz: float, offset: int) -> None:
         talk = list(split_frames(sine([(hz, -12.0)], 1.0, 8000), 8000))
-        self._frames = itertools.islice(itertools.cycle(talk + [None] * 50), offset, None)  # type: ignore[list-item]
+        self._frames = itertools.islice(itertools.cycle(talk + [None] * 50), offset, None)
         self.heard = 0
 
     def next_frame(self) -> Frame | None:

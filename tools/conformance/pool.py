@@ -108,8 +108,8 @@ def run_pool(items: Iterable[T], fn: Callable[[T], R], jobs: int, timeout: float
             next_deadline = min(w.deadline for w in workers)
             ready = wait([w.conn for w in workers], timeout=max(0.0, next_deadline - now))
             for w in list(workers):
+                assert w.item is not None
                 item = w.item
-                assert item is not None
                 if w.conn in ready:
                     try:
                         status, value = w.conn.recv()

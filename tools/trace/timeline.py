@@ -92,6 +92,7 @@ def render_timeline(
         ax.set_xlabel("session time (s)")
         ticks: list[float] = []
         tick_labels: list[str] = []
+        b: float | None  # a lane's base y (None: the lane is not drawn)
         for i, lane in enumerate(lane_list):
             b = -_LANE_H * i
             ax.text(0.003, b - 0.04, _lane_label(lane), transform=blended_transform_factory(ax.transAxes, ax.transData),

@@ -237,7 +237,7 @@ class JSAgentsClient(HostObject):
 
     @js_method("addEventListener")
     def _js_add_event_listener(self, event: Any = UNDEFINED, callback: Any = UNDEFINED) -> Any:
-        from ...voxengine import event_name
+        from ...call import event_name
 
         name = event_name(self.session, event, "AgentsClient.addEventListener")
         if name is not None:

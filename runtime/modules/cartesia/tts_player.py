@@ -253,7 +253,7 @@ class RealtimeTTSPlayer(HostObject):
 
     @js_method("addEventListener")
     def _js_add_event_listener(self, event: Any = UNDEFINED, callback: Any = UNDEFINED) -> Any:
-        from ...voxengine import event_name
+        from ...call import event_name
 
         name = event_name(self.session, event, "RealtimeTTSPlayer.addEventListener")
         if name is not None and isinstance(callback, JSFunction):
