@@ -165,7 +165,11 @@ class MediaGraph:
         self.watchers.pop(unit.id, None)
 
     def connect(self, source: MediaUnit, target: MediaUnit) -> None:
-        """``source`` → ``target``; ``target``'s previous source stops feeding it."""
+        """``source`` → ``target``; ``target``'s previous source stops feeding it. A target with ``input_port``
+        (a conference: many sources at once) gives each source its own port unit instead."""
+        port = getattr(target, "input_port", None)
+        if port is not None and not source.closed and not target.closed:
+            target = port(source)
         if source is target:
             raise MediaError(f"{source!r} cannot send media to itself")
         if source.closed or target.closed:
@@ -182,6 +186,11 @@ class MediaGraph:
 
     def disconnect(self, source: MediaUnit, target: MediaUnit) -> None:
         """Remove the edge ``source`` → ``target`` if it exists."""
+        port = getattr(target, "existing_input_port", None)
+        if port is not None:
+            target = port(source)
+            if target is None:
+                return
         if target.source is source:
             target.source = None
             source.outputs.remove(target)

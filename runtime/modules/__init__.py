@@ -54,6 +54,7 @@ INSTALLERS: dict[str, str] = {
     "ultravox": "voxsim.runtime.modules.connectors:install_ultravox",
     "yandex": "voxsim.runtime.modules.connectors:install_yandex",
     "avatar": "voxsim.runtime.modules.connectors:install_avatar",
+    "conference": "voxsim.runtime.modules.conference:install",
 }
 
 
