@@ -36,7 +36,20 @@ def get_iterator(realm: Any, obj: Any, method: Any = MISSING) -> tuple[Any, Any]
     it = method.call(obj, [])
     if not isinstance(it, JSObject):
         raise JSTypeError("Result of the Symbol.iterator method is not an object")
-    return it, it.get("next")
+    nxt = it.get("next")
+    return it, nxt if is_callable(nxt) else NOT_CALLABLE_NEXT
+
+
+class _NotCallableNext:
+    """Stands for a ``next`` that is not callable: calling it is the spec's TypeError (at IteratorStep time)."""
+
+    __slots__ = ()
+
+    def call(self, this: Any, args: list[Any]) -> Any:
+        raise JSTypeError("iterator.next is not a function")
+
+
+NOT_CALLABLE_NEXT = _NotCallableNext()
 
 
 def iterator_close(it: Any) -> None:

@@ -616,7 +616,9 @@ def get_async_iterator(realm: Any, obj: Any) -> tuple[Any, Any, bool]:
     it = method.call(obj, [])
     if not isinstance(it, JSObject):
         raise JSTypeError("Result of the Symbol.asyncIterator method is not an object")
-    return it, it.get("next"), False
+    from ..builtins.iterator import NOT_CALLABLE_NEXT
+    nxt = it.get("next")
+    return it, nxt if isinstance(nxt, JSFunction) else NOT_CALLABLE_NEXT, False
 
 
 def _close_async(realm: Any, it: Any, on_throw: bool) -> None:
