@@ -17,6 +17,7 @@ from voxsim.engine.errors import JSErrorFromHost, JSTypeError
 from voxsim.engine.host import HostObject, js_method, to_py
 from voxsim.engine.values import UNDEFINED
 
+from .call_extras import CallExtras
 from .emitter import Emitter
 from .events import CallEvents, CallState, is_event_name
 from .network import NO_ANSWER_TIMEOUT, REASONS, Callee, Caller
@@ -73,7 +74,7 @@ def _str(value: Any, default: str = "") -> str:
         str(int(value)) if value.is_integer() else str(value))
 
 
-class Call(HostObject):
+class Call(HostObject, CallExtras):
     """One call leg. Create with :meth:`incoming` or :meth:`outgoing`; Python code uses the snake_case methods."""
 
     js_class = "Call"
