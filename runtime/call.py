@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from voxsim.engine.errors import JSErrorFromHost, JSTypeError
 from voxsim.engine.host import HostObject, js_method, to_py
-from voxsim.engine.values import UNDEFINED
+from voxsim.engine.values import UNDEFINED, JSFunction
 
 from .call_extras import CallExtras
 from .emitter import Emitter
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from .session import Session
 
-__all__ = ["Call", "MEDIA_MEMBERS", "event_name"]
+__all__ = ["Call", "MEDIA_MEMBERS", "event_name", "add_event_listener", "remove_event_listener"]
 
 #: Call members the media layer provides (JS name → Python method name on ``call.media``).
 MEDIA_MEMBERS: dict[str, str] = {
@@ -56,6 +56,31 @@ def event_name(session: Session, value: Any, where: str) -> str | None:
         return value
     session.warn(f"{where}: event is {session.realm.display(value)}; the listener is never called", source=where)
     return None
+
+
+def add_event_listener(session: Session, events: Emitter, event: Any, callback: Any, where: str, *,
+                       type_error: str | None = None, functions_only: bool = False) -> None:
+    """``addEventListener(event, callback)`` as every VoxEngine object takes it from JS (one place for all of them).
+
+    A bad ``event`` warns (:func:`event_name`). A ``callback`` that is not a function throws
+    ``TypeError("<type_error>: the listener must be a function")`` when ``type_error`` is given, is ignored with
+    ``functions_only``, and is otherwise registered (the objects differ here as they do on the platform).
+    """
+    name = event_name(session, event, where)
+    if name is None:
+        return
+    if not isinstance(callback, JSFunction):
+        if type_error is not None:
+            raise JSTypeError(f"{type_error}: the listener must be a function")
+        if functions_only:
+            return
+    events.add_js_listener(name, callback)
+
+
+def remove_event_listener(events: Emitter, event: Any, callback: Any) -> None:
+    """``removeEventListener(event, callback?)`` from JS: a non-string event does nothing; no callback removes all."""
+    if isinstance(event, str):
+        events.remove_js_listener(event, None if callback is UNDEFINED else callback)
 
 
 def _headers(value: Any) -> dict[str, str]:
@@ -415,15 +440,12 @@ class Call(HostObject, CallExtras):
 
     @js_method("addEventListener")
     def _js_add_event_listener(self, event: Any = UNDEFINED, callback: Any = UNDEFINED) -> Any:
-        name = event_name(self.session, event, "call.addEventListener")
-        if name is not None:
-            self.events.add_js_listener(name, callback)
+        add_event_listener(self.session, self.events, event, callback, "call.addEventListener")
         return UNDEFINED
 
     @js_method("removeEventListener")
     def _js_remove_event_listener(self, event: Any = UNDEFINED, callback: Any = UNDEFINED) -> Any:
-        if isinstance(event, str):
-            self.events.remove_js_listener(event, None if callback is UNDEFINED else callback)
+        remove_event_listener(self.events, event, callback)
         return UNDEFINED
 
     @js_method("answer")

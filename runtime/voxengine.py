@@ -14,7 +14,7 @@ from voxsim.engine.errors import JSRangeError, JSTypeError
 from voxsim.engine.host import HostObject, js_method, to_py
 from voxsim.engine.values import UNDEFINED, JSFunction, JSObject
 
-from .call import Call, event_name
+from .call import Call, add_event_listener, remove_event_listener
 from .events import AppEvents, CallEvents
 
 if TYPE_CHECKING:
@@ -76,15 +76,12 @@ class VoxEngine(HostObject):
 
     @js_method("addEventListener")
     def _js_add_event_listener(self, event: Any = UNDEFINED, callback: Any = UNDEFINED) -> Any:
-        name = event_name(self.session, event, "VoxEngine.addEventListener")
-        if name is not None:
-            self.session.events.add_js_listener(name, callback)
+        add_event_listener(self.session, self.session.events, event, callback, "VoxEngine.addEventListener")
         return UNDEFINED
 
     @js_method("removeEventListener")
     def _js_remove_event_listener(self, event: Any = UNDEFINED, callback: Any = UNDEFINED) -> Any:
-        if isinstance(event, str):
-            self.session.events.remove_js_listener(event, None if callback is UNDEFINED else callback)
+        remove_event_listener(self.session.events, event, callback)
         return UNDEFINED
 
     @js_method("customData")

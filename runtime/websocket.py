@@ -20,7 +20,7 @@ import aiohttp
 import yarl
 from aiohttp import WSMsgType, web
 
-from voxsim.engine.errors import JSErrorFromHost, JSTypeError
+from voxsim.engine.errors import JSErrorFromHost
 from voxsim.engine.host import HostObject, js_getter, js_method, js_setter, to_py
 from voxsim.engine.operations import to_string
 from voxsim.engine.values import UNDEFINED, JSFunction
@@ -307,19 +307,17 @@ class WebSocket(HostObject):
 
     @js_method("addEventListener")
     def _js_add_event_listener(self, event: Any = UNDEFINED, callback: Any = UNDEFINED) -> Any:
-        from .call import event_name
+        from .call import add_event_listener
 
-        name = event_name(self.session, event, "websocket.addEventListener")
-        if name is not None:
-            if not isinstance(callback, JSFunction):
-                raise JSTypeError("websocket.addEventListener: the listener must be a function")
-            self.events.add_js_listener(name, callback)
+        add_event_listener(self.session, self.events, event, callback, "websocket.addEventListener",
+                           type_error="websocket.addEventListener")
         return UNDEFINED
 
     @js_method("removeEventListener")
     def _js_remove_event_listener(self, event: Any = UNDEFINED, callback: Any = UNDEFINED) -> Any:
-        if isinstance(event, str):
-            self.events.remove_js_listener(event, None if callback is UNDEFINED else callback)
+        from .call import remove_event_listener
+
+        remove_event_listener(self.events, event, callback)
         return UNDEFINED
 
     def _media(self, member: str) -> Any:

@@ -17,7 +17,7 @@ from typing import Any
 from voxsim.engine.errors import JSTypeError
 from voxsim.engine.host import HostObject, js_method, to_py
 from voxsim.engine.operations import to_string
-from voxsim.engine.values import UNDEFINED, JSFunction
+from voxsim.engine.values import UNDEFINED
 
 from . import asr as A
 from . import callmedia as CM
@@ -103,19 +103,17 @@ class _EventHost(HostObject):
 
     @js_method("addEventListener")
     def _js_add_event_listener(self, event: Any = UNDEFINED, callback: Any = UNDEFINED) -> Any:
-        from ..call import event_name
+        from ..call import add_event_listener
 
-        name = event_name(self.session, event, f"{self.js_class.lower()}.addEventListener")
-        if name is not None:
-            if not isinstance(callback, JSFunction):
-                raise JSTypeError(f"{self.js_class}.addEventListener: the listener must be a function")
-            self.events.add_js_listener(name, callback)
+        add_event_listener(self.session, self.events, event, callback, f"{self.js_class.lower()}.addEventListener",
+                           type_error=f"{self.js_class}.addEventListener")
         return UNDEFINED
 
     @js_method("removeEventListener")
     def _js_remove_event_listener(self, event: Any = UNDEFINED, callback: Any = UNDEFINED) -> Any:
-        if isinstance(event, str):
-            self.events.remove_js_listener(event, None if callback is UNDEFINED else callback)
+        from ..call import remove_event_listener
+
+        remove_event_listener(self.events, event, callback)
         return UNDEFINED
 
 

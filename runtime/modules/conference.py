@@ -275,7 +275,7 @@ class ConferenceHost(_EventHost):
         if direction in ("BOTH", "RECEIVE"):
             self.send_media_to(call)
         for event in ("Call.Disconnected", "Call.Failed"):
-            call.events.on(event, lambda _e, ep=ep: self.remove(ep))
+            call.events.on(event, lambda _e: self.remove(ep))
         self._endpoint_event("EndpointAdded", ep)
         return ep
 

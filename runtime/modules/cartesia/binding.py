@@ -237,17 +237,16 @@ class JSAgentsClient(HostObject):
 
     @js_method("addEventListener")
     def _js_add_event_listener(self, event: Any = UNDEFINED, callback: Any = UNDEFINED) -> Any:
-        from ...call import event_name
+        from ...call import add_event_listener
 
-        name = event_name(self.session, event, "AgentsClient.addEventListener")
-        if name is not None:
-            self.events.add_js_listener(name, callback)
+        add_event_listener(self.session, self.events, event, callback, "AgentsClient.addEventListener")
         return UNDEFINED
 
     @js_method("removeEventListener")
     def _js_remove_event_listener(self, event: Any = UNDEFINED, callback: Any = UNDEFINED) -> Any:
-        if isinstance(event, str):
-            self.events.remove_js_listener(event, None if callback is UNDEFINED else callback)
+        from ...call import remove_event_listener
+
+        remove_event_listener(self.events, event, callback)
         return UNDEFINED
 
 

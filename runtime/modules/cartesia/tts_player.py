@@ -22,7 +22,7 @@ import aiohttp
 
 from voxsim.engine.errors import JSErrorFromHost
 from voxsim.engine.host import HostObject, js_method, to_py
-from voxsim.engine.values import UNDEFINED, JSFunction
+from voxsim.engine.values import UNDEFINED
 from voxsim.runtime.media.formats import b64_decode, pcm_from_bytes
 from voxsim.runtime.media.frames import Frame, FrameQueue, split_frames
 from voxsim.runtime.media.units import MediaGraph, MediaUnit
@@ -253,17 +253,17 @@ class RealtimeTTSPlayer(HostObject):
 
     @js_method("addEventListener")
     def _js_add_event_listener(self, event: Any = UNDEFINED, callback: Any = UNDEFINED) -> Any:
-        from ...call import event_name
+        from ...call import add_event_listener
 
-        name = event_name(self.session, event, "RealtimeTTSPlayer.addEventListener")
-        if name is not None and isinstance(callback, JSFunction):
-            self.events.add_js_listener(name, callback)
+        add_event_listener(self.session, self.events, event, callback, "RealtimeTTSPlayer.addEventListener",
+                           functions_only=True)
         return UNDEFINED
 
     @js_method("removeEventListener")
     def _js_remove_event_listener(self, event: Any = UNDEFINED, callback: Any = UNDEFINED) -> Any:
-        if isinstance(event, str):
-            self.events.remove_js_listener(event, None if callback is UNDEFINED else callback)
+        from ...call import remove_event_listener
+
+        remove_event_listener(self.events, event, callback)
         return UNDEFINED
 
 
