@@ -27,7 +27,8 @@ from .speakers import ScriptError, SimulatedParty
 from .units import MediaError, MediaGraph, MediaUnit
 from .wsmedia import WebSocketMedia
 
-__all__ = ["MediaLayer", "CallMediaHost", "PlayerHost", "RecorderHost", "ASRHost", "voice_name", "trace_player"]
+__all__ = ["MediaLayer", "CallMediaHost", "JSMediaSource", "PlayerHost", "RecorderHost", "ASRHost", "voice_name",
+           "trace_player"]
 
 log = logging.getLogger("voxsim.media.host")
 
@@ -81,6 +82,27 @@ def trace_player(session: Any, player: P.Player, kind: str, text: str | None = N
     player.listen(on)
 
 
+class JSMediaSource:
+    """``sendMediaTo`` / ``stopMediaTo`` from JS, for a host object whose Python ``send_media_to`` /
+    ``stop_media_to`` route its audio (players, the Cartesia objects, conferences): one copy of the conversion."""
+
+    def send_media_to(self, unit: Any, parameters: Any = UNDEFINED) -> None:
+        raise NotImplementedError
+
+    def stop_media_to(self, unit: Any) -> None:
+        raise NotImplementedError
+
+    @js_method("sendMediaTo")
+    def _js_send_media_to(self, unit: Any = UNDEFINED, parameters: Any = UNDEFINED) -> Any:
+        self.send_media_to(to_py(unit), parameters)
+        return UNDEFINED
+
+    @js_method("stopMediaTo")
+    def _js_stop_media_to(self, unit: Any = UNDEFINED) -> Any:
+        self.stop_media_to(to_py(unit))
+        return UNDEFINED
+
+
 class _EventHost(HostObject):
     """A host object with an Emitter and add/removeEventListener (players, recorders, ASR)."""
 
@@ -117,7 +139,7 @@ class _EventHost(HostObject):
         return UNDEFINED
 
 
-class PlayerHost(_EventHost):
+class PlayerHost(JSMediaSource, _EventHost):
     """JS ``Player`` / ``SequencePlayer``."""
 
     js_class = "Player"
@@ -146,16 +168,6 @@ class PlayerHost(_EventHost):
     def stop_media_to(self, unit: Any) -> None:
         """Stop routing to ``unit``."""
         self.player.stop_media_to(self.layer.unit_of(unit))
-
-    @js_method("sendMediaTo")
-    def _js_send_media_to(self, unit: Any = UNDEFINED, parameters: Any = UNDEFINED) -> Any:
-        self.send_media_to(_py(unit), parameters)
-        return UNDEFINED
-
-    @js_method("stopMediaTo")
-    def _js_stop_media_to(self, unit: Any = UNDEFINED) -> Any:
-        self.stop_media_to(_py(unit))
-        return UNDEFINED
 
     @js_method("pause")
     def _js_pause(self) -> Any:

@@ -28,7 +28,7 @@ from voxsim.engine.host import js_method, to_py
 from voxsim.engine.values import UNDEFINED
 
 from ..media.frames import Frame
-from ..media.host import _EventHost
+from ..media.host import JSMediaSource, _EventHost
 from ..media.units import MediaGraph, MediaUnit
 
 if TYPE_CHECKING:
@@ -209,7 +209,7 @@ class EndpointHost(_EventHost):
         return promise
 
 
-class ConferenceHost(_EventHost):
+class ConferenceHost(JSMediaSource, _EventHost):
     """JS ``Conference`` (``VoxEngine.createConference``)."""
 
     js_class = "Conference"
@@ -236,16 +236,6 @@ class ConferenceHost(_EventHost):
 
     def stop_media_to(self, unit: Any) -> None:
         self.media_unit.stop_media_to(self.layer.unit_of(unit))
-
-    @js_method("sendMediaTo")
-    def _js_send_media_to(self, unit: Any = UNDEFINED, parameters: Any = UNDEFINED) -> Any:
-        self.send_media_to(to_py(unit), parameters)
-        return UNDEFINED
-
-    @js_method("stopMediaTo")
-    def _js_stop_media_to(self, unit: Any = UNDEFINED) -> Any:
-        self.stop_media_to(to_py(unit))
-        return UNDEFINED
 
     # -- endpoints ----------------------------------------------------------------------------------------------
 

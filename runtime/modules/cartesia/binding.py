@@ -24,6 +24,7 @@ from voxsim.engine.host import HostObject, js_method, make_enum, to_py
 from voxsim.engine.values import UNDEFINED, JSFunction
 
 from ...emitter import Emitter
+from ...media.host import JSMediaSource
 from . import protocol as p
 from .client import LIVE_BASE_URL, AgentsClient, AgentsClientError, ClientOptions, CloseInfo
 from .events import AGENTS_EVENTS, MEDIA_EVENTS, js_name
@@ -108,7 +109,7 @@ def _service(session: Session) -> CartesiaService:
     return service
 
 
-class JSAgentsClient(HostObject):
+class JSAgentsClient(JSMediaSource, HostObject):
     """``Cartesia.AgentsClient``: the JS face of an AgentsClient, a media unit once the media layer is present."""
 
     js_class = "AgentsClient"
@@ -210,16 +211,6 @@ class JSAgentsClient(HostObject):
             return UNDEFINED
         inner = params.get("metadata")
         self.client.custom(inner if isinstance(inner, dict) else params)
-        return UNDEFINED
-
-    @js_method("sendMediaTo")
-    def _js_send_media_to(self, unit: Any = UNDEFINED, parameters: Any = UNDEFINED) -> Any:
-        self.send_media_to(to_py(unit), parameters)
-        return UNDEFINED
-
-    @js_method("stopMediaTo")
-    def _js_stop_media_to(self, unit: Any = UNDEFINED) -> Any:
-        self.stop_media_to(to_py(unit))
         return UNDEFINED
 
     @js_method("clearMediaBuffer")

@@ -25,6 +25,7 @@ from voxsim.engine.host import HostObject, js_method, to_py
 from voxsim.engine.values import UNDEFINED
 from voxsim.runtime.media.formats import b64_decode, pcm_from_bytes
 from voxsim.runtime.media.frames import Frame, FrameQueue, split_frames
+from voxsim.runtime.media.host import JSMediaSource
 from voxsim.runtime.media.units import MediaGraph, MediaUnit
 
 from ...emitter import Emitter
@@ -82,7 +83,7 @@ class StreamingTTSUnit(MediaUnit):
         return frame
 
 
-class RealtimeTTSPlayer(HostObject):
+class RealtimeTTSPlayer(JSMediaSource, HostObject):
     """The JS ``Cartesia.RealtimeTTSPlayer``."""
 
     js_class = "RealtimeTTSPlayer"
@@ -240,16 +241,6 @@ class RealtimeTTSPlayer(HostObject):
 
     def stop_media_to(self, target: Any) -> None:
         self.unit.stop_media_to(self.layer.unit_of(target))
-
-    @js_method("sendMediaTo")
-    def _js_send_media_to(self, unit: Any = UNDEFINED, parameters: Any = UNDEFINED) -> Any:
-        self.send_media_to(to_py(unit), parameters)
-        return UNDEFINED
-
-    @js_method("stopMediaTo")
-    def _js_stop_media_to(self, unit: Any = UNDEFINED) -> Any:
-        self.stop_media_to(to_py(unit))
-        return UNDEFINED
 
     @js_method("addEventListener")
     def _js_add_event_listener(self, event: Any = UNDEFINED, callback: Any = UNDEFINED) -> Any:
