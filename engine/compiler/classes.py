@@ -30,9 +30,10 @@ class _Shim:
     """Makes a field initializer or static block look like a function node to ``function_code``."""
 
     __slots__ = ("params", "body", "generator", "async_", "expression", "id", "start", "end", "strict", "line",
-                 "column")
+                 "column", "field_name")
 
-    def __init__(self, node: Any, body: Any) -> None:
+    def __init__(self, node: Any, body: Any, field_name: str | None = None) -> None:
+        self.field_name = field_name
         self.params: list = []
         self.body = body
         self.generator = False
@@ -199,7 +200,12 @@ class ClassCompiler(CompilerBase):
         if t is A.PropertyDefinition:
             init_code = None
             if m.value is not None:
-                shim = _Shim(m, m.value)
+                fname = None
+                if is_private:
+                    fname = "#" + pname
+                elif not m.computed:
+                    fname = key_fn(None)
+                shim = _Shim(m, m.value, fname if type(fname) is str else None)
                 self.an.scopes[id(shim)] = self.an.scope_of(m)
                 init_code = self.function_code(shim, "", "field")
             new_function = self.new_function
@@ -217,7 +223,7 @@ class ClassCompiler(CompilerBase):
                     f.fields.append(("field", key, init))
             return field
         kind = m.kind
-        make = self.method_maker(m.value, "getter" if kind == "get" else "setter" if kind == "set" else "method")
+        make = self.method_maker(m.value, "getter" if kind == "get" else "setter" if kind == "set" else "method", m)
         privates = self.privates_lookup(pname) if is_private else None
 
         def method(env: list, f: Any, proto: Any, statics: list) -> None:

@@ -855,7 +855,7 @@ class ExpressionCompiler(CompilerBase):
     def object_member(self, p: Any) -> Callable[[list, JSObject], None]:
         key = self.property_key(p)
         if p.kind in ("get", "set") or p.method:
-            make = self.method_maker(p.value)
+            make = self.method_maker(p.value, "method", p)
             kind = p.kind
 
             def method(env: list, o: JSObject) -> None:

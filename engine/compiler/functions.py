@@ -14,7 +14,7 @@ from ..scope import Scope
 from ..values import (
     SYM_ASYNC_ITERATOR, SYM_ITERATOR, UNDEFINED, UNINIT, JSArgumentsObject, JSFunction, JSObject, PropertyDescriptor,
 )
-from .core import RETURN, CompilerBase, Expr, throw_at
+from .core import RETURN, CompilerBase, Expr, is_anonymous_function_definition, throw_at
 
 __all__ = ["FunctionCode", "CompiledFunction", "FunctionCompiler"]
 
@@ -50,6 +50,24 @@ class CompiledFunction(JSFunction):
 
     def source_text(self) -> str:
         return self.code.source_text
+
+
+def _static_prefix(text: str) -> int:
+    """Length of ``static`` plus the blanks and comments after it (toString starts at the member itself)."""
+    i = 6
+    n = len(text)
+    while i < n:
+        if text[i].isspace():
+            i += 1
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            i = n if j < 0 else j + 2
+        elif text.startswith("//", i):
+            j = text.find("\n", i)
+            i = n if j < 0 else j + 1
+        else:
+            break
+    return i
 
 
 _NULL_DESC = PropertyDescriptor(value=None, writable=False, enumerable=False, configurable=False)
@@ -154,7 +172,12 @@ class FunctionCompiler(CompilerBase):
                 code.body = self.statements(body.body)
             else:   # class field initializer / static block handled by callers
                 code.concise = True
-                code.body = self.expr(body)
+                field_name = getattr(node, "field_name", None)
+                if field_name is not None and is_anonymous_function_definition(body):
+                    make_named = self.function_maker_named(body)
+                    code.body = lambda env: make_named(env, field_name)
+                else:
+                    code.body = self.expr(body)
         finally:
             self.scope, self.fname, self.pending_labels = prev_scope, prev_fname, prev_labels
             self.completion = prev_completion
@@ -234,10 +257,16 @@ class FunctionCompiler(CompilerBase):
                                                               configurable=True))
         return make
 
-    def method_maker(self, node: Any, kind: str = "method") -> Callable[[list, Any, Any, str], Any]:
-        """``make(env, home, key, prefix)`` for object/class methods, getters and setters."""
+    def method_maker(self, node: Any, kind: str = "method", member: Any = None) -> Callable[[list, Any, Any, str], Any]:
+        """``make(env, home, key, prefix)`` for object/class methods, getters and setters (``member``: the Property
+        or MethodDefinition, whose text is what toString shows)."""
         from ..builtins import function_name_of
         code = self.function_code(node, "", kind)
+        if member is not None:
+            text = self.source.text[member.start:node.end]
+            if getattr(member, "static", False) and text.startswith("static"):
+                text = text[_static_prefix(text):]
+            code.source_text = text
         new_function = self.new_function
 
         def make(env: list, home: Any, key: Any, prefix: str) -> Any:
