@@ -174,14 +174,7 @@ class TraceResult:
     def call(self, call_id: str | None = None) -> CallView:
         """The party on a call (``call-1``…); without an id, the first call."""
         __tracebackhide__ = True
-        ids = self.call_ids
-        if call_id is None:
-            if not ids:
-                self.fail("the run had no call")
-            call_id = ids[0]
-        elif call_id not in ids:
-            self.fail(f"no call {call_id!r} in the trace; calls: {', '.join(ids) or 'none'}")
-        return CallView(self, call_id)
+        return CallView(self, self._party(self.call_ids, call_id, "call", "calls"))
 
     @property
     def caller(self) -> CallView:
@@ -197,14 +190,18 @@ class TraceResult:
     def agent_client(self, client_id: str | None = None) -> AgentView:
         """An agents client (``agent-1``…); without an id, the first one."""
         __tracebackhide__ = True
-        ids = self.agent_ids
-        if client_id is None:
+        return AgentView(self, self._party(self.agent_ids, client_id, "agents client", "clients"))
+
+    def _party(self, ids: list[str], wanted: str | None, what: str, plural: str) -> str:
+        """``wanted`` if the trace has it, else the first of ``ids``; fails the test when there is none."""
+        __tracebackhide__ = True
+        if wanted is None:
             if not ids:
-                self.fail("the run had no agents client")
-            client_id = ids[0]
-        elif client_id not in ids:
-            self.fail(f"no agents client {client_id!r} in the trace; clients: {', '.join(ids) or 'none'}")
-        return AgentView(self, client_id)
+                self.fail(f"the run had no {what}")
+            return ids[0]
+        if wanted not in ids:
+            self.fail(f"no {what} {wanted!r} in the trace; {plural}: {', '.join(ids) or 'none'}")
+        return wanted
 
     @property
     def agent(self) -> AgentView:
