@@ -183,28 +183,33 @@ class MemberTrap(JSObject):
     """Sits between a host class's prototype and ``Object.prototype``: a read that reaches it found no such member
     (``call.transfer``), so it records a warning; the read still gives ``undefined``, as on the platform."""
 
-    __slots__ = ("session", "class_name_")
+    __slots__ = ("session", "class_name_", "declared")
     exotic = True
 
-    def __init__(self, proto: JSObject | None, session: Session, class_name: str) -> None:
+    def __init__(self, proto: JSObject | None, session: Session, class_name: str,
+                 declared: frozenset[str] = frozenset()) -> None:
         super().__init__(proto)
         self.session = session
         self.class_name_ = class_name
+        self.declared = declared
 
     def get_own_property(self, key: Any) -> PropertyDescriptor | None:
         if type(key) is str and key not in _PROBED and self.proto is not None and not self.proto.has_property(key):
             stack = self.session.realm.stack
             extra = {"where": stack[-1].strip()} if stack else {}
-            self.session.warn(f"{self.class_name_}.{key} does not exist in VoxEngine (reads as undefined)",
-                              source="runtime", **extra)
+            # a member the platform has but voxsim lacks must not be reported as a typo in the scenario
+            what = "is not emulated by voxsim yet" if key in self.declared else "does not exist in VoxEngine"
+            self.session.warn(f"{self.class_name_}.{key} {what} (reads as undefined)", source="runtime", **extra)
         return None
 
 
-def trap_missing_members(session: Session, cls: type[HostObject], name: str | None = None) -> None:
-    """Make reads of members ``cls`` does not have warn (see :class:`MemberTrap`); call once per session."""
+def trap_missing_members(session: Session, cls: type[HostObject], name: str | None = None,
+                         declared: frozenset[str] = frozenset()) -> None:
+    """Make reads of members ``cls`` does not have warn (see :class:`MemberTrap`); call once per session.
+    ``declared`` names the members the platform has (reported as not emulated rather than nonexistent)."""
     proto = host_prototype(session.realm, cls)
     if not isinstance(proto.proto, MemberTrap):
-        proto.proto = MemberTrap(proto.proto, session, name or cls.js_class)
+        proto.proto = MemberTrap(proto.proto, session, name or cls.js_class, declared)
 
 
 def js_enum(session: Session, name: str, table: Mapping[str, Any]) -> EnumObject:

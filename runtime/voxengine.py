@@ -288,7 +288,9 @@ def install(session: Session) -> None:
 
     vox = VoxEngine(session)
     session.extensions["voxengine"] = vox
-    trap_missing_members(session, VoxEngine)
+    from .checker import API_GLOBALS
+
+    trap_missing_members(session, VoxEngine, declared=frozenset(API_GLOBALS["VoxEngine"]))
     trap_missing_members(session, Call, "call")
     session.define_global("VoxEngine", vox)
     # VoxEngine's functions work detached (`call.addEventListener(CallEvents.Disconnected, VoxEngine.terminate)`
