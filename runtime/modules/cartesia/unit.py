@@ -49,11 +49,7 @@ class AgentsMediaUnit(MediaUnit):
     def pull(self) -> Frame | None:
         out = self.client.pull_output()
         if out is None:
-            if self._speaking:
-                self._speaking = False
-                self._out_tag = None
-                if self.on_speech is not None:
-                    self.on_speech("stop", None, "end")
+            self._speech_stopped("end")
             return None
         pcm, text = out
         if text is not None:
@@ -68,12 +64,16 @@ class AgentsMediaUnit(MediaUnit):
     def clear_media_buffer(self, tag: str | None = None) -> int:
         dropped = self.client.clear_media_buffer()
         frames = int(round(dropped / 0.02))
+        self._speech_stopped("clear")
+        return frames
+
+    def _speech_stopped(self, why: str) -> None:
+        """The agent's speech ended (``end``) or was cleared (``clear``): tell ``on_speech`` once."""
         if self._speaking:
             self._speaking = False
             self._out_tag = None
             if self.on_speech is not None:
-                self.on_speech("stop", None, "clear")
-        return frames
+                self.on_speech("stop", None, why)
 
     def close(self) -> None:
         super().close()
