@@ -55,6 +55,7 @@ INSTALLERS: dict[str, str] = {
     "yandex": "voxsim.runtime.modules.connectors:install_yandex",
     "avatar": "voxsim.runtime.modules.connectors:install_avatar",
     "conference": "voxsim.runtime.modules.conference:install",
+    "acd": "voxsim.runtime.modules.acd:install",
 }
 
 

@@ -1,0 +1,58 @@
+"""require(Modules.ACD): a queued request reaches the queue's agent (a user callee), fails over, or finds it offline."""
+
+from __future__ import annotations
+
+import pytest
+
+from voxsim.runtime.network import Caller, Network
+from voxsim.runtime.session import Session, SessionOptions, run_scenario
+
+pytest.importorskip("voxsim.engine.script", reason="the engine compiler has not landed in this tree")
+
+SCENARIO = """
+require(Modules.ACD);
+VoxEngine.addEventListener(AppEvents.CallAlerting, function (e) {
+  var call = e.call;
+  call.answer();
+  call.addEventListener(CallEvents.Connected, function () {
+    var request = VoxEngine.enqueueACDRequest('helpers', e.callerid, {headers: {'X-Queue': 'support'}});
+    request.addEventListener(ACDEvents.Queued, function (a) {
+      Logger.write('queued ' + (a.request === request));
+      request.getStatus();
+    });
+    request.addEventListener(ACDEvents.Waiting, function (a) { Logger.write('waiting ' + a.position + ' ' + a.ewt); });
+    request.addEventListener(ACDEvents.Offline, function () { Logger.write('offline'); call.hangup(); });
+    request.addEventListener(ACDEvents.OperatorFailed, function (a) {
+      Logger.write('failed ' + a.operatorUserName + ' ' + a.statusCode);
+    });
+    request.addEventListener(ACDEvents.OperatorReached, function (a) {
+      Logger.write('reached ' + a.operatorCall.number() + ' at ' + Math.round(Date.now() / 1000));
+      VoxEngine.sendMediaBetween(call, a.operatorCall);
+      a.operatorCall.hangup();
+    });
+  });
+  call.addEventListener(CallEvents.Disconnected, function () { VoxEngine.terminate(); });
+});
+"""
+
+
+def run(callees: dict) -> Session:
+    options = SessionOptions(network=Network(callees=callees), epoch=0.0)
+    return run_scenario([(SCENARIO, "acd.js")], inbound=Caller(hangup_after=30.0), options=options)
+
+
+def logs(session: Session) -> list[str]:
+    return [r["text"] for r in session.trace.find("log")]
+
+
+def test_request_reaches_the_queue_agent() -> None:
+    session = run({"user:helpers": {"answer_after": 3}})
+    assert session.errors == []
+    assert logs(session) == ["queued true", "waiting 1 0", "reached helpers at 3"]
+
+
+def test_failed_agent_is_retried_then_offline_queue() -> None:
+    session = run({"helpers": {"fail": 486, "after": 1}})
+    assert logs(session)[:3] == ["queued true", "waiting 1 0", "failed helpers 486"]
+    assert logs(session).count("failed helpers 486") == 3  # retried every 10 s until the caller leaves at 30 s
+    assert logs(run({"helpers": {"offline": True}})) == ["offline"]
