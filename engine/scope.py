@@ -369,13 +369,14 @@ class _Analyzer:
                 if not simple:
                     b.tdz = True
         body = node.body
+        # parameter expressions see the parameters and the outer scopes, not the body's declarations
+        for p in node.params:
+            self.visit_pattern(p, fs)
         if type(body) is A.BlockStatement:
             self.hoist_vars(fs, body.body)
             self.hoist_lexical(fs, body.body, True)
         if type(node) is A.FunctionExpression and node.id is not None and node.id.name not in fs.bindings:
             fs.declare(node.id.name, "funcname", node.id)
-        for p in node.params:
-            self.visit_pattern(p, fs)
         if type(body) is A.BlockStatement:
             for st in body.body:
                 self.visit(st, fs)

@@ -252,11 +252,13 @@ class ClassCompiler(CompilerBase):
                 old = target.get_own_property(key)
                 get = fn if kind == "get" else (old.get if old is not None and old.is_accessor() else UNDEFINED)
                 set_ = fn if kind == "set" else (old.set if old is not None and old.is_accessor() else UNDEFINED)
-                target.define_own_property(key, PropertyDescriptor(get=get, set=set_, enumerable=False,
-                                                                   configurable=True))
+                ok = target.define_own_property(key, PropertyDescriptor(get=get, set=set_, enumerable=False,
+                                                                        configurable=True))
             else:
-                target.define_own_property(key, PropertyDescriptor(value=fn, writable=True, enumerable=False,
-                                                                   configurable=True))
+                ok = target.define_own_property(key, PropertyDescriptor(value=fn, writable=True, enumerable=False,
+                                                                        configurable=True))
+            if not ok:
+                raise realm.throw("TypeError", f"Cannot redefine property: {realm.display(key)}")
         return method
 
     # -- private names
