@@ -54,6 +54,27 @@ _OBJECT_MEMBERS = frozenset(
     ("constructor", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable", "toLocaleString", "toString", "valueOf")
 )
 
+def _connector_surfaces() -> dict[str, Surface]:
+    """The AI connector namespaces (``OpenAI``, ``Gemini``, …): their enums and factories (modules/connectors.py)."""
+    from .modules.connector_enums import CONNECTOR_ENUMS
+    from .modules.connectors import CONNECTORS
+
+    def surface(name: str) -> dict[str, Surface | None]:
+        table: dict[str, Surface | None] = {enum: _leaves(*members) for enum, members in CONNECTOR_ENUMS[name].items()}
+        table.update(_leaves(*(factory for factory, _ in CONNECTORS.get(name, []))))
+        return table
+
+    out: dict[str, Surface] = {}
+    for name in CONNECTOR_ENUMS:
+        if "." in name:
+            continue
+        ns = surface(name)
+        if f"{name}.Beta" in CONNECTOR_ENUMS:
+            ns["Beta"] = surface(f"{name}.Beta")
+        out[name] = ns
+    return out
+
+
 _VOXENGINE = _leaves(
     "addEventListener", "removeEventListener", "allowWebSocketConnections", "callConference", "callPSTN", "callSIP",
     "callUser", "callUserDirect", "callWhatsappUser", "createASR", "createConference", "createRecorder",
@@ -78,6 +99,7 @@ API_GLOBALS: dict[str, Surface] = {
         "Events": _leaves(*_CARTESIA_EVENTS),
     },
     **{name: _leaves(*table) for name, table in GLOBAL_ENUMS.items()},
+    **_connector_surfaces(),
 }
 
 _MEDIA_UNIT = ("id", "addEventListener", "removeEventListener", "sendMediaTo", "stopMediaTo")

@@ -1,6 +1,6 @@
 """The event and option enums of the AI connector namespaces voxsim does not emulate (``OpenAI``, ``Gemini``, …).
 
-Scenarios read them at the top level (``OpenAI.RealtimeAPIEvents.ResponseAudioDelta`` in an ``addEventListener``), so
+Scenarios read them at the top level (``OpenAI.RealtimeAPIEvents.ResponseOutputAudioDone`` in an ``addEventListener``), so
 they must exist with the platform's exact values even though connecting is refused (``connectors.py``). Extracted from
 the public VoxEngine typings (voximplant/voxengine-ci ``typings/voxengine.d.ts``, 2026 snapshot).
 """

@@ -15,7 +15,7 @@ pytest.importorskip("voxsim.engine.script", reason="the engine compiler has not 
 REALTIME = """
 require(Modules.OpenAI);
 require(Modules.ASR);
-var AUDIO = OpenAI.RealtimeAPIEvents.ResponseAudioDelta;
+var AUDIO = OpenAI.RealtimeAPIEvents.ResponseOutputAudioDone;
 Logger.write('type ' + OpenAI.RealtimeAPIClientType.REALTIME + ' ' + typeof OpenAI.Beta.createRealtimeAPIClient);
 VoxEngine.addEventListener(AppEvents.CallAlerting, function (e) {
   var call = e.call;
@@ -73,3 +73,15 @@ def test_every_connector_defines_its_enums_and_factories(module: str, name: str)
     session = run_scenario([(src, "c.js")])
     assert logs(session) == [str(value), ",".join("function" for _ in factories)]
     assert session.errors == []
+
+
+def test_check_knows_the_connector_namespaces() -> None:
+    from voxsim.runtime.checker import check_source
+
+    src = ("require(Modules.OpenAI);\n"
+           "var ok = [OpenAI.RealtimeAPIEvents.ResponseOutputAudioDone, OpenAI.Beta.RealtimeAPIEvents.ResponseAudioDone,\n"
+           "  Gemini.LiveAPIEvents, ElevenLabs.AgentsEvents, OpenAI.createRealtimeAPIClient];\n"
+           "var typo = OpenAI.RealtimeAPIEvents.ResponseOutputAudioDon;\n")
+    findings = check_source(src, "c.js")
+    assert [(f.line, f.code) for f in findings] == [(4, "unknown-member")]
+    assert "ResponseOutputAudioDone" in findings[0].message
