@@ -112,7 +112,8 @@ class ASRUnit(MediaUnit):
         self._started_at = graph.clock.now()
         self._stopped = False
         graph.watch(self)
-        graph.clock.call_soon(lambda: self.emit(STARTED))
+        # a stop() before this runs (same JS task) means no Started after Stopped
+        graph.clock.call_soon(lambda: None if self._stopped else self.emit(STARTED))
 
     def push(self, frame: Frame) -> None:
         self._frame = frame
