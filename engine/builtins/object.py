@@ -303,7 +303,26 @@ def _has_own(realm: Any, this: Any, args: list[Any]) -> Any:
     return o.get_own_property(to_property_key(arg(args, 1))) is not None
 
 
+def _group_by(realm: Any, this: Any, args: list[Any]) -> Any:
+    """Object.groupBy(items, callback): a null-prototype object of arrays keyed by the callback's result."""
+    from .iterator import iterate
+    items, callback = arg(args, 0), arg(args, 1)
+    if items is UNDEFINED or items is None:
+        raise JSTypeError("Object.groupBy called on null or undefined")
+    if not is_callable(callback):
+        raise JSTypeError("Object.groupBy: callback is not a function")
+    groups: dict[Any, list[Any]] = {}
+    for k, v in enumerate(iterate(realm, items)):
+        key = to_property_key(callback.call(UNDEFINED, [v, float(k)]))
+        groups.setdefault(key, []).append(v)
+    out = JSObject(None)
+    for key, values in groups.items():
+        out.create_data_property(key, realm.new_array(values))
+    return out
+
+
 STATIC_MEMBERS = [
+    ("groupBy", _group_by, 2),
     ("keys", _keys, 1), ("values", _values, 1), ("entries", _entries, 1), ("assign", _assign, 2),
     ("freeze", _freeze, 1), ("seal", _seal, 1), ("preventExtensions", _prevent_extensions, 1),
     ("isFrozen", _is_frozen, 1), ("isSealed", _is_sealed, 1), ("isExtensible", _is_extensible, 1),

@@ -411,13 +411,22 @@ def _species_getter(realm: Any, this: Any, args: list[Any]) -> Any:
     return this
 
 
+def _with_resolvers(realm: Any, this: Any, args: list[Any]) -> Any:
+    cap = new_promise_capability(realm, this)
+    o = realm.new_object()
+    o.props["promise"] = cap.promise
+    o.props["resolve"] = cap.resolve
+    o.props["reject"] = cap.reject
+    return o
+
+
 def install(realm: Any) -> None:
     proto = realm.new_object()
     ctor = make_constructor(realm, "Promise", 1, _promise_call, _promise_construct, proto)
     define_members(realm, ctor, [
         ("resolve", _static_resolve, 1), ("reject", _static_reject, 1), ("all", _combinator("all"), 1),
         ("allSettled", _combinator("allSettled"), 1), ("any", _combinator("any"), 1),
-        ("race", _combinator("race"), 1)])
+        ("race", _combinator("race"), 1), ("withResolvers", _with_resolvers, 0)])
     define_accessors(realm, ctor, [(SYM_SPECIES, _species_getter, None)])
     define_members(realm, proto, [("then", _then, 2), ("catch", _catch, 1), ("finally", _finally, 1)])
     proto.props[SYM_TO_STRING_TAG] = PropertyDescriptor(value="Promise", writable=False, enumerable=False,
