@@ -13,7 +13,7 @@ __all__ = ["command"]
 
 @click.group(name="soak")
 def command() -> None:
-    """Robustness soak runs: fuzzing of the engine (more to come: faults, runaway scenarios, load)."""
+    """Robustness soak runs: engine fuzzing, runaway scenarios next to healthy calls, durability under SIGKILL."""
 
 
 @command.command(name="fuzz")
@@ -51,4 +51,61 @@ def fuzz(cases: int, seed: int, max_examples: int, as_json: bool) -> None:
         for ex in report["examples"]:
             click.echo(f"--- case {ex['case']} ({ex['stage']}): {ex['error']}\n{ex['source']}\n{ex['trace']}")
     if result.failures:
+        raise SystemExit(1)
+
+
+@command.command(name="runaway")
+@click.option("--calls", type=click.IntRange(min=0), default=50, show_default=True,
+              help="Healthy bridged real-time calls in the same process.")
+@click.option("--max-steps", type=click.IntRange(min=1000), default=2_000_000, show_default=True,
+              help="The runaway session's step budget per task (settings max_steps).")
+@click.option("--max-seconds", type=float, default=5.0, show_default=True,
+              help="How long a runaway session that keeps living (a caught JS error) is left before it is ended.")
+@click.option("--kind", "kinds", multiple=True, help="Only these runaway kinds (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def runaway(calls: int, max_steps: int, max_seconds: float, kinds: tuple[str, ...], as_json: bool) -> None:
+    """Runaway scenarios (endless loop, recursion, giant string/array, timer and promise storms) next to healthy
+    calls: how each ends, how long it took, and the tick lateness of the healthy calls during it."""
+    from voxsim.tools.soak.runaway import RUNAWAYS, measure_runaways
+
+    unknown = sorted(set(kinds) - set(RUNAWAYS))
+    if unknown:
+        raise click.UsageError(f"unknown --kind {unknown}; choose from {sorted(RUNAWAYS)}")
+    report = measure_runaways(calls, max_steps, max_seconds, list(kinds) or None)
+    if as_json:
+        click.echo(json.dumps(report))
+        return
+    b = report["baseline"]
+    click.echo(f"{calls} bridged calls, runaway max_steps {max_steps}; baseline lateness p50 {b['lateness_p50_ms']} ms, "
+               f"p99 {b['lateness_p99_ms']} ms")
+    for r in report["runaways"]:
+        how = "ended itself" if r["ended_by_itself"] else f"lived on, ended at --max-seconds"
+        click.echo(f"{r['kind']:14} {how:32} {r['seconds']:7.2f} s  lateness p50 {r['lateness_p50_ms']:8.1f} "
+                   f"p99 {r['lateness_p99_ms']:9.1f} max {r['lateness_max_ms']:9.1f} ms  {r['error']}")
+
+
+@command.command(name="durability")
+@click.option("--kill-after", type=float, default=0.9, show_default=True,
+              help="Seconds after a seen WAV header patch to SIGKILL the recorded call (0..1 lands anywhere in a patch period).")
+@click.option("--writers", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Processes writing one ApplicationStorage file at once.")
+@click.option("--puts", type=click.IntRange(min=1), default=300, show_default=True,
+              help="Acknowledged puts per writer before the SIGKILL.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def durability(kill_after: float, writers: int, puts: int, as_json: bool) -> None:
+    """SIGKILL a child running a recorded real-time call and ApplicationStorage writers; report the audio lost and
+    the acknowledged puts lost. Exit 1 if more than 1 s of audio or any acknowledged put was lost."""
+    from voxsim.tools.soak.durability import kill_recorded_call, kill_storage_writers
+
+    wav = kill_recorded_call(kill_after=kill_after)
+    storage = kill_storage_writers(writers=writers, min_acks=puts)
+    report = {"recording": wav, "storage": storage}
+    if as_json:
+        click.echo(json.dumps(report))
+    else:
+        click.echo(f"recording: valid={wav['valid']} {wav['wav_seconds']} s in the WAV of {wav['recorded_seconds']} s "
+                   f"recorded, lost {wav['lost_seconds']} s (SIGKILL)")
+        click.echo(f"storage: {storage['writers']} writers, {storage['acknowledged']} acknowledged puts, "
+                   f"{storage['lost']} lost (SIGKILL)")
+    if not wav["valid"] or wav["lost_seconds"] > 1.0 or storage["lost"]:
         raise SystemExit(1)

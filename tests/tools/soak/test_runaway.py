@@ -1,0 +1,30 @@
+"""voxsim soak runaway, small: runaways end with a clear error next to bridged real-time calls."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from voxsim.tools.cli import main
+from voxsim.tools.soak.runaway import measure_runaways
+
+
+def test_loop_and_timer_storm_end_with_a_clear_error() -> None:
+    report = measure_runaways(calls=3, max_steps=50_000, max_seconds=1.0, kinds=["loop", "timer_storm"])
+    loop, timers = report["runaways"]
+    assert loop["ended_by_itself"] and loop["terminated"]
+    assert "step budget exceeded" in loop["error"] and loop["seconds"] < 5
+    # too many timers is a JS Error (catchable): the session lives on, as on VoxEngine, until it is ended
+    assert "Too many timers" in timers["error"] and timers["terminated"]
+    assert loop["ticks"] >= 1 and report["baseline"]["ticks"] > 5
+
+
+def test_cli_json_and_bad_kind() -> None:
+    res = CliRunner().invoke(main, ["soak", "runaway", "--calls", "2", "--max-steps", "20000", "--kind", "loop",
+                                    "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert data["runaways"][0]["kind"] == "loop" and data["runaways"][0]["ended_by_itself"]
+    bad = CliRunner().invoke(main, ["soak", "runaway", "--kind", "nope"])
+    assert bad.exit_code == 2 and "unknown --kind" in bad.output

@@ -1,0 +1,80 @@
+"""Runaway scenarios next to healthy calls in one process: does the runaway end, how fast, and what it costs others.
+
+Why: sessions share one event loop per process. A scenario stuck in a loop, recursing, growing a string or an array,
+arming timers by the thousand or chaining promises must end with a clear error while the other sessions' media stays
+on its 20 ms grid. This runs ``calls`` bridged calls (the media graph, on the wall clock) and, one after another, a
+session per runaway kind; it reports for each kind how the session ended, after how long, and the tick lateness of
+the bridged calls during the incident.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import numpy as np
+
+from voxsim.runtime.clock import Clock, run
+from voxsim.runtime.media.units import MediaGraph
+from voxsim.runtime.session import Session, SessionOptions
+
+__all__ = ["RUNAWAYS", "measure_runaways"]
+
+# Each runs from a timer, i.e. as a JS task on the shared loop, as a listener would.
+RUNAWAYS: dict[str, str] = {
+    "loop": "setTimeout(() => { while (true) {} }, 0);",
+    "recursion": "function r(n) { return r(n + 1) + 1 } setTimeout(() => r(0), 0);",
+    "giant_string": "setTimeout(() => { let s = 'x'; for (;;) s += s; }, 0);",
+    "giant_array": "setTimeout(() => { const a = []; for (;;) a.push(a.length); }, 0);",
+    "timer_storm": "setTimeout(() => { for (let i = 0; ; i++) setTimeout(() => {}, 1 + i % 50); }, 0);",
+    "promise_storm": "setTimeout(() => { const f = () => Promise.resolve().then(f); f(); }, 0);",
+}
+
+
+def _stats(late_s: list[float]) -> dict[str, float]:
+    late = np.array(late_s or [0.0]) * 1000
+    return {"lateness_p50_ms": round(float(np.percentile(late, 50)), 3),
+            "lateness_p99_ms": round(float(np.percentile(late, 99)), 3),
+            "lateness_max_ms": round(float(late.max()), 3), "ticks": int(len(late_s))}
+
+
+async def _one(kind: str, source: str, graph: MediaGraph, max_steps: int, max_seconds: float) -> dict[str, Any]:
+    session = Session(SessionOptions(settings={"max_steps": max_steps}))
+    try:
+        session.load(source, f"runaway_{kind}.js")
+        before = len(graph.lateness)
+        started = time.perf_counter()
+        await session.start()
+        await asyncio.sleep(0.2)  # let the timer fire
+        ended = session.terminated
+        if not ended:
+            ended = await session.wait(max_seconds=max_seconds)
+        elapsed = time.perf_counter() - started
+        errors = [str(e) for e in session.errors]
+        return {"kind": kind, "terminated": session.terminated, "ended_by_itself": bool(ended),
+                "seconds": round(elapsed, 3), "error": errors[0][:200] if errors else None,
+                "errors": len(errors), **_stats(graph.lateness[before:])}
+    finally:
+        session.close()
+
+
+def measure_runaways(calls: int = 50, max_steps: int = 2_000_000, max_seconds: float = 5.0,
+                     kinds: list[str] | None = None) -> dict[str, Any]:
+    """Run each runaway kind next to ``calls`` bridged real-time calls; see the module docstring."""
+    from voxsim.tools.bench.media import _bridges
+
+    async def main() -> dict[str, Any]:
+        graph = MediaGraph(Clock())
+        graph.record_lateness = True
+        _bridges(graph, calls)
+        await asyncio.sleep(0.5)
+        baseline = _stats(graph.lateness[5:])
+        results = []
+        for kind in kinds or list(RUNAWAYS):
+            results.append(await _one(kind, RUNAWAYS[kind], graph, max_steps, max_seconds))
+            await asyncio.sleep(0.2)
+        graph.stop()
+        return {"calls": calls, "max_steps": max_steps, "baseline": baseline, "runaways": results}
+
+    return run(main(), virtual=False)
