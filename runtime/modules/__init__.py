@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ..session import Session
 
-__all__ = ["MODULES", "INSTALLERS", "ModuleError", "require_module", "is_known_module"]
+__all__ = ["MODULES", "INSTALLERS", "ModuleError", "require_module", "is_known_module", "provided_by_media"]
 
 MODULES: dict[str, str] = {
     "ACD": "acd",
@@ -56,11 +56,17 @@ INSTALLERS: dict[str, str] = {
     "avatar": "voxsim.runtime.modules.connectors:install_avatar",
     "conference": "voxsim.runtime.modules.conference:install",
     "acd": "voxsim.runtime.modules.acd:install",
+    # VoxEngine.createRecorder is always there (media layer): the require only has to succeed quietly.
+    "recorder": "voxsim.runtime.modules:provided_by_media",
 }
 
 
 class ModuleError(LookupError):
     """``require`` of something that is not a VoxEngine module."""
+
+
+def provided_by_media(session: Session) -> None:
+    """A module whose API the media layer installs in every session (``Modules.Recorder``): nothing to add."""
 
 
 def is_known_module(value: object) -> bool:

@@ -123,3 +123,12 @@ def test_conference_endpoints_events_and_mix_reach_asr() -> None:
     assert session.errors == []
     assert logs(session) == ["started", "added endpoint-1 MIX BOTH 1", "endpoint true BOTH",
                              "heard welcome to the room", "heard good morning everyone", "removed true", "stopped"]
+
+
+def test_require_recorder_is_quiet_and_conference_by_its_string_value() -> None:
+    src = ("require(Modules.Recorder);\nrequire('conference');\n"
+           "Logger.write(typeof VoxEngine.createRecorder + ' ' + typeof VoxEngine.createConference);\n"
+           "VoxEngine.terminate();\n")
+    session = run_scenario([(src, "r.js")])
+    assert [r["text"] for r in session.trace.find("log")] == ["function function"]
+    assert [r["message"] for r in session.trace.find("warning")] == []
