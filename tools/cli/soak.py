@@ -13,7 +13,7 @@ __all__ = ["command"]
 
 @click.group(name="soak")
 def command() -> None:
-    """Robustness soak runs: engine fuzzing, runaway scenarios next to healthy calls, durability under SIGKILL."""
+    """Robustness soak runs: engine fuzzing, runaway scenarios, durability under SIGKILL, control URL load."""
 
 
 @command.command(name="fuzz")
@@ -108,4 +108,28 @@ def durability(kill_after: float, writers: int, puts: int, as_json: bool) -> Non
         click.echo(f"storage: {storage['writers']} writers, {storage['acknowledged']} acknowledged puts, "
                    f"{storage['lost']} lost (SIGKILL)")
     if not wav["valid"] or wav["lost_seconds"] > 1.0 or storage["lost"]:
+        raise SystemExit(1)
+
+
+@command.command(name="http")
+@click.option("--rps", type=click.FloatRange(min=1), default=1000, show_default=True, help="Requests per second.")
+@click.option("--seconds", type=click.FloatRange(min=0.1), default=30, show_default=True, help="How long.")
+@click.option("--sessions", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Sessions the requests are spread over (round robin).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def http(rps: float, seconds: float, sessions: int, as_json: bool) -> None:
+    """Load the control URL: every request must give exactly one HttpRequest event and one response (p99 latency).
+    Exit 1 if any request was lost, duplicated or answered for another."""
+    from voxsim.tools.soak.http_load import measure_http_load
+
+    report = measure_http_load(rps, seconds, sessions)
+    if as_json:
+        click.echo(json.dumps(report))
+    else:
+        click.echo(f"{report['sent']} requests at {report['achieved_rps']}/s over {sessions} session(s): "
+                   f"{report['answered']} answered, {report['lost']} lost, {report['duplicates']} duplicated, "
+                   f"{report['http_request_events']} HttpRequest events; latency p50 {report['latency_p50_ms']} ms, "
+                   f"p99 {report['latency_p99_ms']} ms, max {report['latency_max_ms']} ms")
+    bad = report["lost"] or report["duplicates"] or report["mismatched"] or report["http_request_events"] != report["sent"]
+    if bad:
         raise SystemExit(1)
