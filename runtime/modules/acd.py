@@ -132,4 +132,7 @@ def install(session: Session) -> None:
         session.loop.call_soon(lambda: session.run_js(request.start, where="ACD"))
         return request
 
+    from ..globals import trap_missing_members
+
+    trap_missing_members(session, ACDRequest)
     extend(session, "enqueueACDRequest", enqueue, 3)

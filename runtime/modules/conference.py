@@ -319,5 +319,9 @@ def install(session: Session) -> None:
             conf._js_stop()
         return UNDEFINED
 
+    from ..globals import trap_missing_members
+
+    trap_missing_members(session, ConferenceHost)
+    trap_missing_members(session, EndpointHost)
     extend(session, "createConference", create, 1)
     extend(session, "destroyConference", destroy, 1)

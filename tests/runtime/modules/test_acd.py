@@ -56,3 +56,15 @@ def test_failed_agent_is_retried_then_offline_queue() -> None:
     assert logs(session)[:3] == ["queued true", "waiting 1 0", "failed helpers 486"]
     assert logs(session).count("failed helpers 486") == 3  # retried every 10 s until the caller leaves at 30 s
     assert logs(run({"helpers": {"offline": True}})) == ["offline"]
+
+
+def test_unknown_members_of_new_objects_warn() -> None:
+    src = ("require(Modules.ACD); require(Modules.Conference);\n"
+           "var r = VoxEngine.enqueueACDRequest('q', '1'); var c = VoxEngine.createConference();\n"
+           "Logger.write(typeof r.getPosition + ' ' + typeof c.getId + ' ' + typeof c.id);\n"
+           "r.cancel(); VoxEngine.terminate();\n")
+    session = run_scenario([(src, "m.js")])
+    assert [r["text"] for r in session.trace.find("log")] == ["undefined undefined function"]
+    warnings = [r["message"] for r in session.trace.find("warning")]
+    assert "ACDRequest.getPosition does not exist in VoxEngine (reads as undefined)" in warnings
+    assert "Conference.getId does not exist in VoxEngine (reads as undefined)" in warnings
