@@ -616,7 +616,12 @@ class FunctionCompiler(CompilerBase):
                     return None
                 v = res.get("value")
                 if sync:
-                    v = async_await(realm, v)
+                    try:
+                        v = async_await(realm, v)
+                    except CATCHABLE:
+                        from ..builtins.iterator import iterator_close_on_throw
+                        iterator_close_on_throw(it)     # a rejected value closes the sync iterator
+                        raise
                 try:
                     e = entry(env) if entry is not None else env
                     bind(e, v)
