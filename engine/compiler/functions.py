@@ -413,8 +413,10 @@ class FunctionCompiler(CompilerBase):
                 pad = [UNDEFINED] * n
 
                 max_depth = budget.max_depth
+                stack = realm.stack
 
                 def invoke_expr(f: Any, this: Any, args: list) -> Any:
+                    # depth = the JS call sites on realm.stack (every JS call pushes one), cheaper than a counter
                     k = len(args)
                     if k == n:
                         env = [f.env, UNDEFINED, *args]
@@ -422,16 +424,12 @@ class FunctionCompiler(CompilerBase):
                         env = [f.env, UNDEFINED, *args[:n]]
                     else:
                         env = [f.env, UNDEFINED, *args, *pad[k:]]
-                    if budget.depth >= max_depth:
+                    if len(stack) > max_depth:
                         raise _stack_overflow(realm)
                     budget.left -= 1
                     if budget.left < 0:
                         budget.spent()
-                    budget.depth += 1
-                    try:
-                        return body(env)
-                    finally:
-                        budget.depth -= 1
+                    return body(env)
                 return invoke_expr
             if setup is None and not concise:
                 def invoke_simple(f: Any, this: Any, args: list) -> Any:
