@@ -65,5 +65,5 @@ SNIPPETS = [
 
 @pytest.mark.parametrize("source, expected", SNIPPETS)
 def test_snippets(source: str, expected: str) -> None:
-    script = pytest.importorskip("voxsim.engine.script")
+    from voxsim.engine import script
     assert script.run_snippet(f"print({source});") == expected

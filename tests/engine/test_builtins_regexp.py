@@ -167,7 +167,7 @@ SNIPPETS = [
 
 @pytest.mark.parametrize("source, expected", SNIPPETS)
 def test_snippets(source: str, expected: str) -> None:
-    script = pytest.importorskip("voxsim.engine.script")
+    from voxsim.engine import script
     assert script.run_snippet(f"print({source});") == expected
 
 
@@ -199,5 +199,5 @@ FAST_PATH_SNIPPETS = [
 
 @pytest.mark.parametrize("source, expected", FAST_PATH_SNIPPETS)
 def test_fast_path_snippets(source: str, expected: str) -> None:
-    script = pytest.importorskip("voxsim.engine.script")
+    from voxsim.engine import script
     assert script.run_snippet(f"print({source});") == expected

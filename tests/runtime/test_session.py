@@ -124,8 +124,6 @@ def test_many_sessions_share_one_loop_independently() -> None:
 
     import pytest
 
-    pytest.importorskip("voxsim.engine.script", reason="the engine compiler has not landed in this tree")
-
     async def one(delay_ms: int) -> Session:
         session = Session()
         session.load(f"var hits = 0; setTimeout(() => {{ hits++; Logger.write('fired ' + hits); VoxEngine.terminate(); }}, {delay_ms});")
@@ -145,8 +143,6 @@ def test_many_sessions_share_one_loop_independently() -> None:
 
 def test_a_runaway_handler_ends_the_session() -> None:
     import pytest
-
-    pytest.importorskip("voxsim.engine.script", reason="the engine compiler has not landed in this tree")
     from voxsim.runtime.session import run_scenario
 
     session = run_scenario("""

@@ -11,10 +11,7 @@ from aiohttp.test_utils import TestServer
 from voxsim.runtime.clock import run
 from voxsim.runtime.session import Session, SessionOptions
 
-try:
-    from voxsim.engine.script import compile_script  # noqa: F401 - the compiler is what these tests need
-except ImportError:
-    pytest.skip("the engine's compiler is not built yet", allow_module_level=True)
+from voxsim.engine.script import compile_script  # noqa: F401 - the compiler is what these tests need
 
 
 def logs(session: Session) -> list[str]:

@@ -18,7 +18,7 @@ from voxsim.runtime.media.tones import sine
 from voxsim.runtime.network import Caller, Network
 from voxsim.runtime.session import Session, SessionOptions
 
-pytest.importorskip("voxsim.engine.script", reason="the JS compiler (engine/script.py) has not landed yet")
+import voxsim.engine.script  # noqa: F401 - these tests run JS
 
 SCENARIO = """
 VoxEngine.addEventListener(AppEvents.CallAlerting, (e) => {

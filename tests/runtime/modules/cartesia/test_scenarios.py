@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-pytest.importorskip("voxsim.engine.script", reason="the engine cannot compile scripts yet")
+import voxsim.engine.script  # noqa: F401 - these tests run JS
 
 from voxsim.runtime.media import host as media_host  # noqa: E402
 from voxsim.runtime.network import Network  # noqa: E402
