@@ -13,7 +13,7 @@ __all__ = ["specialize"]
 _FAST = {
     "+": "a + b", "-": "a - b", "*": "a * b", "<": "a < b", ">": "a > b", "<=": "a <= b", ">=": "a >= b",
     "===": "a == b", "!==": "a != b", "==": "a == b", "!=": "a != b",
-    "%": "(_fmod(a, b) if a >= 0.0 and 0.0 < b < _inf else _mod(a, b))", "/": "(a / b if b else _div(a, b))",
+    "%": "(_fmod(a, b) if _inf > a >= 0.0 and 0.0 < b < _inf else _mod(a, b))", "/": "(a / b if b else _div(a, b))",
 }
 _OPERAND = {"L": "env[{slot}]", "C": "{const}", "E": "{fn}(env)"}
 _cache: dict[tuple[str, str, str], Callable[..., Any]] = {}

@@ -92,3 +92,8 @@ def test_cli_exit_1_on_failure(monkeypatch) -> None:
     assert res.exit_code == 1
     data = json.loads(res.output)
     assert data["failures"] == 2 and data["examples"][0]["error"].startswith("KeyError")
+
+
+def test_found_by_fuzz_infinity_modulo_is_nan() -> None:
+    # seed 5 case 8917: the fast `%` path called math.fmod(inf, 0.5), a Python ValueError
+    assert check_source("var i = Infinity; y = i % 0.5; if (y === y) throw 1;") == "ok"
