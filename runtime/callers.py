@@ -289,9 +289,11 @@ class ScriptRunner:
         self.session, self.call, self.party, self.script = session, call, party, script
         self.clock = session.clock
         self.speaking = False
-        self.voiced_at = -1.0
-        self.turns = 0  # agent turns that started
         self.started = self.clock.now()
+        # Silence is counted from the start of the script (the call's connect), never from the session's start:
+        # on real time the session may have been up for seconds before the call connected.
+        self.voiced_at = self.started
+        self.turns = 0  # agent turns that started
         self._replied_to = False  # the caller spoke last: agent.silent means the end of the agent's answer
         self._waiters: list[tuple[str, asyncio.Future[None]]] = []
         hear = party.hear

@@ -194,3 +194,26 @@ def test_dumped_step_lists_parse_back_with_one_line_per_step(steps: list) -> Non
             assert step.digits == source["dtmf"].upper()
         elif step.kind == "barge_in":
             assert step.after_ms == source["after_ms"]
+
+
+LATE_ANSWER = """
+VoxEngine.addEventListener(AppEvents.CallAlerting, (e) => {
+  const call = e.call;
+  call.addEventListener(CallEvents.Connected, () => Logger.write("connected"));
+  call.addEventListener(CallEvents.Disconnected, () => { Logger.write("gone"); VoxEngine.terminate(); });
+  setTimeout(() => call.answer(), 10000);
+});
+"""
+
+
+def test_silence_is_counted_from_connect_not_from_session_start(tmp_path: Path) -> None:
+    from voxsim.tools.pytest.runner import RunSpec, run_scenario
+
+    (tmp_path / "late.js").write_text(LATE_ANSWER)
+    spec = RunSpec([tmp_path / "late.js"], tmp_path / "run",
+                   caller={"callerid": "+15551234567", "script": parse_script("steps: []\nhangup_after_silence: 3\n",
+                                                                           "c.yaml")}, max_seconds=120)
+    records = run_scenario(spec).records
+    connected = _t(records, type="log", text="connected")
+    assert connected == pytest.approx(10.0, abs=0.1)
+    assert _t(records, type="log", text="gone") == pytest.approx(connected + 3, abs=0.1)
