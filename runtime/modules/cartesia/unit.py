@@ -76,4 +76,5 @@ class AgentsMediaUnit(MediaUnit):
                 self.on_speech("stop", None, why)
 
     def close(self) -> None:
+        self._speech_stopped("closed")  # a span that started must end in the trace, even if the socket died mid-word
         super().close()

@@ -129,3 +129,10 @@ def test_refused_auth_rejects_create(voxsim: Any, at: str) -> None:
     assert closes(result) == []
     assert result.duration < 2  # the scenario's catch terminates the session
     check_trace(result)
+
+
+def test_agent_closing_mid_greeting_still_ends_its_speech_span(voxsim: Any) -> None:
+    # The greeting lasts ~3.5 s; the agent closes at 1 s, while its audio is still playing to the caller.
+    result = run(voxsim, {"kind": "close", "code": 1000, "reason": "call ended by agent", "after": 1})
+    assert closes(result) == ["===ON_WEB_SOCKET_CLOSE=== 1000 call ended by agent"]
+    check_trace(result)
