@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import operator
 from typing import Any, Callable
 
 from .. import ast as A
@@ -37,6 +38,11 @@ def put_member(realm: Any, o: Any, key: Any, value: Any, strict: bool) -> None:
     from ..values import ordinary_set
     if not ordinary_set(proto, key, value, o) and strict:
         raise JSTypeError(f"Cannot create property '{realm.display(key)}' on {typeof(o)} '{realm.display(o)}'")
+
+
+_FUSED_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "===": operator.eq, "!==": operator.ne}
+_FUSED_ARITH: dict[str, Callable[[Any, Any], Any]] = {"-": operator.sub, "+": operator.add, "*": operator.mul}
 
 
 class ExpressionCompiler(CompilerBase):
@@ -137,6 +143,23 @@ class ExpressionCompiler(CompilerBase):
     def ex_ConditionalExpression(self, node: Any) -> Expr:
         test, cons, alt = self.expr(node.test), self.expr(node.consequent), self.expr(node.alternate)
         ck, cv = self.operand_shape(node.consequent, cons)
+        fused = self.local_const_op(node.test, _FUSED_COMPARE)
+        if ck == "L" and fused is not None:
+            cs = cv
+            cmp, ts, tc = fused
+
+            def conditional_cmp_local(env: list) -> Any:
+                # `n < 2 ? n : ...`: the float compare runs inline; anything else goes through the full test
+                a = env[ts]
+                if type(a) is float:
+                    if cmp(a, tc):
+                        return env[cs]
+                    return alt(env)
+                t = test(env)
+                if t is True or (t is not False and to_boolean(t)):
+                    return env[cs]
+                return alt(env)
+            return conditional_cmp_local
         if ck == "L":
             cs = cv
 
@@ -369,6 +392,18 @@ class ExpressionCompiler(CompilerBase):
         def binary(env: list) -> Any:
             return slow(left(env), right(env))
         return binary
+
+    def local_const_op(self, node: Any, ops: dict[str, Callable[[Any, Any], Any]]
+                       ) -> tuple[Callable[[Any, Any], Any], int, float] | None:
+        """``(pyop, slot, const)`` when node is ``local OP numeric-constant`` with OP in ops, so a caller can fuse it
+        (one C call on the float/float path instead of a Python frame); None otherwise."""
+        if type(node) is not A.BinaryExpression or node.operator not in ops or type(node.left) is A.PrivateIdentifier:
+            return None
+        lk, lv = self.operand_shape(node.left, None)  # type: ignore[arg-type]
+        rk, rv = self.operand_shape(node.right, None)  # type: ignore[arg-type]
+        if lk != "L" or rk != "C":
+            return None
+        return ops[node.operator], lv, rv
 
     def operand_shape(self, node: Any, fn: Expr) -> tuple[str, Any]:
         if type(node) is A.Literal and type(node.value) is float:
@@ -630,6 +665,7 @@ class ExpressionCompiler(CompilerBase):
         if type(callee) is A.Identifier and self.binding(callee) is None and simple_args and self.plain(callee):
             # the hot shape of recursive helpers, fib(n - 1): global function, one argument, no frames in between
             a0 = self.expr(node.arguments[0])
+            arg_fused = self.local_const_op(node.arguments[0], _FUSED_ARITH)
             name = callee.name
             glex = realm.global_lex
             gprops = realm.global_object.props
@@ -646,7 +682,12 @@ class ExpressionCompiler(CompilerBase):
                         f = d
                 if f is MISSING:
                     f = slow_fn(env)
-                a = [a0(env)]
+                if arg_fused is not None:
+                    # fib(n - 1): the float arithmetic on a local runs inline, no frame for the argument
+                    v = env[arg_fused[1]]
+                    a = [arg_fused[0](v, arg_fused[2])] if type(v) is float else [a0(env)]
+                else:
+                    a = [a0(env)]
                 stack.append(loc)
                 try:
                     if type(f) is CompiledFunction:
