@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+import threading
 import time as _time
 import types
 
@@ -37,7 +38,7 @@ def _roomy_entry() -> Callable[..., Any]:
     twice its frame: the frames of the task then live in the rest of that chunk (~130 KB), and a hot recursion up
     to that depth never crosses a chunk boundary (each crossing mmaps and munmaps a chunk, and where the boundary fell
     depended on frame sizes, so fib(25) ran 1.4x slower when one closure gained a local). The root chunk is never
-    freed before the greenlet ends; the unused locals cost one NULL store each per task. Built on first use (~15 ms)."""
+    freed before the greenlet ends. Built on first use (~15 ms)."""
     if not _roomy_cache:
         n = _ROOMY_FREE_BYTES // 8
         code = _roomy.__code__
@@ -45,6 +46,40 @@ def _roomy_entry() -> Callable[..., Any]:
                             co_nlocals=code.co_nlocals + n)
         _roomy_cache.append(types.FunctionType(code, {}))
     return _roomy_cache[0]
+
+
+_threads = threading.local()
+
+
+def _worker_loop(job: tuple[Callable[..., Any], Any, Any], _unused: Any) -> Any:
+    """Runs jobs in the task greenlet forever, so its roomy root chunk is paid for once per thread, not per task
+    (a fresh roomy greenlet per task cost ~100 us: mmap, page faults, 16k NULL stores)."""
+    while True:
+        fn, a, b = job
+        try:
+            result: tuple[bool, Any] = (True, fn(a, b))
+        except greenlet.GreenletExit:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - handed back and re-raised in the caller
+            result = (False, exc)
+        job = fn = a = b = None  # type: ignore[assignment]
+        caller = greenlet.getcurrent().parent
+        assert caller is not None  # the worker is always started from a thread's main greenlet
+        job = caller.switch(result)
+        result = None  # type: ignore[assignment]
+
+
+def _run_in_task_greenlet(fn: Callable[[Any, Any], Any], a: Any, b: Any) -> Any:
+    """``fn(a, b)`` in this thread's task greenlet (see _roomy_entry, _worker_loop); exceptions propagate."""
+    worker = getattr(_threads, "worker", None)
+    if worker is None or worker.dead:
+        worker = _threads.worker = greenlet.greenlet(_roomy_entry())
+        ok, value = worker.switch(_worker_loop, (fn, a, b), None)
+    else:
+        ok, value = worker.switch((fn, a, b))
+    if ok:
+        return value
+    raise value
 
 # The Python exceptions a JS ``catch`` (and a promise reaction) turns into a JS value; BudgetExceeded is not one.
 CATCHABLE = (JSThrow, HostJSError, RecursionError)
@@ -195,7 +230,7 @@ class Realm:
             # A fresh greenlet gives the task its own Python data stack: speed no longer depends on how deep the
             # caller's stack is (CPython allocates and frees a stack chunk each time a hot recursion crosses a
             # chunk boundary, which made the same JS code up to 4x slower from some call depths).
-            return greenlet.greenlet(_roomy_entry()).switch(self._run_task, fn, outer)
+            return _run_in_task_greenlet(self._run_task, fn, outer)
         return self._run_task(fn, outer)
 
     def _run_task(self, fn: Callable[[], Any], outer: bool) -> Any:
