@@ -660,7 +660,7 @@ class ExpressionCompiler(CompilerBase):
                     stack.pop()
             return call_super_method
         fn = self.expr(callee)
-        from .functions import CompiledFunction
+        from .functions import CompiledFunction, _stack_overflow
         simple_args = not any(type(a) is A.SpreadElement for a in node.arguments) and len(node.arguments) == 1
         if type(callee) is A.Identifier and self.binding(callee) is None and simple_args and self.plain(callee):
             # the hot shape of recursive helpers, fib(n - 1): global function, one argument, no frames in between
@@ -670,6 +670,8 @@ class ExpressionCompiler(CompilerBase):
             glex = realm.global_lex
             gprops = realm.global_object.props
             slow_fn = fn
+            budget = realm.budget
+            max_depth = budget.max_depth
 
             def call_global1(env: list) -> Any:
                 f = MISSING
@@ -691,7 +693,17 @@ class ExpressionCompiler(CompilerBase):
                 stack.append(loc)
                 try:
                     if type(f) is CompiledFunction:
-                        return f.code.invoke(f, UNDEFINED, a)
+                        code = f.code
+                        body = code.expr1_body
+                        if body is not None:
+                            # invoke_expr inlined (same env, depth and budget steps): one frame less per call
+                            if len(stack) > max_depth:
+                                raise _stack_overflow(realm)
+                            budget.left -= 1
+                            if budget.left < 0:
+                                budget.spent()
+                            return body([f.env, UNDEFINED, a[0]])
+                        return code.invoke(f, UNDEFINED, a)
                     if not isinstance(f, JSFunction):
                         not_callable(f)
                     return f.call(UNDEFINED, a)

@@ -25,10 +25,11 @@ class FunctionCode:
     __slots__ = ("name", "length", "strict", "kind", "arrow", "is_method", "nslots", "template", "nparams",
                  "simple", "bind_params", "body", "concise", "this_slot", "args_slot", "nt_slot", "home_slot",
                  "func_slot", "funcname_slot", "source_text", "invoke", "construct", "has_prototype", "hoisted",
-                 "length_desc", "name_desc", "class_kind", "realm")
+                 "length_desc", "name_desc", "class_kind", "realm", "expr1_body")
 
     def __init__(self) -> None:
         self.class_kind = ""     # "", "base" or "derived" for class constructors
+        self.expr1_body: Any = None  # set when invoke is invoke_expr with one parameter: call sites may inline it
 
 
 class CompiledFunction(JSFunction):
@@ -430,6 +431,8 @@ class FunctionCompiler(CompilerBase):
                     if budget.left < 0:
                         budget.spent()
                     return body(env)
+                if n == 1:
+                    code.expr1_body = body
                 return invoke_expr
             if setup is None and not concise:
                 def invoke_simple(f: Any, this: Any, args: list) -> Any:

@@ -13,3 +13,8 @@ function big(n) { return n >= 1e9 ? n : big(n * 10); }
 print(big(1)); // expect: 1000000000
 function neg(n) { return n !== 0 ? n : neg(n - 1); }
 print(neg(-0), neg(0)); // expect: -1 -1
+function deep(n) { return n === 0 ? 0 : deep(n - 1); }
+try { deep(1e7); } catch (e) { print(e instanceof RangeError, e.message); } // expect: true Maximum call stack size exceeded
+print(deep(500)); // expect: 0
+function two(a, b) { return a < 1 ? b : two(a - 1); }
+print(two(3, "x"), two(0, "y")); // expect: undefined y
