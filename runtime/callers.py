@@ -292,7 +292,7 @@ class ScriptRunner:
         self.started = self.clock.now()
         # Silence is counted from the start of the script (the call's connect), never from the session's start:
         # on real time the session may have been up for seconds before the call connected.
-        self.voiced_at = self.started
+        self.voiced_at: float = float(self.started)
         self.turns = 0  # agent turns that started
         self._replied_to = False  # the caller spoke last: agent.silent means the end of the agent's answer
         self._waiters: list[tuple[str, asyncio.Future[None]]] = []
