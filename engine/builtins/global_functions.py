@@ -4,13 +4,13 @@ parseFloat, isNaN, isFinite, the URI functions and (indirect) eval (https://tc39
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 from ..errors import JSErrorFromHost
-from ..operations import _WS, to_int32, to_number, to_string
+from ..operations import to_number, to_string
 from ..values import UNDEFINED, PropertyDescriptor
 from . import arg, define_members
+from .number import parse_float, parse_int
 
 __all__ = ["install", "MEMBERS"]
 
@@ -20,53 +20,11 @@ class JSURIError(JSErrorFromHost):
 
 
 def _parse_int(realm: Any, this: Any, args: list[Any]) -> Any:
-    s = to_string(arg(args, 0)).lstrip(_WS)
-    sign = 1
-    if s[:1] in ("+", "-"):
-        if s[0] == "-":
-            sign = -1
-        s = s[1:]
-    r = to_int32(arg(args, 1))
-    strip_prefix = True
-    if r != 0:
-        if r < 2 or r > 36:
-            return math.nan
-        if r != 16:
-            strip_prefix = False
-    else:
-        r = 10
-    if strip_prefix and s[:2] in ("0x", "0X"):
-        s = s[2:]
-        r = 16
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"[:r]
-    end = 0
-    for ch in s:
-        if ch.lower() not in digits or not ch.isascii():
-            break
-        end += 1
-    if end == 0:
-        return math.nan
-    n = int(s[:end], r)
-    if r == 10 and end > 20:
-        return sign * float(s[:end])
-    try:
-        return sign * float(n)
-    except OverflowError:
-        return sign * math.inf
-
-
-_FLOAT_RE = re.compile(r"[+-]?(?:Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)")
+    return parse_int(to_string(arg(args, 0)), arg(args, 1))
 
 
 def _parse_float(realm: Any, this: Any, args: list[Any]) -> Any:
-    s = to_string(arg(args, 0)).lstrip(_WS)
-    m = _FLOAT_RE.match(s)
-    if not m:
-        return math.nan
-    text = m.group(0)
-    if text.endswith("Infinity"):
-        return -math.inf if text[0] == "-" else math.inf
-    return float(text)
+    return parse_float(to_string(arg(args, 0)))
 
 
 def _is_nan(realm: Any, this: Any, args: list[Any]) -> Any:
