@@ -82,7 +82,7 @@ def test_bench_parse_json() -> None:
 
     from click.testing import CliRunner
 
-    pytest.importorskip("esprima")
+    pytest.importorskip("esprima", reason="esprima-fork (the bench extra) is not installed")
     from voxsim.tools.bench.parse import command
 
     result = CliRunner().invoke(command, ["--json", "--repeat", "1"])
