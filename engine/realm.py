@@ -102,6 +102,9 @@ class Realm:
         self.pending_rejections: list[Any] = []   # promises rejected with no handler during the current task
         self.template_cache: dict[Any, JSArray] = {}
         self.symbol_registry: dict[str, JSSymbol] = {}
+        # Per-realm state of built-ins (RNG, clock, zone, RegExp snapshot). It lives on the realm, not in module-level
+        # WeakKeyDictionaries keyed by realm: their values reach the realm again and so kept every realm alive.
+        self.builtin_state: dict[str, Any] = {}
         # Date.now()/new Date() read this; the runtime points it at the session clock (virtual or real time).
         self.now_ms: Callable[[], float] = lambda: _time.time() * 1000.0
 

@@ -3,6 +3,7 @@ indirect ``eval``, and ``run_snippet`` for tests."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any, Callable
 
 from . import ast as A
@@ -92,13 +93,36 @@ class Script:
     eval_code = False
 
 
+_ANALYSED: "OrderedDict[tuple[str, str, bool], tuple[A.Program, Any]]" = OrderedDict()
+_ANALYSED_MAX = 64
+_ANALYSED_MAX_TEXT = 1 << 20
+
+
+def _parse_and_analyze(text: str, filename: str, eval_code: bool) -> tuple[A.Program, Any]:
+    """Parse and resolve scopes, remembering the last few results: the AST and its analysis are realm-independent
+    and never mutated by the compiler, so sessions running the same scenario file (load mode, a pytest suite, the
+    test262 harness files) parse it once."""
+    from .parser import parse_script
+    key = (text, filename, eval_code)
+    hit = _ANALYSED.get(key)
+    if hit is not None:
+        _ANALYSED.move_to_end(key)
+        return hit
+    program = parse_script(text, filename)
+    result = (program, analyze(program, eval_code))
+    if len(text) > _ANALYSED_MAX_TEXT:
+        return result
+    _ANALYSED[key] = result
+    if len(_ANALYSED) > _ANALYSED_MAX:
+        _ANALYSED.popitem(last=False)
+    return result
+
+
 def parse_and_compile(realm: Any, text: str, filename: str, eval_code: bool = False) -> Script:
     from .compiler import Compiler
     from .compiler.core import RETURN
-    from .parser import parse_script
     source = Source(text, filename)
-    program = parse_script(text, filename)
-    analysis = analyze(program, eval_code)
+    program, analysis = _parse_and_analyze(text, filename, eval_code)
     compiler = Compiler(realm, analysis, source)
     root = analysis.root
     completion: list[Any] = [UNDEFINED]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import os
 import time
-import weakref
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -26,20 +25,18 @@ __all__ = ["install", "DateObject", "set_clock", "set_timezone", "time_clip", "m
            "local_tza", "parse_to_time_value"]
 
 MS_PER_DAY = 86_400_000
-_clocks: "weakref.WeakKeyDictionary[Any, Callable[[], float]]" = weakref.WeakKeyDictionary()
-_zones: "weakref.WeakKeyDictionary[Any, Any]" = weakref.WeakKeyDictionary()
 _WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 def set_clock(realm: Any, clock: Callable[[], float]) -> None:
     """Make ``Date.now()``/``new Date()`` of ``realm`` read ``clock()`` (milliseconds since the epoch)."""
-    _clocks[realm] = clock
+    realm.builtin_state["clock"] = clock
 
 
 def set_timezone(realm: Any, name: str | None) -> None:
     """Use IANA zone ``name`` for local time in ``realm`` (None: UTC)."""
-    _zones[realm] = ZoneInfo(name) if name else timezone.utc
+    realm.builtin_state["zone"] = ZoneInfo(name) if name else timezone.utc
 
 
 def _host_zone() -> Any:
@@ -59,14 +56,14 @@ def _host_zone() -> Any:
 
 
 def _zone(realm: Any) -> Any:
-    z = _zones.get(realm)
+    z = realm.builtin_state.get("zone")
     if z is None:
-        z = _zones[realm] = _host_zone()
+        z = realm.builtin_state["zone"] = _host_zone()
     return z
 
 
 def _now(realm: Any) -> float:
-    clock = _clocks.get(realm)
+    clock = realm.builtin_state.get("clock")
     if clock is not None:
         return float(math.floor(clock()))
     return float(time.time_ns() // 1_000_000)

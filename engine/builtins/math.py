@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import random
-import weakref
 from typing import Any, Callable
 
 import numpy as np
@@ -20,12 +19,11 @@ from . import arg, define_members
 __all__ = ["install", "js_pow", "js_round", "set_random_seed"]
 
 INF = math.inf
-_randoms: "weakref.WeakKeyDictionary[Any, random.Random]" = weakref.WeakKeyDictionary()
 
 
 def set_random_seed(realm: Any, seed: Any) -> None:
     """Make ``Math.random`` of ``realm`` reproducible (the runtime may call this for deterministic sessions)."""
-    _randoms[realm] = random.Random(seed)
+    realm.builtin_state["random"] = random.Random(seed)
 
 
 def js_pow(b: float, e: float) -> float:
@@ -210,9 +208,9 @@ def _pow(realm: Any, this: Any, args: list[Any]) -> Any:
 
 
 def _random(realm: Any, this: Any, args: list[Any]) -> Any:
-    rng = _randoms.get(realm)
+    rng = realm.builtin_state.get("random")
     if rng is None:
-        rng = _randoms[realm] = random.Random()
+        rng = realm.builtin_state["random"] = random.Random()
     return rng.random()
 
 

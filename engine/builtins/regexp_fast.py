@@ -9,7 +9,6 @@ general path in ``regexp.py``.
 
 from __future__ import annotations
 
-import weakref
 from typing import Any
 
 from ..values import UNDEFINED, JSObject, PropertyDescriptor
@@ -19,12 +18,11 @@ __all__ = ["remember_pristine", "is_pristine", "fast_replace", "fast_match_all_s
 
 _WATCHED = ("exec", "flags", "hasIndices", "global", "ignoreCase", "multiline", "dotAll", "unicode", "unicodeSets",
             "sticky")
-_pristine: "weakref.WeakKeyDictionary[Any, tuple[JSObject, tuple[Any, ...]]]" = weakref.WeakKeyDictionary()
 
 
 def remember_pristine(realm: Any, proto: JSObject) -> None:
     """Record %RegExp.prototype%'s original members (descriptors are replaced, never mutated, on redefinition)."""
-    _pristine[realm] = (proto, tuple(proto.props.get(k) for k in _WATCHED))
+    realm.builtin_state["regexp_pristine"] = (proto, tuple(proto.props.get(k) for k in _WATCHED))
 
 
 def is_pristine(realm: Any, rx: Any) -> bool:
@@ -35,7 +33,7 @@ def is_pristine(realm: Any, rx: Any) -> bool:
     li = rx.props.get("lastIndex")
     if type(li) is not PropertyDescriptor or li.writable is not True or type(li.value) is not float:
         return False
-    snap = _pristine.get(realm)
+    snap = realm.builtin_state.get("regexp_pristine")
     if snap is None or rx.proto is not snap[0]:
         return False
     props = snap[0].props

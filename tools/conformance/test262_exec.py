@@ -10,7 +10,7 @@ from voxsim.engine.errors import BudgetExceeded, JSSyntaxError, JSThrow
 from voxsim.engine.realm import Realm
 from voxsim.engine.values import UNDEFINED, JSObject
 
-from .test262_suite import Test262Run, source_of
+from .test262_suite import Test262Run, scripts_of
 
 __all__ = ["Outcome", "execute"]
 
@@ -83,9 +83,9 @@ def execute(suite: Path, run: Test262Run, max_steps: int = 20_000_000) -> Outcom
     _install_host(realm, printed)
     uncaught: list[object] = []
     realm.on_unhandled_rejection(lambda reason: None)  # test262 does not judge unhandled rejections
-    source = source_of(suite, run)
+    *harness, (test_name, test_text) = scripts_of(suite, run)
     try:
-        script = realm.compile_script(source, case.path)
+        test_script = realm.compile_script(test_text, test_name)
     except JSSyntaxError as exc:
         if case.negative_phase in ("parse", "resolution") and case.negative_type == "SyntaxError":
             return Outcome(True)
@@ -93,9 +93,13 @@ def execute(suite: Path, run: Test262Run, max_steps: int = 20_000_000) -> Outcom
     if case.negative_phase in ("parse", "resolution"):
         return Outcome(False, f"expected a {case.negative_type} at parse time; the script parsed")
     try:
-        realm.run_task(script.run)
+        for name, text in harness:
+            realm.run_task(realm.compile_script(text, name).run)
+        realm.run_task(test_script.run)
     except JSThrow as exc:
         uncaught.append(exc.value)
+    except JSSyntaxError as exc:
+        return Outcome(False, f"harness does not parse: {exc}")
     except BudgetExceeded as exc:
         return Outcome(False, f"budget: {exc}")
     except RecursionError:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from voxsim.tools.conformance.test262_suite import SuiteError, load_manifest, runs_for, source_of
+from voxsim.tools.conformance.test262_suite import SuiteError, load_manifest, runs_for, scripts_of
 
 
 def make_suite(root: Path, with_manifest: bool) -> Path:
@@ -57,9 +57,12 @@ def test_strict_source_starts_with_the_directive(tmp_path: Path) -> None:
     suite = make_suite(tmp_path, True)
     cases = {c.path: c for c in load_manifest(suite)}
     strict_run = runs_for(cases["test/language/plain.js"])[1]
-    text = source_of(suite, strict_run)
-    assert text.startswith('"use strict";\n// assert.js\n')
-    assert text.endswith("1;\n")
+    scripts = scripts_of(suite, strict_run)
+    assert [name for name, _ in scripts][:2] == ["harness/assert.js", "harness/sta.js"]
+    assert scripts[-1][0] == "test/language/plain.js"
+    assert all(text.startswith('"use strict";\n') for _, text in scripts)
+    assert scripts[0][1].startswith('"use strict";\n// assert.js\n')
+    assert scripts[-1][1].endswith("1;\n")
 
 
 def test_not_a_suite(tmp_path: Path) -> None:
