@@ -116,20 +116,24 @@ def durability(kill_after: float, writers: int, puts: int, as_json: bool) -> Non
 @click.option("--seconds", type=click.FloatRange(min=0.1), default=30, show_default=True, help="How long.")
 @click.option("--sessions", type=click.IntRange(min=1), default=1, show_default=True,
               help="Sessions the requests are spread over (round robin).")
+@click.option("--clients", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Load client processes (the sessions' server runs in this one).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def http(rps: float, seconds: float, sessions: int, as_json: bool) -> None:
+def http(rps: float, seconds: float, sessions: int, clients: int, as_json: bool) -> None:
     """Load the control URL: every request must give exactly one HttpRequest event and one response (p99 latency).
     Exit 1 if any request was lost, duplicated or answered for another."""
     from voxsim.tools.soak.http_load import measure_http_load
 
-    report = measure_http_load(rps, seconds, sessions)
+    report = measure_http_load(rps, seconds, sessions, clients=clients)
     if as_json:
         click.echo(json.dumps(report))
     else:
         click.echo(f"{report['sent']} requests at {report['achieved_rps']}/s over {sessions} session(s): "
                    f"{report['answered']} answered, {report['lost']} lost, {report['duplicates']} duplicated, "
                    f"{report['http_request_events']} HttpRequest events; latency p50 {report['latency_p50_ms']} ms, "
-                   f"p99 {report['latency_p99_ms']} ms, max {report['latency_max_ms']} ms")
-    bad = report["lost"] or report["duplicates"] or report["mismatched"] or report["http_request_events"] != report["sent"]
+                   f"p99 {report['latency_p99_ms']} ms, max {report['latency_max_ms']} ms; server CPU "
+                   f"{report['server_cpu_us_per_request']} µs/request, client {report['client_cpu_us_per_request']} µs/request")
+    bad = (report["lost"] or report["duplicates"] or report["mismatched"] or report["internal_errors"]
+           or report["http_request_events"] != report["sent"])
     if bad:
         raise SystemExit(1)

@@ -16,10 +16,13 @@ def test_one_event_and_one_response_per_request() -> None:
     assert report["lost"] == report["duplicates"] == report["mismatched"] == report["failed"] == 0
     assert report["http_request_events"] == report["responses_traced"] == 150
     assert 0 < report["latency_p50_ms"] <= report["latency_p99_ms"] <= report["latency_max_ms"]
+    assert report["internal_errors"] == 0 and report["server_cpu_us_per_request"] > 0
 
 
 def test_cli_json() -> None:
-    res = CliRunner().invoke(main, ["soak", "http", "--rps", "50", "--seconds", "0.5", "--sessions", "2", "--json"])
+    res = CliRunner().invoke(main, ["soak", "http", "--rps", "50", "--seconds", "0.5", "--sessions", "2", "--clients", "2",
+                                       "--json"])
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)
     assert data["sent"] == 25 and data["lost"] == 0 and data["http_request_events"] == 25
+    assert data["clients"] == 2 and data["duplicates"] == data["mismatched"] == 0
