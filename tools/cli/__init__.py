@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "conformance": ("voxsim.tools.cli.conformance", "Run conformance suites (test262, test262-parser-tests)."),
     "timeline": ("voxsim.tools.cli.timeline", "Draw a JSONL trace as a timeline picture (PNG or SVG)."),
     "soak": ("voxsim.tools.cli.soak", "Robustness soak runs (fuzzing) that print a figure."),
+    "load": ("voxsim.tools.cli.load", "Real-time calls against a scenario over worker processes, with a report."),
 }
 
 

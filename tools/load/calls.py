@@ -1,0 +1,165 @@
+"""One load call: a real-time session of the scenario with a scripted inbound caller, and what it measured.
+
+Why a module of its own: the worker process (``worker.py``) only schedules calls; building the session, the caller
+and the shared agent emulator, and reading the figures back out of the session (frame lateness from the session's
+media graph, agent round trips from its trace) is the part a test can run in one process without the pipe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["DEFAULT_CALLER", "LoadConfig", "CallOutcome", "SharedEmulator", "CallFactory"]
+
+#: The default caller: waits for the greeting, says one line, waits for the answer, hangs up. Audio flows both ways
+#: and the answer gives one agent round trip per call. Waits give up after 10 s so a silent scenario still ends.
+DEFAULT_CALLER = """\
+steps:
+  - wait: agent.silent
+    timeout: 10
+  - say: I would like to book a table for two people.
+  - wait: agent.silent
+    timeout: 10
+  - hangup
+"""
+
+
+@dataclass(frozen=True)
+class LoadConfig:
+    """What every call of a load run is made of (picklable: it is sent to the worker processes)."""
+
+    scenarios: tuple[str, ...]
+    agent: str | None = None  # the emulator's brain (YAML/JSON file or module:attr); default agents/<scenario>.yaml
+    caller_script: str | None = None  # a caller script file (README "Caller scripts"); default DEFAULT_CALLER
+    max_call_seconds: float = 120.0  # a call still up after this long is ended and counted as failed
+    work_dir: str | None = None  # where per-call recordings go (deleted after each call); default a temp dir
+    settings: dict[str, Any] = field(default_factory=dict)  # more SessionOptions.settings
+
+
+@dataclass
+class CallOutcome:
+    """What one call measured; ``lateness`` is the session's 20 ms tick lateness in seconds (float32)."""
+
+    call_id: int
+    ok: bool
+    error: str | None = None
+    lateness: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    rtts: list[float] = field(default_factory=list)  # seconds: end of a caller utterance → first audio it hears
+    seconds: float = 0.0  # wall (= session) seconds from session creation to Terminated
+
+
+class SharedEmulator:
+    """One agent emulator for every session of a worker (``settings["cartesia"]["server"]``), as one agent service
+    answers many calls; sessions neither start nor stop it, the worker does."""
+
+    def __init__(self, brain_spec: str | None) -> None:
+        from voxsim.tools.agent import AgentEmulator, load_brain_factory
+
+        self.emulator = AgentEmulator(default_brain=load_brain_factory(brain_spec))
+        self._base: str | None = None
+        self._lock = asyncio.Lock()
+
+    async def start(self) -> str:
+        """The emulator's base URL (bound on first use, on 127.0.0.1 port 0)."""
+        async with self._lock:
+            if self._base is None:
+                self._base = await self.emulator.start()
+            return self._base
+
+    async def stop(self) -> None:
+        """A session ended: forget the streams that are closed (the emulator keeps every stream's frame log)."""
+        self.emulator.streams[:] = [s for s in self.emulator.streams if not s.ws.closed]
+
+    async def close(self) -> None:
+        """The worker is done: close the server."""
+        if self._base is not None:
+            await self.emulator.stop()
+
+
+def _default_agent(scenarios: tuple[str, ...]) -> str | None:
+    """``agents/<scenario>.yaml`` beside the first scenario that has one (what ``voxsim run`` uses)."""
+    for name in scenarios:
+        candidate = Path(name).parent / "agents" / f"{Path(name).stem}.yaml"
+        if candidate.is_file():
+            return str(candidate)
+    return None
+
+
+class CallFactory:
+    """Makes and runs the calls of one worker; create it inside the worker's running (real-time) loop."""
+
+    def __init__(self, config: LoadConfig, work_dir: Path) -> None:
+        from voxsim.runtime.callers import load_script, parse_script
+        from voxsim.runtime.network import Network
+
+        self.config = config
+        self.work_dir = work_dir
+        self.sources = [(Path(p).read_text(encoding="utf-8"), p) for p in config.scenarios]
+        script = (load_script(config.caller_script) if config.caller_script
+                  else parse_script(DEFAULT_CALLER, "<default load caller>"))
+        network = Network()
+        for number, spec in script.callees.items():
+            network.add(number, spec)
+        changes: dict[str, Any] = {"extra": {**network.caller.extra, "script": script}}
+        if script.caller is not None:
+            changes["callerid"] = script.caller
+        if script.to is not None:
+            changes["destination"] = script.to
+        self.network = network.with_caller(**changes)
+        self.emulator = SharedEmulator(config.agent or _default_agent(config.scenarios))
+        self.live: dict[int, Any] = {}  # call id -> its running Session (the worker samples their lateness)
+
+    async def run(self, call_id: int) -> CallOutcome:
+        """Run one call to its end; never raises (a failure is an outcome with ``ok=False``)."""
+        from voxsim.runtime.session import Session, SessionOptions
+        from voxsim.tools.trace.model import turn_latencies
+
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        rec_dir = self.work_dir / f"call-{call_id}"
+        settings = {**self.config.settings, "recordings_dir": str(rec_dir)}
+        settings["cartesia"] = {**settings.get("cartesia", {}), "server": self.emulator}
+        session: Session | None = None
+        try:
+            session = Session(SessionOptions(network=self.network, settings=settings))
+            self.live[call_id] = session
+            for source, filename in self.sources:
+                session.load(source, filename)
+            await session.start(inbound=self.network.caller)
+            ended = await session.wait(max_seconds=self.config.max_call_seconds)
+            error = None
+            if session.internal_errors:
+                exc = session.internal_errors[0]
+                error = f"voxsim internal error: {type(exc).__name__}: {exc}"
+            elif session.errors:
+                error = session.errors[0]
+            elif not ended:
+                error = f"still up after {self.config.max_call_seconds:g} s"
+            rtts = [lat.seconds for lat in turn_latencies(session.trace.records)]
+            return CallOutcome(call_id, error is None, error, _lateness(session), rtts, loop.time() - started)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a SyntaxError, an unreadable file, voxsim failing to build the session
+            lateness = _lateness(session) if session is not None else np.zeros(0, np.float32)
+            return CallOutcome(call_id, False, f"{type(exc).__name__}: {exc}", lateness,
+                               seconds=loop.time() - started)
+        finally:
+            self.live.pop(call_id, None)
+            if session is not None:
+                session.close()
+            shutil.rmtree(rec_dir, ignore_errors=True)
+
+    async def close(self) -> None:
+        """Stop the shared emulator."""
+        await self.emulator.close()
+
+
+def _lateness(session: Any) -> np.ndarray:
+    graph = getattr(session.extensions.get("media"), "graph", None)
+    return np.asarray(graph.lateness if graph is not None else (), dtype=np.float32)

@@ -1,0 +1,152 @@
+"""A load worker process: one real-time event loop running the calls its coordinator hands it over a pipe.
+
+Why processes: a session's JS, media ticks and the agent emulator all run on one event loop, so one process uses at
+most one core; ``voxsim load`` runs one worker per core. The pipe carries small tuples (pickled):
+
+coordinator → worker: ``("start", call_id)``, ``("stop",)`` (end every live call, report, exit).
+
+worker → coordinator: ``("ready", pid, cpu_s)`` once imports and a warm-up session are done (or
+``("fatal", message)`` when the scenario cannot even be compiled), ``("done", call_id, ok, error, lateness_bytes,
+rtts, seconds, cancelled)`` per call (lateness: float32 seconds per 20 ms tick), ``("live", p99_ms, cpu_s,
+in_flight)`` every second (p99 of the ticks of the last second, None when there were none), and ``("bye", cpu_s)``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import tempfile
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .calls import CallFactory, CallOutcome, LoadConfig
+
+__all__ = ["worker_main", "LIVE_INTERVAL"]
+
+#: Seconds between ``live`` reports.
+LIVE_INTERVAL = 1.0
+#: Seconds the worker gives live calls to end after ``stop`` before cancelling them.
+STOP_GRACE = 10.0
+
+
+def worker_main(conn: Connection, config: LoadConfig, index: int) -> None:
+    """The process entry point (``multiprocessing`` target). Ctrl-C is the coordinator's to handle: the worker
+    ignores SIGINT and waits for ``stop``."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from voxsim.runtime.clock import run
+
+    base = Path(config.work_dir) if config.work_dir else Path(tempfile.mkdtemp(prefix="voxsim-load-"))
+    work_dir = base / f"worker-{index}"
+    try:
+        run(_Worker(conn, config, work_dir).serve(), virtual=False)
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
+        if not config.work_dir:
+            shutil.rmtree(base, ignore_errors=True)
+        conn.close()
+
+
+class _Worker:
+    def __init__(self, conn: Connection, config: LoadConfig, work_dir: Path) -> None:
+        self.conn = conn
+        self.config = config
+        self.work_dir = work_dir
+        self.tasks: dict[int, asyncio.Task[None]] = {}
+        self.stopping = False
+        self.offsets: dict[int, int] = {}  # call id -> lateness samples already sampled for ``live``
+
+    def send(self, message: tuple[Any, ...]) -> None:
+        try:
+            self.conn.send(message)
+        except (BrokenPipeError, EOFError, OSError):  # the coordinator is gone: nothing left to report to
+            self.stopping = True
+            self._stop.set()
+
+    async def serve(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        try:
+            factory = CallFactory(self.config, self.work_dir)
+            await _warm_up(factory)
+        except Exception as exc:
+            self.send(("fatal", f"{type(exc).__name__}: {exc}"))
+            return
+        self.factory = factory
+        self.send(("ready", os.getpid(), time.process_time()))
+        loop.add_reader(self.conn.fileno(), self._on_readable)
+        sampler = loop.create_task(self._sample())
+        try:
+            await self._stop.wait()
+        finally:
+            loop.remove_reader(self.conn.fileno())
+            sampler.cancel()
+        self.stopping = True
+        for session in list(factory.live.values()):
+            session.terminate()
+        if self.tasks:
+            await asyncio.wait(list(self.tasks.values()), timeout=STOP_GRACE)
+        for task in list(self.tasks.values()):
+            task.cancel()
+        await factory.close()
+        self.send(("bye", time.process_time()))
+
+    def _on_readable(self) -> None:
+        try:
+            while self.conn.poll():
+                message = self.conn.recv()
+                if message[0] == "start":
+                    call_id = int(message[1])
+                    self.tasks[call_id] = asyncio.get_running_loop().create_task(self._call(call_id))
+                elif message[0] == "stop":
+                    self._stop.set()
+        except (EOFError, OSError):  # the coordinator died
+            self._stop.set()
+
+    async def _call(self, call_id: int) -> None:
+        try:
+            outcome: CallOutcome = await self.factory.run(call_id)
+        except asyncio.CancelledError:
+            outcome = CallOutcome(call_id, False, "cancelled at stop")
+        finally:
+            self.tasks.pop(call_id, None)
+            self.offsets.pop(call_id, None)
+        self.send(("done", call_id, outcome.ok, outcome.error, outcome.lateness.astype(np.float32).tobytes(),
+                   outcome.rtts, outcome.seconds, self.stopping))
+
+    async def _sample(self) -> None:
+        while True:
+            await asyncio.sleep(LIVE_INTERVAL)
+            recent: list[float] = []
+            for call_id, session in list(self.factory.live.items()):
+                graph = getattr(session.extensions.get("media"), "graph", None)
+                if graph is None:
+                    continue
+                start = self.offsets.get(call_id, 0)
+                recent.extend(graph.lateness[start:])
+                self.offsets[call_id] = len(graph.lateness)
+            p99 = float(np.percentile(np.asarray(recent), 99)) * 1000 if recent else None
+            self.send(("live", p99, time.process_time(), len(self.tasks)))
+
+
+async def _warm_up(factory: CallFactory) -> None:
+    """Import the runtime and compile the scenario once before the clock starts counting (a SyntaxError raises)."""
+    import importlib
+
+    from voxsim.runtime.session import Session, SessionOptions
+
+    for name in ("voxsim.runtime.modules.cartesia", "voxsim.tools.trace.model"):  # what the first call would import
+        importlib.import_module(name)
+    session = Session(SessionOptions(network=factory.network))
+    try:
+        for source, filename in factory.sources:
+            session.load(source, filename)
+    finally:
+        session.terminate()
+        await session.wait()
+        session.close()
