@@ -7,6 +7,7 @@ Python attribute is ever reachable from scripts. See docs/engine.md "Host interf
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 from typing import Any, Callable, ClassVar, Mapping, TypeVar
@@ -76,6 +77,7 @@ def _param_count(fn: Callable[..., Any]) -> int:
     return n
 
 
+@functools.cache  # class functions only: every session's host prototypes ask about the same ones
 def _max_args(fn: Callable[..., Any]) -> int | None:
     params = list(inspect.signature(fn).parameters.values())[1:]
     if any(p.kind is p.VAR_POSITIONAL for p in params):

@@ -6,6 +6,7 @@ not promise creation order for equal due times; at most 100 are active, as in Vo
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import math
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from voxsim.engine.errors import JSErrorFromHost, JSTypeError
 from voxsim.engine.operations import to_number
-from voxsim.engine.host import HostObject, host_prototype
+from voxsim.engine.host import HostObject, host_prototype, to_js
 from voxsim.engine.values import MISSING, UNDEFINED, JSFunction, JSObject, PropertyDescriptor
 
 from .enums_extra import EXTRA_ENUMS
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 
     from .session import Session
 
-__all__ = ["Timers", "TIMER_LIMIT", "install", "freeze", "js_constant", "js_enum", "EnumObject", "MemberTrap",
+__all__ = ["Timers", "TIMER_LIMIT", "install", "freeze", "js_constant", "js_enum", "EnumObject", "FrozenTable", "MemberTrap",
            "trap_missing_members"]
 
 TIMER_LIMIT = 100
@@ -149,8 +150,56 @@ def freeze(value: Any) -> Any:
 
 
 def js_constant(session: Session, table: Any) -> Any:
-    """A Python table (dict of strings/numbers/dicts) as a deeply frozen JS object of the session's realm."""
+    """A Python table (dict of strings/numbers/dicts) as a deeply frozen JS object of the session's realm.
+
+    Dicts become :class:`FrozenTable` objects that build their members on first use: ``VoiceList`` has ~2,200 voice
+    objects, and freezing them all cost ~0.4 s of every session's start-up for a table most scenarios never read."""
+    if isinstance(table, Mapping):
+        return FrozenTable(session.realm, table)
     return freeze(session.to_js(table))
+
+
+_PROPS_SLOT = JSObject.props  # the base class's slot descriptor, which the lazy tables' ``props`` wraps
+
+
+def _materialize(realm: Any, table: Mapping[str, Any], props: dict[Any, Any]) -> None:
+    """Fill ``props`` with ``table``'s members as frozen data properties (nested dicts as lazy FrozenTables)."""
+    for key, value in table.items():
+        if isinstance(value, Mapping):
+            value = FrozenTable(realm, value)
+        elif isinstance(value, (list, tuple)):
+            value = freeze(to_js(realm, value))
+        else:
+            value = to_js(realm, value)
+        props[key] = PropertyDescriptor(value=value, writable=False, enumerable=True, configurable=False)
+
+
+class FrozenTable(JSObject):
+    """A deeply frozen plain object whose own properties are made from a Python dict on first access.
+
+    Every engine path (fast paths included) reaches own properties through ``.props``, so materialising there is
+    invisible to scripts: the object is non-extensible from the start and its members are non-writable,
+    non-configurable, enumerable data properties in the dict's order, nested dicts being FrozenTables themselves."""
+
+    __slots__ = ("_table", "_realm")
+
+    def __init__(self, realm: Any, table: Mapping[str, Any]) -> None:
+        self._table: Mapping[str, Any] | None = None
+        super().__init__(realm.object_prototype)
+        self._table = table
+        self._realm = realm
+        self.extensible = False
+
+    @property  # type: ignore[override]
+    def props(self) -> dict[Any, Any]:
+        if self._table is not None:
+            table, self._table = self._table, None
+            _materialize(self._realm, table, _PROPS_SLOT.__get__(self))
+        return _PROPS_SLOT.__get__(self)  # type: ignore[no-any-return]
+
+    @props.setter
+    def props(self, value: dict[Any, Any]) -> None:
+        _PROPS_SLOT.__set__(self, value)
 
 
 # Keys the engine itself probes on arbitrary objects: a miss there is not the scenario's mistake.
@@ -159,15 +208,30 @@ _PROBED = frozenset({"toJSON", "then", "constructor", "prototype", "length", "na
 
 class EnumObject(JSObject):
     """A frozen enum object (``CallEvents``…) whose reads of missing members return ``undefined`` as in VoxEngine
-    and also record a trace warning (``PlayerEvents.PlaybackError`` is a classic)."""
+    and also record a trace warning (``PlayerEvents.PlaybackError`` is a classic). Its members are made on first use
+    (as in :class:`FrozenTable`): a session defines ~40 enums and most scenarios read a handful."""
 
-    __slots__ = ("session", "enum_name")
+    __slots__ = ("session", "enum_name", "_table")
     exotic = True  # route every read through get(), so misses are seen
 
-    def __init__(self, proto: JSObject | None, session: Session, enum_name: str) -> None:
+    def __init__(self, proto: JSObject | None, session: Session, enum_name: str,
+                 table: Mapping[str, Any] | None = None) -> None:
+        self._table: Mapping[str, Any] | None = None
         super().__init__(proto)
         self.session = session
         self.enum_name = enum_name
+        self._table = table
+
+    @property  # type: ignore[override]
+    def props(self) -> dict[Any, Any]:
+        if self._table is not None:
+            table, self._table = self._table, None
+            _materialize(self.session.realm, table, _PROPS_SLOT.__get__(self))
+        return _PROPS_SLOT.__get__(self)  # type: ignore[no-any-return]
+
+    @props.setter
+    def props(self, value: dict[Any, Any]) -> None:
+        _PROPS_SLOT.__set__(self, value)
 
     def get(self, key: Any, receiver: Any = MISSING) -> Any:
         value = super().get(key, receiver)
@@ -213,11 +277,9 @@ def trap_missing_members(session: Session, cls: type[HostObject], name: str | No
 
 
 def js_enum(session: Session, name: str, table: Mapping[str, Any]) -> EnumObject:
-    """A frozen :class:`EnumObject` named ``name`` holding ``table`` (values converted with ``to_js``)."""
-    obj = EnumObject(session.realm.object_prototype, session, name)
-    for key, value in table.items():
-        obj.props[key] = PropertyDescriptor(value=freeze(session.to_js(value)), writable=False, enumerable=True,
-                                            configurable=False)
+    """A frozen :class:`EnumObject` named ``name`` holding ``table`` (values converted with ``to_js`` on first use;
+    ``table`` must not change afterwards)."""
+    obj = EnumObject(session.realm.object_prototype, session, name, table)
     obj.extensible = False
     return obj
 
@@ -265,9 +327,16 @@ def install(session: Session) -> None:
     for name, table in EXTRA_ENUMS.items():
         realm.define_global(name, js_enum(session, name, table))
     realm.define_global("Modules", js_enum(session, "Modules", MODULES))
-    realm.define_global("Language", js_enum(session, "Language", language_table()))
-    realm.define_global("VoiceList", js_constant(session, voice_list()))
+    tables = _constant_tables()
+    realm.define_global("Language", js_enum(session, "Language", tables["Language"]))
+    realm.define_global("VoiceList", js_constant(session, tables["VoiceList"]))
     realm.define_global("global", realm.global_object)
+
+
+@functools.cache
+def _constant_tables() -> dict[str, Any]:
+    """The Python ``Language`` and ``VoiceList`` tables, built once per process (sessions only read them)."""
+    return {"Language": language_table(), "VoiceList": voice_list()}
 
 
 def _script_names(session: Session) -> set[str]:

@@ -269,9 +269,27 @@ def load_script(source: str | Path | Mapping[str, Any]) -> Script:
         return Script.from_mapping(source)
     path = Path(source)
     try:
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+        cached = _LOADED.get(key)
+        if cached is not None:
+            return cached
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ScriptError(f"cannot read agent script {path}: {exc}") from None
+    script = _parse_script_text(path, text)
+    if len(_LOADED) >= 32:
+        _LOADED.pop(next(iter(_LOADED)))
+    _LOADED[key] = script
+    return script
+
+
+#: Scripts already read, by (resolved path, mtime, size): every session of a scenario reads the same agent file, and
+#: parsing its YAML cost ~8 ms of the session's start-up. A Script is frozen, so sessions can share one.
+_LOADED: dict[tuple[str, int, int], Script] = {}
+
+
+def _parse_script_text(path: Path, text: str) -> Script:
     try:
         data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:

@@ -1,0 +1,52 @@
+"""Session start-up: constant tables (VoiceList, enums) are built on first use but behave as deeply frozen objects."""
+
+from __future__ import annotations
+
+import voxsim.engine.script  # noqa: F401 - these tests run JS
+
+from voxsim.runtime.globals import EnumObject, FrozenTable  # noqa: E402
+from voxsim.runtime.session import run_scenario  # noqa: E402
+
+
+def _logs(source: str) -> list[str]:
+    session = run_scenario(source + "\nVoxEngine.terminate();")
+    assert session.errors == [], session.errors
+    return [r["text"] for r in session.trace.find(type="log")]
+
+
+def test_voice_list_reads_like_a_frozen_tree() -> None:
+    logs = _logs('''"use strict";
+      const g = VoiceList.Google;
+      Logger.write([Object.isFrozen(VoiceList), Object.isFrozen(g), Object.isFrozen(g.en_US_Standard_A)].join());
+      Logger.write(JSON.stringify(g.en_US_Standard_A));
+      Logger.write(String(Object.keys(VoiceList).includes("Amazon") && VoiceList.Amazon.Neural === VoiceList.Amazon.Neural));
+      try { g.x = 1; Logger.write("added"); } catch (e) { Logger.write(e.name); }
+      try { VoiceList.Google = 1; Logger.write("replaced"); } catch (e) { Logger.write(e.name); }
+      try { delete g.en_US_Standard_A; Logger.write("deleted"); } catch (e) { Logger.write(e.name); }
+    ''')
+    assert logs[0] == "true,true,true"
+    assert logs[1] == '{"provider":"Google","name":"en_US_Standard_A","language":"en-US"}'
+    assert logs[2:] == ["true", "TypeError", "TypeError", "TypeError"]
+
+
+def test_tables_are_built_on_first_use_only() -> None:
+    seen: dict[str, bool] = {}
+
+    def probe(source: str) -> None:
+        session = run_scenario(source + "\nVoxEngine.terminate();")
+        voices = session.realm.global_object.get("VoiceList")
+        language = session.realm.global_object.get("Language")
+        assert isinstance(voices, FrozenTable) and isinstance(language, EnumObject)
+        seen[source] = voices._table is None  # materialised?
+
+    probe("Logger.write('no voices read');")
+    probe("Logger.write(Object.keys(VoiceList).length);")
+    assert seen == {"Logger.write('no voices read');": False, "Logger.write(Object.keys(VoiceList).length);": True}
+
+
+def test_enum_members_and_missing_member_warning() -> None:
+    session = run_scenario('''Logger.write(CallEvents.Connected + " " + Language.US_ENGLISH_FEMALE.language);
+      Logger.write(String(PlayerEvents.PlaybackError)); Logger.write(String(Object.isFrozen(Language.UK_ENGLISH_MALE)));
+      VoxEngine.terminate();''')
+    assert [r["text"] for r in session.trace.find(type="log")] == ["Call.Connected en-US", "undefined", "true"]
+    assert any("PlayerEvents.PlaybackError does not exist" in r["message"] for r in session.trace.find(type="warning"))
