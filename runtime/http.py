@@ -19,6 +19,7 @@ import datetime
 import inspect
 import ipaddress
 import json
+import logging
 import math
 import secrets
 import socket
@@ -32,6 +33,9 @@ from pathlib import Path
 from typing import Any, Union
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
+
+from .clock import is_virtual
 
 __all__ = [
     "install",
@@ -45,6 +49,37 @@ __all__ = [
 ]
 
 MAX_BODY_BYTES = 64 * 1024
+BODY_TIMEOUT = 10.0
+
+log = logging.getLogger("voxsim.http")
+
+
+class _ClientFaultsAtDebug(logging.Filter):
+    """aiohttp logs a malformed request or a client gone mid-request with a traceback at ERROR; the client already got
+    its 400 (or is gone), so those are debug noise here. A failure of our own handler stays an ERROR."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, (HttpProcessingError, ConnectionError)):
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return log.isEnabledFor(logging.DEBUG)
+        return True
+
+
+log.addFilter(_ClientFaultsAtDebug())
+
+
+@web.middleware
+async def _http1_only(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+                      ) -> web.StreamResponse:
+    """A request line without ``HTTP/1.0``/``HTTP/1.1`` (an HTTP/0.9 one, ``HTTP/2.0``) never reaches a session and
+    gets a clean close: aiohttp would answer it with a status line of that version (``HTTP/0.9 200 OK`` plus
+    headers), which no client can parse."""
+    if request.version[0] != 1:
+        if request.transport is not None:
+            request.transport.close()  # what aiohttp then writes goes nowhere
+        raise web.HTTPVersionNotSupported(text="HTTP/1.0 or HTTP/1.1 only")
+    return await handler(request)
 
 RequestHandler = Callable[["HttpRequestEvent"], Union[Any, Awaitable[Any]]]
 WebSocketHandler = Callable[["HttpRequestEvent", web.WebSocketResponse], Awaitable[None]]
@@ -157,10 +192,13 @@ class ControlServer:
         host: the address to bind (loopback by default).
         http_port / https_port: 0 picks free ports.
         tls: also serve HTTPS (``accessSecureURL``); without it the secure URL is not served.
+        body_timeout: seconds a request body may take to arrive on real time (then 408 and the connection closes).
     """
 
-    def __init__(self, host: str = "127.0.0.1", http_port: int = 0, https_port: int = 0, *, tls: bool = True) -> None:
+    def __init__(self, host: str = "127.0.0.1", http_port: int = 0, https_port: int = 0, *, tls: bool = True,
+                 body_timeout: float = BODY_TIMEOUT) -> None:
         self.host = host
+        self.body_timeout = body_timeout
         self.url_host = f"[{host}]" if ":" in host else host
         self._ports = (http_port, https_port)
         self._tls = tls
@@ -173,10 +211,10 @@ class ControlServer:
 
     async def start(self) -> ControlServer:
         """Bind the listeners (and generate the certificate)."""
-        app = web.Application(client_max_size=MAX_BODY_BYTES)
+        app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[_http1_only])
         app.router.add_route("*", "/request/{key}/{secret}", self._handle)
         app.router.add_route("*", "/request/{key}/{secret}/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False, logger=log)
         await self._runner.setup()
         http_sock = self._bind(self._ports[0])
         self.http_port = http_sock.getsockname()[1]
@@ -234,7 +272,17 @@ class ControlServer:
             return ws
         if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
             raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY_BYTES, actual_size=request.content_length)
-        raw = await request.read()  # aiohttp answers 413 itself for a chunked body over client_max_size
+        # A body must arrive within body_timeout (real time only: on virtual time the loop would jump past a client
+        # still sending). aiohttp's C parser can wait forever on a malformed chunked body split across reads.
+        limit = None if is_virtual(asyncio.get_running_loop()) else self.body_timeout
+        try:
+            async with asyncio.timeout(limit):
+                raw = await request.read()  # aiohttp answers 413 itself for a chunked body over client_max_size
+        except TimeoutError:
+            raise web.HTTPRequestTimeout(text=f"the request body did not arrive within {limit:g} s",
+                                         headers={"Connection": "close"}) from None
+        except (HttpProcessingError, ConnectionError) as exc:  # bad chunked framing, a body cut short by the client
+            raise web.HTTPBadRequest(text=f"bad request body: {exc}"[:200], headers={"Connection": "close"}) from None
         event = HttpRequestEvent(request.method, request.path_qs, raw.decode("utf-8", "replace"), headers)
         value = endpoint.handler(event)
         if inspect.isawaitable(value):
@@ -286,7 +334,7 @@ async def shared_server(settings: Mapping[str, Any] | None = None) -> ControlSer
             raise
     opts = dict(settings or {})
     server = ControlServer(opts.get("host", "127.0.0.1"), int(opts.get("http_port", 0)), int(opts.get("https_port", 0)),
-                           tls=bool(opts.get("tls", True)))
+                           tls=bool(opts.get("tls", True)), body_timeout=float(opts.get("body_timeout", BODY_TIMEOUT)))
     try:
         await server.start()
     except BaseException as exc:

@@ -150,7 +150,8 @@ class Trace:
         self._file: IO[str] | None = None
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = self.path.open("w", encoding="utf-8")
+            # A JS string may hold a lone surrogate (a server's "\ud800" escape): written as that same JSON escape.
+            self._file = self.path.open("w", encoding="utf-8", errors="backslashreplace")
 
     @property
     def records(self) -> list[TraceRecord]:

@@ -13,7 +13,8 @@ __all__ = ["command"]
 
 @click.group(name="soak")
 def command() -> None:
-    """Robustness soak runs: engine fuzzing, runaway scenarios, durability under SIGKILL, control URL load."""
+    """Robustness soak runs: engine and protocol fuzzing, runaway scenarios, durability under SIGKILL, control URL
+    load."""
 
 
 @command.command(name="fuzz")
@@ -108,6 +109,50 @@ def durability(kill_after: float, writers: int, puts: int, as_json: bool) -> Non
         click.echo(f"storage: {storage['writers']} writers, {storage['acknowledged']} acknowledged puts, "
                    f"{storage['lost']} lost (SIGKILL)")
     if not wav["valid"] or wav["lost_seconds"] > 1.0 or storage["lost"]:
+        raise SystemExit(1)
+
+
+@command.command(name="protocol")
+@click.option("--target", type=click.Choice(["cartesia", "http"]), required=True,
+              help="cartesia: mutated server frames at the Cartesia client; http: raw requests at the control URL.")
+@click.option("--cases", type=click.IntRange(min=1), default=200, show_default=True, help="Cases to try.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Run seed; case i is reproducible from it.")
+@click.option("--examples", "max_examples", type=click.IntRange(min=0), default=10, show_default=True,
+              help="Failing cases to include in the report.")
+@click.option("--json", "as_json", is_flag=True, help='Print {"cases": N, "failures": N, "examples": [...]}.')
+def protocol(target: str, cases: int, seed: int, max_examples: int, as_json: bool) -> None:
+    """Protocol fuzz: random and mutated Cartesia server frames at the bundled inbound scenario (virtual time), or
+    random methods, paths, headers, bodies and framing at the control URL of two live sessions.
+
+    A Python exception, an error logged by voxsim, a session that does not end (cartesia) or stops answering (http),
+    or a malformed or missing response is a failure.
+    """
+    interactive = not as_json and sys.stderr.isatty()
+
+    def progress(done: int, failed: int) -> None:
+        if interactive and (done % 10 == 0 or done == cases):
+            click.echo(f"\r{done}/{cases} cases, {failed} failures", err=True, nl=False)
+
+    if target == "cartesia":
+        from voxsim.tools.soak.protocol import run_cartesia_fuzz
+
+        result = run_cartesia_fuzz(cases, seed=seed, progress=progress)
+    else:
+        from voxsim.tools.soak.protocol_http import run_http_fuzz
+
+        result = run_http_fuzz(cases, seed=seed, progress=progress)
+    if interactive:
+        click.echo("", err=True)
+    report = result.as_dict(max_examples)
+    if as_json:
+        click.echo(json.dumps(report))
+    else:
+        seen = ", ".join(f"{k} {v}" for k, v in report["seen"].items())
+        click.echo(f"protocol {target}: {report['cases']} cases, {report['failures']} failures in "
+                   f"{report['seconds']:.1f} s (seen: {seen})")
+        for ex in report["examples"]:
+            click.echo(json.dumps(ex, ensure_ascii=False)[:2000])
+    if result.failures:
         raise SystemExit(1)
 
 

@@ -46,7 +46,7 @@ def write_trace(records: Iterable[TraceRecord], path: str | Path) -> Path:
     """Write records as JSONL (the same format ``Trace`` writes); returns the path."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    with p.open("w", encoding="utf-8") as fh:
+    with p.open("w", encoding="utf-8", errors="backslashreplace") as fh:  # lone surrogates: as Trace writes them
         for rec in records:
             fh.write(rec.to_json() + "\n")
     return p

@@ -130,6 +130,13 @@ def _media(obj: dict[str, Any], event: str) -> tuple[bytes, str | None]:
     return audio, text
 
 
+def _parse_int(digits: str) -> int | float:
+    # JSON numbers are doubles in JS: an integer beyond the double range is Infinity there, never a Python bigint
+    # that fails to convert on its way into a scenario.
+    value = int(digits)
+    return value if abs(value) < 2**1023 else float(digits)
+
+
 def parse_message(frame: str | bytes, *, side: str = "server") -> Message:
     """Parse one text frame sent by ``side`` ("server" or "client").
 
@@ -142,7 +149,7 @@ def parse_message(frame: str | bytes, *, side: str = "server") -> Message:
         except UnicodeDecodeError:
             raise ProtocolError("frame is not UTF-8 text") from None
     try:
-        obj = json.loads(frame)
+        obj = json.loads(frame, parse_int=_parse_int)
     except (json.JSONDecodeError, RecursionError) as exc:
         raise ProtocolError(f"frame is not JSON: {exc}") from None
     if not isinstance(obj, dict):
