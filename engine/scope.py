@@ -13,7 +13,8 @@ from typing import Any, Iterator
 from . import ast as A
 from .errors import JSSyntaxError
 
-__all__ = ["Binding", "Scope", "Analysis", "analyze", "FUNCTION_NODES", "bound_names"]
+__all__ = ["Binding", "Scope", "Analysis", "analyze", "analyze_eval", "FUNCTION_NODES", "bound_names", "var_scope_of",
+           "lexical_between"]
 
 FUNCTION_NODES = (A.FunctionDeclaration, A.FunctionExpression, A.ArrowFunctionExpression)
 LEXICAL = ("let", "const", "class")
@@ -47,7 +48,7 @@ class Binding:
 class Scope:
     __slots__ = ("kind", "node", "parent", "func", "bindings", "materialized", "nslots", "children", "strict",
                  "arrow", "is_method", "uses_this", "uses_arguments", "specials", "lexicals", "func_decls",
-                 "private_names")
+                 "private_names", "annexb_only", "dyn", "eval_root", "ctor")
 
     def __init__(self, kind: str, node: Any, parent: "Scope | None", strict: bool = False) -> None:
         self.kind = kind            # script, function, block, catch, switch, for, class
@@ -67,6 +68,10 @@ class Scope:
         self.lexicals: list[Binding] = []       # let/const/class bindings (TDZ reset on entry)
         self.func_decls: list[Any] = []         # FunctionDeclarations hoisted to this scope's start
         self.private_names: set[str] = set()    # class scopes: the #names the class declares
+        self.annexb_only: set[str] = set()      # var names that only Annex B.3.3 block functions declare
+        self.dyn: Binding | None = None          # `with` object / sloppy direct eval's var object (name lookup)
+        self.eval_root = False                   # the top scope of direct eval code
+        self.ctor = ""                           # class constructors: "base" or "derived"
         if parent is not None:
             parent.children.append(self)
 
@@ -119,6 +124,11 @@ class Analysis:
         self.scopes: dict[int, Scope] = {}
         self.refs: dict[int, Binding | None] = {}
         self.with_refs: dict[int, list[Binding]] = {}   # identifiers seen through `with` objects (innermost first)
+        self.annexb: dict[int, Binding] = {}    # block FunctionDeclaration -> the var binding B.3.3 also sets
+        self.direct_evals: set[int] = set()     # CallExpressions that are direct evals
+        # direct eval code only: the var-scoped names a sloppy eval declares in its caller's var scope
+        self.eval_var_names: list[str] = []
+        self.eval_functions: list[Any] = []     # its top-level function declarations (instantiated there too)
         self.root: Scope | None = None
 
     def scope_of(self, node: Any) -> Scope | None:
@@ -140,14 +150,23 @@ class Analysis:
 
 
 class _Analyzer:
-    def __init__(self) -> None:
+    def __init__(self, outer: Scope | None = None, may_eval: bool = True) -> None:
         self.an = Analysis()
         self.decl_idents: set[int] = set()
+        self.outer = outer                  # direct eval code: the caller's scope (analysed already, read-only)
+        self.own: set[int] = set()          # ids of the scopes this analysis made
+        self.may_eval = may_eval
+        self.eval_owners: set[int] = set()  # function nodes whose own body holds a direct eval
+
+    def mine(self, scope: Scope) -> bool:
+        """False for the caller's scopes seen from direct eval code: those are never modified."""
+        return self.outer is None or id(scope) in self.own
 
     # -- scopes and hoisting
     def new_scope(self, kind: str, node: Any, parent: Scope | None, strict: bool) -> Scope:
         s = Scope(kind, node, parent, strict)
         self.an.scopes[id(node)] = s
+        self.own.add(id(s))
         return s
 
     def hoist_vars(self, scope: Scope, body: Any) -> None:
@@ -196,10 +215,98 @@ class _Analyzer:
                     scope.lexicals.remove(b) if b in scope.lexicals else None
                 scope.func_decls.append(st)
 
+    # -- Annex B.3.3: block-level functions in sloppy code also get a var binding
+    def annex_b(self, fscope: Scope, body: list[Any], lexical: set[str] | None = None) -> None:
+        """Give each sloppy block-level function declaration a var binding in ``fscope`` unless ``var F`` there would
+        clash with a lexical declaration on the way (https://tc39.es/ecma262/#sec-block-level-function-declarations-
+        web-legacy-compatibility-semantics); the declaration's evaluation copies the block binding into it."""
+        if fscope.strict:
+            return
+        enclosing = [lexical] if lexical else []
+        for st in body:
+            self._annexb_stmt(st, fscope, enclosing)
+
+    def _annexb_candidate(self, decl: Any, fscope: Scope, enclosing: list[set[str]]) -> None:
+        if decl.generator or decl.async_:
+            return
+        name = decl.id.name
+        if name == "arguments" and fscope.kind == "function" and not fscope.eval_root:
+            return
+        for names in enclosing:
+            if name in names:
+                return
+        if fscope.eval_root:
+            # sloppy direct eval: the var binding lives in the caller's var scope, made at run time
+            self.an.annexb[id(decl)] = Binding(name, "evalvar", fscope, 0)
+            if name not in self.an.eval_var_names:
+                self.an.eval_var_names.append(name)
+                fscope.annexb_only.add(name)
+            return
+        b = fscope.bindings.get(name)
+        if b is not None and (b.is_lexical or b.kind in ("param", "blockfunction")):
+            return
+        if b is None:
+            b = fscope.declare(name, "var", decl.id)
+            fscope.annexb_only.add(name)
+        self.an.annexb[id(decl)] = b
+
+    def _annexb_block(self, stmts: list[Any], fscope: Scope, enclosing: list[set[str]], extra: set[str]) -> None:
+        names = set(extra)
+        decls = []
+        for st in stmts:
+            while type(st) is A.LabeledStatement:
+                st = st.body
+            t = type(st)
+            if t is A.VariableDeclaration and st.kind != "var":
+                for d in st.declarations:
+                    names.update(i.name for i in bound_names(d.id))
+            elif t is A.ClassDeclaration:
+                names.add(st.id.name)
+            elif t is A.FunctionDeclaration:
+                decls.append(st)
+        inner = enclosing + [names]
+        for d in decls:
+            self._annexb_candidate(d, fscope, enclosing)
+        for st in stmts:
+            self._annexb_stmt(st, fscope, inner)
+
+    def _annexb_stmt(self, st: Any, fscope: Scope, enclosing: list[set[str]]) -> None:
+        t = type(st)
+        if t is A.BlockStatement:
+            self._annexb_block(st.body, fscope, enclosing, set())
+        elif t is A.IfStatement:
+            _wrap_if_functions(st)
+            self._annexb_stmt(st.consequent, fscope, enclosing)
+            if st.alternate is not None:
+                self._annexb_stmt(st.alternate, fscope, enclosing)
+        elif t is A.SwitchStatement:
+            self._annexb_block([c for case in st.cases for c in case.consequent], fscope, enclosing, set())
+        elif t in (A.ForStatement, A.ForInStatement, A.ForOfStatement):
+            head = st.init if t is A.ForStatement else st.left
+            names: set[str] = set()
+            if type(head) is A.VariableDeclaration and head.kind != "var":
+                for d in head.declarations:
+                    names.update(i.name for i in bound_names(d.id))
+            self._annexb_stmt(st.body, fscope, enclosing + [names] if names else enclosing)
+        elif t in (A.WhileStatement, A.DoWhileStatement, A.LabeledStatement, A.WithStatement):
+            self._annexb_stmt(st.body, fscope, enclosing)
+        elif t is A.TryStatement:
+            self._annexb_stmt(st.block, fscope, enclosing)
+            h = st.handler
+            if h is not None:
+                # B.3.4: `var e` may redeclare a simple catch parameter, so only a destructured one blocks F
+                names = set() if h.param is None or type(h.param) is A.Identifier else \
+                    {i.name for i in bound_names(h.param)}
+                self._annexb_block(h.body.body, fscope, enclosing, names)
+            if st.finalizer is not None:
+                self._annexb_stmt(st.finalizer, fscope, enclosing)
+
     # -- walking
     def run(self, program: A.Program, eval_code: bool = False) -> Analysis:
         root = self.new_scope("script", program, None, bool(program.strict))
         self.an.root = root
+        if self.may_eval:
+            self.scan_direct_evals(program)
         self.hoist_vars(root, program.body)
         top = root
         if eval_code:
@@ -207,12 +314,95 @@ class _Analyzer:
             top = self.new_scope("block", program.body, root, root.strict)
             self.hoist_lexical(root, [st for st in program.body if type(st) is A.FunctionDeclaration], True)
             self.hoist_lexical(top, [st for st in program.body if type(st) is not A.FunctionDeclaration], False)
+            self.annex_b(root, program.body, set(top.bindings))
         else:
             self.hoist_lexical(root, program.body, True)
+            self.annex_b(root, program.body)
         for st in program.body:
             self.visit(st, top)
         self.assign_slots(root)
         return self.an
+
+    def run_eval(self, program: A.Program, caller: Scope) -> Analysis:
+        """Direct eval code: its top scope hangs below the caller's scope (arrow-like, so ``this``, ``arguments``,
+        ``new.target`` and ``super`` are the caller's); a sloppy eval's var and function declarations are left to
+        the caller's var scope (https://tc39.es/ecma262/#sec-evaldeclarationinstantiation)."""
+        strict = bool(program.strict) or caller.strict
+        root = Scope("function", program, None, strict)
+        root.parent = caller
+        root.arrow = True
+        root.eval_root = True
+        self.an.scopes[id(program)] = root
+        self.own.add(id(root))
+        self.an.root = root
+        if self.may_eval:
+            self.scan_direct_evals(program)
+        body = program.body
+        if strict:
+            self.hoist_vars(root, body)
+            self.hoist_lexical(root, body, True)
+        else:
+            names = Scope("function", None, None)
+            self.hoist_vars(names, body)
+            functions = [st for st in body if type(st) is A.FunctionDeclaration]
+            self.hoist_lexical(root, [st for st in body if type(st) is not A.FunctionDeclaration], False)
+            var_names = self.an.eval_var_names
+            var_names.extend(names.bindings)
+            for f in functions:
+                if f.id.name not in var_names:
+                    var_names.append(f.id.name)
+            self.an.eval_functions = functions
+            self.annex_b(root, body, set(root.bindings) | lexical_between(caller, var_scope_of(caller)))
+        for st in body:
+            self.visit(st, root)
+        self.assign_slots(root)
+        return self.an
+
+    def scan_direct_evals(self, root: Any) -> None:
+        """Which function's own code holds a direct eval (its var scope then gets a var object for the names a
+        sloppy eval declares); one pass before the walk, since references before the call need to know."""
+        owners = self.eval_owners
+        stack: list[tuple[Any, int]] = [(root, id(root))]
+        call, ident, fn_nodes = A.CallExpression, A.Identifier, FUNCTION_NODES
+        while stack:
+            n, owner = stack.pop()
+            t = type(n)
+            if t is call and type(n.callee) is ident and n.callee.name == "eval" and not n.optional:
+                owners.add(owner)
+            elif t in fn_nodes:
+                owner = id(n)
+            for c in n.children():
+                stack.append((c, owner))
+
+    def mark_direct_eval(self, node: Any, scope: Scope) -> None:
+        """Eval code may read or assign any binding in sight, or use this/arguments/new.target/super: keep them
+        all in environment lists it can reach (captured), with TDZ checks, and make the specials exist."""
+        self.an.direct_evals.add(id(node))
+        s: Scope | None = scope
+        while s is not None and s.kind != "script" and self.mine(s):
+            for b in s.bindings.values():
+                b.captured = True
+                if b.is_lexical:
+                    b.tdz = True
+            s = s.parent
+        fs = self.this_scope(scope)
+        if fs.kind != "script" and self.mine(fs):
+            for name in ("this", "newtarget", "home", "func"):
+                self.special(fs, name).captured = True
+            fs.uses_this = True
+        s = scope.func
+        while s.kind == "function" and s.arrow:
+            s = s.parent.func  # type: ignore[union-attr]
+        if s.kind == "function" and self.mine(s) and type(s.node) not in (A.PropertyDefinition, A.StaticBlock):
+            self.special(s, "arguments").captured = True
+            s.uses_arguments = True
+
+    def visit_CallExpression(self, node: Any, scope: Scope) -> None:
+        callee = node.callee
+        if type(callee) is A.Identifier and callee.name == "eval" and not node.optional:
+            self.mark_direct_eval(node, scope)
+        for c in node.children():
+            self.visit(c, scope)
 
     def visit(self, node: Any, scope: Scope) -> None:
         if node is None:
@@ -230,14 +420,17 @@ class _Analyzer:
         crossed: list[Binding] = []
         while s is not None:
             b = s.bindings.get(name)
-            if b is None and s.kind == "with":
-                wb = s.bindings["#with"]
+            if b is None and s.dyn is not None:
+                # a `with` object or the var object of a sloppy direct eval may hold the name at run time
+                wb = s.dyn
                 crossed.append(wb)
-                if wb.scope.func is not scope.func:
+                if wb.scope.func is not scope.func and self.mine(wb.scope):
                     wb.captured = True
                 self.an.with_refs[id(ident)] = crossed
             if b is not None:
                 self.an.refs[id(ident)] = b
+                if not self.mine(b.scope):
+                    return b
                 if b.scope.func is not scope.func:
                     b.captured = True
                     b.tdz = b.tdz or b.is_lexical
@@ -245,6 +438,10 @@ class _Analyzer:
                     b.tdz = True
                 return b
             if name == "arguments" and s.kind == "function" and not s.arrow:
+                if not self.mine(s):
+                    b = s.specials.get("arguments")
+                    self.an.refs[id(ident)] = b
+                    return b
                 b = self.special(s, "arguments")
                 s.uses_arguments = True
                 self.an.refs[id(ident)] = b
@@ -259,7 +456,8 @@ class _Analyzer:
         b = func_scope.specials.get(name)
         if b is None:
             b = Binding("%" + name, "special", func_scope, 0)
-            func_scope.specials[name] = b
+            if self.mine(func_scope):
+                func_scope.specials[name] = b
         return b
 
     def this_scope(self, scope: Scope) -> Scope:
@@ -272,6 +470,9 @@ class _Analyzer:
         fs = self.this_scope(scope)
         if fs.kind == "script":
             self.an.refs[id(node)] = None
+            return
+        if not self.mine(fs):
+            self.an.refs[id(node)] = fs.specials.get(name)     # made when the caller's analysis saw the eval
             return
         b = self.special(fs, name)
         if name == "this":
@@ -289,7 +490,7 @@ class _Analyzer:
     def visit_Super(self, node: Any, scope: Scope) -> None:
         self.use_special(node, scope, "home")
         fs = self.this_scope(scope)
-        if fs.kind != "script":
+        if fs.kind != "script" and self.mine(fs):
             self.special(fs, "this")
             fs.uses_this = True
             self.special(fs, "newtarget")
@@ -309,12 +510,17 @@ class _Analyzer:
     def visit_Property(self, node: Any, scope: Scope) -> None:
         if node.computed:
             self.visit(node.key, scope)
-        self.visit(node.value, scope)
+        if node.method or node.kind in ("get", "set"):
+            self.function(node.value, scope, method=True)    # has a home object: eval code may use super
+        else:
+            self.visit(node.value, scope)
 
     def visit_MethodDefinition(self, node: Any, scope: Scope) -> None:
         if node.computed:
             self.visit(node.key, scope)
         self.function(node.value, scope, method=True)
+        if node.kind == "constructor":
+            self.an.scopes[id(node.value)].ctor = "derived" if scope.node.super_class is not None else "base"
 
     def visit_PropertyDefinition(self, node: Any, scope: Scope) -> None:
         if node.computed:
@@ -332,6 +538,12 @@ class _Analyzer:
         for st in node.body:
             self.visit(st, fs)
 
+    def visit_IfStatement(self, node: Any, scope: Scope) -> None:
+        _wrap_if_functions(node)
+        self.visit(node.test, scope)
+        self.visit(node.consequent, scope)
+        self.visit(node.alternate, scope)
+
     def visit_LabeledStatement(self, node: Any, scope: Scope) -> None:
         self.visit(node.body, scope)
 
@@ -345,7 +557,7 @@ class _Analyzer:
         self.visit(node.right, scope)
         if node.operator == "+=" and type(node.left) is A.Identifier:
             b = self.an.refs.get(id(node.left))
-            if b is not None:
+            if b is not None and self.mine(b.scope):
                 b.concat = True
 
     def visit_FunctionDeclaration(self, node: Any, scope: Scope) -> None:
@@ -368,6 +580,9 @@ class _Analyzer:
                 b = fs.declare(ident.name, "param", ident)
                 if not simple:
                     b.tdz = True
+        if id(node) in self.eval_owners and not fs.strict:
+            fs.dyn = fs.declare("#evalvars", "var", node)
+            fs.dyn.captured = True
         body = node.body
         # parameter expressions see the parameters and the outer scopes, not the body's declarations
         for p in node.params:
@@ -375,6 +590,7 @@ class _Analyzer:
         if type(body) is A.BlockStatement:
             self.hoist_vars(fs, body.body)
             self.hoist_lexical(fs, body.body, True)
+            self.annex_b(fs, body.body)
         if type(node) is A.FunctionExpression and node.id is not None and node.id.name not in fs.bindings:
             fs.declare(node.id.name, "funcname", node.id)
         if type(body) is A.BlockStatement:
@@ -480,7 +696,7 @@ class _Analyzer:
     def visit_WithStatement(self, node: Any, scope: Scope) -> None:
         self.visit(node.object, scope)
         ws = self.new_scope("with", node, scope, scope.strict)
-        ws.declare("#with", "var", node)
+        ws.dyn = ws.declare("#with", "var", node)
         self.visit(node.body, ws)
 
     def visit_ClassDeclaration(self, node: Any, scope: Scope) -> None:
@@ -536,7 +752,45 @@ _EXPRESSION_TYPES = {
 }
 
 
-def analyze(program: A.Program, eval_code: bool = False) -> Analysis:
+def var_scope_of(scope: Scope) -> Scope:
+    """The scope whose var environment a sloppy direct eval called in ``scope`` declares its vars in."""
+    s = scope.func
+    while s.eval_root and not s.strict:
+        s = s.parent.func  # type: ignore[union-attr]
+    return s
+
+
+def lexical_between(scope: Scope, var_scope: Scope) -> set[str]:
+    """Lexically declared names from ``scope`` up to ``var_scope`` (its own top-level ones included): a var of
+    the same name declared by a sloppy direct eval there is a SyntaxError. Catch parameters may be redeclared
+    (B.3.4) and `with` objects do not count."""
+    names: set[str] = set()
+    s: Scope | None = scope
+    while s is not None and s is not var_scope:
+        if s.kind not in ("catch", "with"):
+            names.update(n for n, b in s.bindings.items() if b.is_lexical or b.kind == "blockfunction")
+        s = s.parent
+    if var_scope.kind == "function":
+        names.update(n for n, b in var_scope.bindings.items() if b.is_lexical or b.kind == "blockfunction")
+    return names
+
+
+def _wrap_if_functions(node: Any) -> None:
+    """B.3.4: ``if (x) function f() {}`` behaves as if the declaration were in a block of its own."""
+    for field in ("consequent", "alternate"):
+        st = getattr(node, field)
+        if type(st) is A.FunctionDeclaration:
+            setattr(node, field, A.BlockStatement([st]).copy_position(st))
+
+
+def analyze(program: A.Program, eval_code: bool = False, may_eval: bool = True) -> Analysis:
     """Analyze a whole script (``eval_code``: an indirect eval's script, whose lexical declarations stay local;
-    its scope is ``analysis.scope_of(program.body)``)."""
-    return _Analyzer().run(program, eval_code)
+    its scope is ``analysis.scope_of(program.body)``). ``may_eval=False`` (the text never says ``eval``) skips
+    the search for direct eval calls."""
+    return _Analyzer(may_eval=may_eval).run(program, eval_code)
+
+
+def analyze_eval(program: A.Program, caller: Scope) -> Analysis:
+    """Analyze direct eval code called from ``caller`` (a scope of an analysis made earlier, left unchanged); the
+    code's top scope is ``analysis.root``, whose parent is ``caller``."""
+    return _Analyzer(outer=caller).run_eval(program, caller)

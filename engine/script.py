@@ -72,9 +72,14 @@ class Script:
             d = g.get_own_property(name)
             if d is not None and d.configurable is False:
                 raise realm.throw("SyntaxError", f"Identifier '{name}' has already been declared")
+        annexb = root.annexb_only
         for name in var_names + fn_names:
-            if name in realm.global_lex:
+            if name in realm.global_lex and name not in annexb:
                 raise realm.throw("SyntaxError", f"Identifier '{name}' has already been declared")
+        if annexb:
+            # B.3.3.2: a block function whose var binding cannot be made stays block-scoped only
+            var_names = [n for n in var_names if n not in annexb or
+                         (n not in realm.global_lex and (g.get_own_property(n) is not None or g.is_extensible()))]
         for name, kind in lex_names:
             realm.global_lex[name] = UNINIT
             if kind == "const":
@@ -83,11 +88,11 @@ class Script:
             d = g.get_own_property(name)
             if d is None or d.configurable is True:
                 g.define_own_property(name, PropertyDescriptor(value=UNDEFINED, writable=True, enumerable=True,
-                                                               configurable=False))
+                                                               configurable=self.eval_code))
         for name in var_names:
             if g.get_own_property(name) is None and g.is_extensible():
                 g.define_own_property(name, PropertyDescriptor(value=UNDEFINED, writable=True, enumerable=True,
-                                                               configurable=False))
+                                                               configurable=self.eval_code))
 
     analysis_root: Any = None
     eval_code = False
@@ -109,7 +114,7 @@ def _parse_and_analyze(text: str, filename: str, eval_code: bool) -> tuple[A.Pro
         _ANALYSED.move_to_end(key)
         return hit
     program = parse_script(text, filename)
-    result = (program, analyze(program, eval_code))
+    result = (program, analyze(program, eval_code, may_eval="eval" in text or "\\u" in text))
     if len(text) > _ANALYSED_MAX_TEXT:
         return result
     _ANALYSED[key] = result

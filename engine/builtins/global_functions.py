@@ -156,4 +156,5 @@ def install(realm: Any) -> None:
     g.define("globalThis", g)
     define_members(realm, g, MEMBERS)
     realm.intrinsics["%parseInt%"] = g.props["parseInt"].value
+    realm.intrinsics["%eval%"] = g.props["eval"].value      # a call of this is a direct eval
     realm.intrinsics["%parseFloat%"] = g.props["parseFloat"].value

@@ -10,6 +10,7 @@ from typing import Any
 
 from .classes import ClassCompiler
 from .core import RETURN, CompilerBase
+from .eval import DirectEvalCompiler
 from .expressions import ExpressionCompiler
 from .functions import CompiledFunction, FunctionCode, FunctionCompiler
 from .patterns import PatternCompiler
@@ -18,8 +19,8 @@ from .statements import StatementCompiler
 __all__ = ["Compiler", "CompiledFunction", "FunctionCode", "RETURN"]
 
 
-class Compiler(ExpressionCompiler, PatternCompiler, StatementCompiler, FunctionCompiler, ClassCompiler,
-               CompilerBase):
+class Compiler(DirectEvalCompiler, ExpressionCompiler, PatternCompiler, StatementCompiler, FunctionCompiler,
+               ClassCompiler, CompilerBase):
     """Compiles one script (its Analysis) for one realm."""
 
     def __init__(self, realm: Any, analysis: Any, source: Any) -> None:

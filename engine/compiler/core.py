@@ -399,7 +399,7 @@ def _with_has(o: Any, key: str) -> bool:
     """HasBinding of an object environment record: the property exists and is not blocked by @@unscopables."""
     from ..operations import to_boolean
     from ..values import SYM_UNSCOPABLES
-    if not o.has_property(key):
+    if not isinstance(o, JSObject) or not o.has_property(key):     # a sloppy eval's var object is made lazily
         return False
     u = o.get(SYM_UNSCOPABLES)
     return not (isinstance(u, JSObject) and to_boolean(u.get(key)))

@@ -12,8 +12,9 @@ from ..errors import JSThrow, JSTypeError
 from ..operations import to_boolean
 from ..scope import Scope
 from ..values import (
-    SYM_ASYNC_ITERATOR, SYM_ITERATOR, UNDEFINED, UNINIT, JSArgumentsObject, JSFunction, JSObject, PropertyDescriptor,
+    SYM_ASYNC_ITERATOR, UNDEFINED, UNINIT, JSFunction, JSObject, PropertyDescriptor,
 )
+from .arguments import make_arguments, make_mapped_arguments, parameter_map
 from .core import RETURN, CompilerBase, Expr, is_anonymous_function_definition, throw_at
 
 __all__ = ["FunctionCode", "CompiledFunction", "FunctionCompiler"]
@@ -25,7 +26,7 @@ class FunctionCode:
     __slots__ = ("name", "length", "strict", "kind", "arrow", "is_method", "nslots", "template", "nparams",
                  "simple", "bind_params", "body", "concise", "this_slot", "args_slot", "nt_slot", "home_slot",
                  "func_slot", "funcname_slot", "source_text", "invoke", "construct", "has_prototype", "hoisted",
-                 "length_desc", "name_desc", "class_kind", "realm", "expr1_body")
+                 "length_desc", "name_desc", "class_kind", "realm", "expr1_body", "arg_map")
 
     def __init__(self) -> None:
         self.class_kind = ""     # "", "base" or "derived" for class constructors
@@ -123,6 +124,10 @@ class FunctionCompiler(CompilerBase):
                         simple = False
                         break
             code.simple = simple
+            code.arg_map = None
+            if not scope.strict and not is_arrow and all(type(p) is A.Identifier for p in params):
+                code.arg_map = parameter_map([p.name for p in params],
+                                             {p.name: scope.bindings[p.name].slot for p in params})
             code.nparams = len(params) if simple else 0
             template = [UNDEFINED] * scope.nslots
             self._mark_uninit(scope, template)
@@ -335,11 +340,15 @@ class FunctionCompiler(CompilerBase):
             steps.append(bind_name)
         if code.args_slot >= 0:
             a_s = code.args_slot
-            strict = code.strict or not code.simple
-
-            def bind_arguments(f: Any, env: list, this: Any, args: list, nt: Any) -> None:
-                env[a_s] = make_arguments(realm, f, args, strict)
-            steps.append(bind_arguments)
+            pmap = code.arg_map
+            if pmap is not None:
+                def bind_mapped(f: Any, env: list, this: Any, args: list, nt: Any) -> None:
+                    env[a_s] = make_mapped_arguments(realm, f, args, env, pmap)
+                steps.append(bind_mapped)
+            else:
+                def bind_arguments(f: Any, env: list, this: Any, args: list, nt: Any) -> None:
+                    env[a_s] = make_arguments(realm, f, args)
+                steps.append(bind_arguments)
         if code.bind_params is not None:
             bp = code.bind_params
 
@@ -700,23 +709,6 @@ def yield_star(realm: Any, iterable: Any) -> Any:
                 raise GeneratorReturn(v)
             return v
         mode, value = yield_received(r)
-
-
-def make_arguments(realm: Any, f: Any, args: list, strict: bool) -> JSArgumentsObject:
-    """An unmapped arguments object."""
-    o = JSArgumentsObject(realm.object_prototype)
-    props = o.props
-    for i, v in enumerate(args):
-        props[str(i)] = v
-    props["length"] = PropertyDescriptor(value=float(len(args)), writable=True, enumerable=False, configurable=True)
-    props[SYM_ITERATOR] = PropertyDescriptor(value=realm.intrinsics["%Array.prototype.values%"], writable=True,
-                                             enumerable=False, configurable=True)
-    if strict:
-        thrower = realm.intrinsics["%ThrowTypeError%"]
-        props["callee"] = PropertyDescriptor(get=thrower, set=thrower, enumerable=False, configurable=False)
-    else:
-        props["callee"] = PropertyDescriptor(value=f, writable=True, enumerable=False, configurable=True)
-    return o
 
 
 _ = throw_at

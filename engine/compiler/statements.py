@@ -103,7 +103,30 @@ class StatementCompiler(CompilerBase):
         return self.scoped(node, lambda: self.statements(node.body))
 
     def st_FunctionDeclaration(self, node: Any) -> Stmt:
-        return _noop   # instantiated at scope entry
+        """Instantiated at scope entry; a sloppy block-level one also copies itself to its Annex B var binding
+        when evaluated."""
+        vb = self.an.annexb.get(id(node))
+        if vb is None:
+            return _noop
+        if vb.kind == "evalvar":
+            return self.eval_annexb_copy(node, vb)  # type: ignore[attr-defined, no-any-return]
+        read = self._read_var(node.id)
+        name = node.id.name
+        if vb.is_global:
+            realm = self.realm
+            glex = realm.global_lex
+            gobj = realm.global_object
+
+            def annexb_global(env: list) -> None:
+                if name not in glex:
+                    gobj.set(name, read(env), gobj)
+            return annexb_global
+        hops, slot = self.an.resolve(vb, self.scope)
+        up = env_at(hops)
+
+        def annexb_var(env: list) -> None:
+            up(env)[slot] = read(env)
+        return annexb_var
 
     def st_ClassDeclaration(self, node: Any) -> Stmt:
         make = self.class_maker(node)
