@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections import deque
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:
+    from .budget import Budget
 
 __all__ = ["JobQueue"]
 
@@ -23,14 +26,25 @@ class JobQueue:
     def __len__(self) -> int:
         return len(self._queue)
 
-    def drain(self) -> None:
-        """Run every queued job; an exception from a job propagates and leaves the rest queued."""
+    def drain(self, budget: Budget | None = None) -> None:
+        """Run every queued job; an exception from a job propagates and leaves the rest queued.
+
+        With a ``budget`` each job costs one step, so a promise storm reaches the budget's checkpoints (time slice,
+        step and time limits) even when its jobs call no JS function."""
         if self.draining:
             return
         self.draining = True
         q = self._queue
         try:
+            if budget is None:
+                while q:
+                    job, args = q.popleft()
+                    job(*args)
+                return
             while q:
+                budget.left -= 1
+                if budget.left < 0:
+                    budget.spent()
                 job, args = q.popleft()
                 job(*args)
         finally:

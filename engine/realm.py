@@ -22,7 +22,7 @@ from .values import (
     JSSymbol, PropertyDescriptor, array_index,
 )
 
-__all__ = ["Realm", "CATCHABLE"]
+__all__ = ["Realm", "CATCHABLE", "SUSPENDED"]
 
 
 def _roomy(f: Callable[..., Any], a: Any, b: Any) -> Any:
@@ -50,9 +50,12 @@ def _roomy_entry() -> Callable[..., Any]:
 
 _threads = threading.local()
 
+#: Idle task greenlets kept per thread (a task suspended mid-slice keeps its own until it ends).
+_IDLE_WORKERS = 4
+
 
 def _worker_loop(job: tuple[Callable[..., Any], Any, Any], _unused: Any) -> Any:
-    """Runs jobs in the task greenlet forever, so its roomy root chunk is paid for once per thread, not per task
+    """Runs jobs in a task greenlet forever, so its roomy root chunk is paid for once per thread, not per task
     (a fresh roomy greenlet per task cost ~100 us: mmap, page faults, 16k NULL stores)."""
     while True:
         fn, a, b = job
@@ -69,17 +72,40 @@ def _worker_loop(job: tuple[Callable[..., Any], Any, Any], _unused: Any) -> Any:
         result = None  # type: ignore[assignment]
 
 
-def _run_in_task_greenlet(fn: Callable[[Any, Any], Any], a: Any, b: Any) -> Any:
-    """``fn(a, b)`` in this thread's task greenlet (see _roomy_entry, _worker_loop); exceptions propagate."""
-    worker = getattr(_threads, "worker", None)
-    if worker is None or worker.dead:
-        worker = _threads.worker = greenlet.greenlet(_roomy_entry())
-        ok, value = worker.switch(_worker_loop, (fn, a, b), None)
-    else:
-        ok, value = worker.switch((fn, a, b))
-    if ok:
-        return value
-    raise value
+def _take_worker() -> greenlet.greenlet:
+    idle: list[greenlet.greenlet] | None = getattr(_threads, "idle", None)
+    if idle is None:
+        idle = _threads.idle = []
+    while idle:
+        worker = idle.pop()
+        if not worker.dead:
+            return worker
+    return greenlet.greenlet(_roomy_entry())
+
+
+def _release_worker(worker: greenlet.greenlet) -> None:
+    idle: list[greenlet.greenlet] = _threads.idle
+    if len(idle) < _IDLE_WORKERS and not worker.dead:
+        idle.append(worker)
+
+
+def _enter_worker(worker: greenlet.greenlet, fn: Callable[[Any, Any], Any], a: Any, b: Any) -> Any:
+    """Start ``fn(a, b)`` in ``worker``; returns what it switches back: ``(ok, value)`` or ``_SUSPENDED``."""
+    if worker:  # started and waiting for its next job
+        return worker.switch((fn, a, b))
+    return worker.switch(_worker_loop, (fn, a, b), None)
+
+
+class _Suspended:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "SUSPENDED"
+
+
+#: What ``run_task(fn, on_done=...)`` returns when the task overran its time slice and was suspended.
+SUSPENDED: Any = _Suspended()
+_SUSPENDED_SWITCH = ("suspended",)
 
 # The Python exceptions a JS ``catch`` (and a promise reaction) turns into a JS value; BudgetExceeded is not one.
 CATCHABLE = (JSThrow, HostJSError, RecursionError)
@@ -98,6 +124,15 @@ class Realm:
         self.global_lex: dict[str, Any] = {}    # top-level let/const/class bindings of all scripts
         self.global_consts: set[str] = set()
         self._task_depth = 0
+        # Time-sliced tasks (see run_task): how to resume later, and the suspended task's state.
+        self.schedule: Callable[[Callable[[], None]], Any] | None = None
+        self.suspended = False
+        self._resume_target: greenlet.greenlet | None = None
+        self._worker: greenlet.greenlet | None = None
+        self._root: greenlet.greenlet | None = None
+        self._on_done: Callable[[bool, Any], None] | None = None
+        self._resume_handle: Any = None
+        self._abort: str | None = None
         self._unhandled_callbacks: list[Callable[[Any], None]] = []
         self.pending_rejections: list[Any] = []   # promises rejected with no handler during the current task
         self.template_cache: dict[Any, JSArray] = {}
@@ -225,16 +260,112 @@ class Realm:
 
         return compile_script(self, source_text, filename)
 
-    def run_task(self, fn: Callable[[], Any]) -> Any:
+    def run_task(self, fn: Callable[[], Any], on_done: Callable[[bool, Any], None] | None = None) -> Any:
         """Run ``fn()`` as a macrotask, then drain the microtasks (outermost level only). A JS exception out of
-        ``fn`` propagates as JSThrow after the drain; host-raised JS errors are turned into JSThrow too."""
+        ``fn`` propagates as JSThrow after the drain; host-raised JS errors are turned into JSThrow too.
+
+        With ``on_done``, an outer task may be time-sliced (when ``schedule`` is set and the budget has a
+        ``slice_seconds``): if it overruns its slice it is suspended and ``SUSPENDED`` is returned at once; it resumes
+        through ``schedule(callback)`` (``loop.call_soon``), slice after slice, and its outcome goes to
+        ``on_done(True, value)`` or ``on_done(False, exception)``. Until then the realm runs nothing else: calling
+        ``run_task`` raises RuntimeError (queue the task; ``finish_task()`` ends the suspended one at once).
+        Without ``on_done`` the task is never suspended."""
+        if self.suspended:
+            raise RuntimeError("a task of this realm is suspended mid-slice: run the next task after it ends "
+                               "(JS runs to completion)")
         outer = self._task_depth == 0
-        if outer and greenlet.getcurrent().parent is None:
-            # A fresh greenlet gives the task its own Python data stack: speed no longer depends on how deep the
-            # caller's stack is (CPython allocates and frees a stack chunk each time a hot recursion crosses a
-            # chunk boundary, which made the same JS code up to 4x slower from some call depths).
-            return _run_in_task_greenlet(self._run_task, fn, outer)
+        if outer:
+            sliced = on_done is not None and self.schedule is not None and self.budget.slice_seconds is not None
+            self.budget.suspend = self._suspend if sliced else None
+            if greenlet.getcurrent().parent is None:
+                # A task greenlet gives the task its own Python data stack: speed no longer depends on how deep the
+                # caller's stack is (CPython allocates and frees a stack chunk each time a hot recursion crosses a
+                # chunk boundary, which made the same JS code up to 4x slower from some call depths), and a
+                # time-sliced task can switch out of it back to the event loop.
+                self._on_done = on_done if sliced else None
+                worker = _take_worker()
+                self._root = greenlet.getcurrent()
+                return self._switched_back(worker, _enter_worker(worker, self._run_task, fn, outer))
+            self.budget.suspend = None  # not on a thread's main greenlet: nowhere to switch back to
         return self._run_task(fn, outer)
+
+    def _switched_back(self, worker: greenlet.greenlet, out: Any) -> Any:
+        """The task greenlet switched back: suspended (schedule the next slice) or done (its result)."""
+        if out is _SUSPENDED_SWITCH:
+            self._worker = worker
+            assert self.schedule is not None
+            self._resume_handle = self.schedule(self._resume)
+            return SUSPENDED
+        self._worker = None
+        self.budget.suspend = None
+        _release_worker(worker)
+        ok, value = out
+        if ok:
+            return value
+        raise value
+
+    def _suspend(self) -> None:
+        """Called by the budget at a checkpoint of a time-sliced task whose slice is over (in the task greenlet)."""
+        root = self._root
+        assert root is not None
+        self._resume_target = greenlet.getcurrent()
+        self.suspended = True
+        try:
+            root.switch(_SUSPENDED_SWITCH)
+        except greenlet.GreenletExit:
+            self.budget.suspend = None  # the realm is being collected: unwind without switching again
+            raise
+        if self._abort is not None:
+            detail, self._abort = self._abort, None
+            self.budget.suspend = None
+            self.budget.exceed("task", detail)
+
+    def _resume(self) -> None:
+        """Run the suspended task's next slice (scheduled on the event loop)."""
+        self._resume_handle = None
+        if self.suspended:
+            self._continue()
+
+    def _continue(self) -> None:
+        target, worker = self._resume_target, self._worker
+        assert target is not None and worker is not None
+        self._resume_target = None
+        self.suspended = False
+        self._root = greenlet.getcurrent()
+        out = target.switch()
+        if out is _SUSPENDED_SWITCH:
+            self._resume_handle = self.schedule(self._resume) if self.schedule is not None else None
+            return
+        on_done, self._on_done = self._on_done, None
+        try:
+            value = self._switched_back(worker, out)
+        except BaseException as exc:  # noqa: BLE001 - the task's outcome, handed to on_done
+            if on_done is not None:
+                on_done(False, exc)
+            return
+        if on_done is not None:
+            on_done(True, value)
+
+    @property
+    def in_task(self) -> bool:
+        """True while a task of this realm is running (host code called from JS), not while one is suspended."""
+        return self._task_depth > 0 and not self.suspended
+
+    def finish_task(self) -> None:
+        """Run the suspended task (if any) to its end now, without further slicing; its outcome goes to its
+        ``on_done`` as usual. For a caller that needs JS to run synchronously."""
+        if not self.suspended:
+            return
+        if self._resume_handle is not None and hasattr(self._resume_handle, "cancel"):
+            self._resume_handle.cancel()
+        self._resume_handle = None
+        self.budget.suspend = None
+        self._continue()
+
+    def abort_task(self, detail: str) -> None:
+        """End the suspended task (if any) when it next resumes, with ``BudgetExceeded("task", detail)``."""
+        if self.suspended:
+            self._abort = detail
 
     def _run_task(self, fn: Callable[[], Any], outer: bool) -> Any:
         if outer:
@@ -247,6 +378,8 @@ class Realm:
         try:
             result = fn()
         except BudgetExceeded:
+            if outer:
+                self.jobs.clear()  # the runaway's pending jobs (a promise storm) must not run on in the next task
             raise
         except CATCHABLE as exc:
             failure = self.as_throw(exc)
@@ -257,6 +390,9 @@ class Realm:
             self.budget.depth = 0
             try:
                 self.drain_jobs()
+            except BudgetExceeded:
+                self.jobs.clear()
+                raise
             finally:
                 self._report_rejections()
         if failure is not None:
@@ -268,7 +404,7 @@ class Realm:
         (jobs never throw in practice: reactions catch)."""
         while True:
             try:
-                self.jobs.drain()
+                self.jobs.drain(self.budget)
                 return
             except BudgetExceeded:
                 raise

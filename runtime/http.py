@@ -399,7 +399,8 @@ class ControlService:
                              body=event.content[:1000], target="session")
         results: list[Any] = []
         name = "Application.HttpRequest"
-        session.events.emit(name, event.to_js(), results=results)
+        with session.synchronous():  # the listeners' return values are the answer: no time slicing here
+            session.events.emit(name, event.to_js(), results=results)
         values = [v for v in results if v is not UNDEFINED and v is not None]
         value = values[-1] if values else UNDEFINED
         if isinstance(value, PromiseObject):

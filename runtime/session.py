@@ -6,10 +6,12 @@ docs/runtime.md is the contract other runtime parts build on (installers, servic
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import itertools
 import secrets as _secrets
-from collections.abc import Callable, Iterable, Mapping
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -17,12 +19,13 @@ from typing import Any, Protocol
 from voxsim.engine.budget import Budget
 from voxsim.engine.errors import BudgetExceeded, HostJSError, JSThrow
 from voxsim.engine.host import HostObject, to_js
-from voxsim.engine.realm import Realm
+from voxsim.engine.realm import SUSPENDED, Realm
 
 from .clock import Clock
 from .emitter import Emitter
 from .events import AppEvents
 from .network import Caller, Network
+from .timeslice import SliceScheduler
 from .trace import Trace
 
 __all__ = [
@@ -33,11 +36,21 @@ __all__ = [
     "INSTALLERS",
     "IDLE_TIMEOUT",
     "DEFAULT_MAX_STEPS",
+    "DEFAULT_SLICE_SECONDS",
+    "DEFAULT_MAX_TASK_SECONDS",
     "run_scenario",
 ]
 
 #: Steps one JS task (a handler, a timer) may take before the session is ended as a runaway.
 DEFAULT_MAX_STEPS = 20_000_000
+
+#: On real time, a JS task runs at most this long before it yields the event loop to media and other sessions
+#: (``settings["slice_seconds"]``; virtual time never slices, so its runs stay deterministic).
+DEFAULT_SLICE_SECONDS = 0.005
+
+#: On real time, a JS task's running time (time suspended between slices excluded) before it ends as a runaway
+#: (``settings["max_task_seconds"]``; on virtual time only when set).
+DEFAULT_MAX_TASK_SECONDS = 10.0
 
 #: Seconds a session with no calls lives on (VoxEngine's rule), and an unanswered inbound call rings.
 IDLE_TIMEOUT = 60.0
@@ -118,15 +131,34 @@ class Session:
         self._terminated = self.loop.create_future()
         self._scripts: list[Any] = []
         self.script_files: list[str] = []
-        # VoxEngine lets a handler run about a second; 20M steps (a few CPU seconds here) ends a runaway loop sooner
-        # than the engine's default while leaving real scenarios far below it.
-        self.realm = Realm(budget=Budget(max_steps=int(self.options.settings.get("max_steps", DEFAULT_MAX_STEPS))))
+        self.realm = Realm(budget=self._budget())
+        # Suspended tasks of all sessions on this loop take turns, leaving the loop to media and other sessions.
+        self.realm.schedule = SliceScheduler.for_loop(self.loop).schedule
+        # JS tasks waiting for a time-sliced task of this realm to end (JS runs to completion): (fn, where).
+        self._js_queue: deque[tuple[Callable[[], Any], str]] = deque()
+        self._js_idle_waiters: list[asyncio.Future[None]] = []
+        self._sync_depth = 0
         self._set_date_clock()
         self.realm.on_unhandled_rejection(self._unhandled_rejection)
         self.events = Emitter(self, "session")
         self.custom_data: str = self.options.custom_data
         for spec in INSTALLERS:
             self._install(spec)
+
+    def _budget(self) -> Budget:
+        """The realm's per-task limits from ``settings``: ``max_steps``, and on real time a time slice and a running
+        time cap (virtual time counts steps only, unless ``max_task_seconds`` is set, so runs are reproducible)."""
+        settings = self.options.settings
+        # VoxEngine lets a handler run about a second; 20M steps (a few CPU seconds here) ends a runaway loop sooner
+        # than the engine's default while leaving real scenarios far below it.
+        max_steps = int(settings.get("max_steps", DEFAULT_MAX_STEPS))
+        if self.clock.virtual:
+            cap = settings.get("max_task_seconds")
+            return Budget(max_steps=max_steps, max_seconds=None if cap is None else float(cap))
+        slice_seconds = settings.get("slice_seconds", DEFAULT_SLICE_SECONDS)
+        cap = settings.get("max_task_seconds", DEFAULT_MAX_TASK_SECONDS)
+        return Budget(max_steps=max_steps, slice_seconds=None if slice_seconds is None else float(slice_seconds),
+                      max_seconds=None if cap is None else float(cap), timer=self.loop.time)
 
     def _set_date_clock(self) -> None:
         """Date reads the session clock, and local time is UTC unless ``settings["timezone"]`` names a zone
@@ -179,28 +211,112 @@ class Session:
         """Convert a Python value (dicts, lists, HostObjects, primitives) into a JS value of this realm."""
         return to_js(self.realm, value)
 
-    def run_js(self, fn: Callable[[], Any], *, where: str = "task") -> Any:
+    def run_js(self, fn: Callable[[], Any], *, where: str = "task", sync: bool = False) -> Any:
         """Run ``fn`` as one JS task (then drain promise jobs). An uncaught JS error is logged and recorded; the
-        session goes on. Returns ``fn()``'s value, or ``None`` after an error."""
+        session goes on; a budget overrun ends the session. Returns ``fn()``'s value, or ``None`` after an error.
+
+        On real time a task that overruns its time slice is suspended and resumed on later loop turns (media and
+        other sessions run in between); ``run_js`` then returns ``None`` at once and the task's outcome is handled
+        when it ends. Tasks arriving meanwhile are queued and run in order after it. ``sync=True`` (or inside
+        :meth:`synchronous`) is for callers that need the value now: queued and suspended tasks are first run to
+        their end, then ``fn`` runs without slicing. Called from inside a running task, ``fn`` runs at once (nested)."""
+        realm = self.realm
+        if realm.in_task:
+            return self._run_task_now(fn, where, sliced=False)
+        if sync or self._sync_depth:
+            self.flush_js()
+            return self._run_task_now(fn, where, sliced=False)
+        if realm.suspended or self._js_queue:
+            self._js_queue.append((fn, where))
+            return None
+        return self._run_task_now(fn, where, sliced=True)
+
+    def call_js(self, fn: Any, this: Any, args: Iterable[Any], *, where: str = "listener", sync: bool = False) -> Any:
+        """Call a JS function as a task with Python-or-JS ``this``/``args`` (converted); see :meth:`run_js`."""
+        this_js = self.to_js(this) if isinstance(this, HostObject) else this
+        args_js = [self.to_js(a) if isinstance(a, (HostObject, dict, list)) else a for a in args]
+        return self.run_js(lambda: self.realm.call(fn, this_js, args_js), where=where, sync=sync)
+
+    @contextlib.contextmanager
+    def synchronous(self) -> Iterator[None]:
+        """Every ``run_js`` inside runs unsliced and returns its value (e.g. an HttpRequest listener's answer)."""
+        self._sync_depth += 1
         try:
-            return self.realm.run_task(fn)
-        except JSThrow as exc:
+            yield
+        finally:
+            self._sync_depth -= 1
+
+    @property
+    def js_busy(self) -> bool:
+        """A JS task is suspended between time slices, or tasks are queued behind one."""
+        return self.realm.suspended or bool(self._js_queue)
+
+    def flush_js(self) -> None:
+        """Run the suspended task and the queued ones to their end now, in order (blocks the loop meanwhile)."""
+        realm = self.realm
+        while realm.suspended or self._js_queue:
+            if realm.suspended:
+                realm.finish_task()
+            else:
+                fn, where = self._js_queue.popleft()
+                self._run_task_now(fn, where, sliced=False)
+        self._notify_js_idle()
+
+    async def js_idle(self) -> None:
+        """Wait until no JS task is suspended or queued."""
+        while self.js_busy:
+            waiter: asyncio.Future[None] = self.loop.create_future()
+            self._js_idle_waiters.append(waiter)
+            await waiter
+
+    def _run_task_now(self, fn: Callable[[], Any], where: str, *, sliced: bool) -> Any:
+        try:
+            if not sliced:
+                return self.realm.run_task(fn)
+            result = self.realm.run_task(fn, on_done=lambda ok, value: self._task_ended(ok, value, where))
+        except Exception as exc:
+            self._task_failed(exc, where)
+            return None
+        return None if result is SUSPENDED else result
+
+    def _task_ended(self, ok: bool, value: Any, where: str) -> None:
+        """A time-sliced task ended (on a later loop turn): handle its failure, then run the next queued task."""
+        if not ok:
+            if not isinstance(value, Exception):
+                raise value
+            self._task_failed(value, where)
+        if self._js_queue:
+            self.loop.call_soon(self._run_queued)
+        else:
+            self._notify_js_idle()
+
+    def _run_queued(self) -> None:
+        if self.realm.suspended or not self._js_queue:
+            return
+        fn, where = self._js_queue.popleft()
+        self._run_task_now(fn, where, sliced=True)
+        if not self.realm.suspended:
+            self._task_ended(True, None, where)
+
+    def _notify_js_idle(self) -> None:
+        if self.js_busy:
+            return
+        waiters, self._js_idle_waiters = self._js_idle_waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def _task_failed(self, exc: Exception, where: str) -> None:
+        if isinstance(exc, JSThrow):
             self.script_error(exc, where=where)
-        except BudgetExceeded as exc:
+        elif isinstance(exc, BudgetExceeded):
             self.errors.append(str(exc))
             self.trace.record("error", message=str(exc), source="budget", target="session")
             self.terminate()
-        except HostJSError as exc:  # a host error that escaped the boundary unconverted
+        elif isinstance(exc, HostJSError):  # a host error that escaped the boundary unconverted
             self.script_error(exc, where=where)
-        except Exception as exc:
+        else:
             self.internal_error(exc, where=where)
-        return None
-
-    def call_js(self, fn: Any, this: Any, args: Iterable[Any], *, where: str = "listener") -> Any:
-        """Call a JS function as a task with Python-or-JS ``this``/``args`` (converted)."""
-        this_js = self.to_js(this) if isinstance(this, HostObject) else this
-        args_js = [self.to_js(a) if isinstance(a, (HostObject, dict, list)) else a for a in args]
-        return self.run_js(lambda: self.realm.call(fn, this_js, args_js), where=where)
 
     def script_error(self, exc: BaseException, *, where: str = "handler") -> None:
         """Record an uncaught JS exception (message and JS stack) without stopping the session."""
@@ -320,11 +436,15 @@ class Session:
         started = self.state == SessionState.RUNNING
         self.state = SessionState.TERMINATING
         self._cancel_idle()
+        # Terminated from outside JS (--max-seconds, a control request) while a task is suspended mid-slice: it
+        # ends at its next slice instead of running on to its budget. From inside the task, the task goes on.
+        self.realm.abort_task("the session was terminated while this task was running")
         self.loop.call_soon(lambda: asyncio.ensure_future(self._finish(system_error, started)))
 
     async def _finish(self, system_error: str | None, started: bool) -> None:
         payload = {"systemError": system_error} if system_error else {}
         try:
+            await self.js_idle()  # the current task (and those queued behind it) end first
             for call in list(self.calls.values()):
                 call.drop()
             if started:
@@ -335,6 +455,7 @@ class Session:
                     await result
             if started:
                 self.events.emit(AppEvents["Terminated"], dict(payload))
+            await self.js_idle()
             for service in reversed(self.services):
                 await service.close(self)
         except Exception as exc:  # voxsim's own failure while closing

@@ -184,7 +184,8 @@ class VoxEngine(HostObject):
         def dial(e: dict[str, Any]) -> Call:
             number: Any = e["destination"]
             if isinstance(number_transform, JSFunction):
-                number = self.session.call_js(number_transform, UNDEFINED, [number], where="forwardCallToPSTN")
+                number = self.session.call_js(number_transform, UNDEFINED, [number], where="forwardCallToPSTN",
+                                              sync=True)  # its value is the number to dial: no time slicing
             return self._dial("pstn", _opt_str(number), _opt_str(opts.get("callerid"), e["callerid"]))
 
         self._forward(dial, on_established)

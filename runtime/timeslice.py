@@ -1,0 +1,89 @@
+"""Fair turns for JS tasks suspended between time slices: one loop-wide round robin that leaves the loop to others.
+
+A session hands ``SliceScheduler.for_loop(loop).schedule`` to its realm (``realm.schedule``). Resuming a suspended task
+with a bare ``call_soon`` would let it take a slice every loop turn: next to 50 real-time calls it then gets most of
+the loop and their media falls behind a little more every period. Here the suspended tasks of all sessions on a loop
+take turns, one slice at a time, and after a slice of ``d`` seconds the next one starts no sooner than ``d * gap``
+seconds later, so runaways together get at most ``1 / (1 + gap)`` of the loop while anything else wants it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections import deque
+from collections.abc import Callable
+
+__all__ = ["SliceScheduler", "DEFAULT_GAP"]
+
+#: Pause after a slice, as a multiple of the slice's length (1.0: suspended JS gets at most half of the loop).
+DEFAULT_GAP = 1.0
+
+_schedulers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, SliceScheduler] = weakref.WeakKeyDictionary()
+
+
+class _Turn:
+    """A queued resume; ``cancel()`` drops it (the task was finished synchronously meanwhile)."""
+
+    __slots__ = ("callback", "cancelled")
+
+    def __init__(self, callback: Callable[[], None]) -> None:
+        self.callback = callback
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+class SliceScheduler:
+    """Round robin of suspended JS tasks on one event loop (see the module docstring)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, gap: float = DEFAULT_GAP, first_gap: float = 0.005) -> None:
+        self.loop = loop
+        self.gap = gap
+        self.first_gap = first_gap
+        self._turns: deque[_Turn] = deque()
+        self._armed: asyncio.TimerHandle | None = None
+        self._running = False
+        self.slices = 0
+
+    @classmethod
+    def for_loop(cls, loop: asyncio.AbstractEventLoop) -> SliceScheduler:
+        """The scheduler shared by every session on ``loop``."""
+        scheduler = _schedulers.get(loop)
+        if scheduler is None:
+            scheduler = _schedulers[loop] = cls(loop)
+        return scheduler
+
+    def schedule(self, callback: Callable[[], None]) -> _Turn:
+        """Queue ``callback`` (a realm's resume) for a later turn; returns a handle with ``cancel()``."""
+        turn = _Turn(callback)
+        self._turns.append(turn)
+        if not self._running and self._armed is None:
+            # The slice that just ended ran outside a turn (a timer or an event started the task): a fixed pause.
+            self._armed = self.loop.call_later(self.first_gap * self.gap, self._next)
+        return turn
+
+    def _next(self) -> None:
+        self._armed = None
+        while self._turns and self._turns[0].cancelled:
+            self._turns.popleft()
+        if not self._turns:
+            return
+        turn = self._turns.popleft()
+        started = self.loop.time()
+        self._running = True
+        try:
+            turn.callback()
+        finally:
+            self._running = False
+            self.slices += 1
+            if self._turns:
+                pause = max(0.0, self.loop.time() - started) * self.gap
+                self._armed = self.loop.call_later(pause, self._next)
+
+    def __len__(self) -> int:
+        return sum(1 for t in self._turns if not t.cancelled)
+
+    def __repr__(self) -> str:
+        return f"<SliceScheduler {len(self)} waiting, {self.slices} slices>"
