@@ -35,28 +35,29 @@ class VirtualEventLoop(asyncio.SelectorEventLoop):
     """
 
     def __init__(self, start: float = 0.0, idle_polls: int = 8) -> None:
-        super().__init__()
+        selector = selectors.DefaultSelector()
+        super().__init__(selector)
         self._now_us = round(start * _US)
         self._idle_polls = max(1, idle_polls)
         self._executor_futures: set[asyncio.Future[Any]] = set()
-        self._poll = self._selector.select
+        self._poll: Callable[[float | None], list[tuple[selectors.SelectorKey, int]]] = selector.select
         # the grace polls only ask whether anything is ready: the bare epoll/poll object answers without building keys
-        raw = getattr(self._selector, "_selector", None)
+        raw: Any = getattr(selector, "_selector", None)
         self._peek: Callable[[], bool] = (lambda: bool(raw.poll(0))) if hasattr(raw, "poll") else (
             lambda: bool(self._poll(0)))
-        self._selector.select = self._select  # type: ignore[method-assign]
+        selector.select = self._select  # type: ignore[method-assign]
         self.jumps = 0  # how often the clock jumped (benchmarks)
 
     def time(self) -> float:
         return self._now_us / _US
 
-    def run_in_executor(self, executor: Any, func: Any, *args: Any) -> asyncio.Future[Any]:
+    def run_in_executor(self, executor: Any, func: Any, *args: Any) -> asyncio.Future[Any]:  # type: ignore[override]
         future = super().run_in_executor(executor, func, *args)
         self._executor_futures.add(future)
         future.add_done_callback(self._executor_futures.discard)
         return future
 
-    def _select(self, timeout: float | None) -> list[tuple[selectors.SelectorKey, int]]:
+    def _select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
         ready = self._poll(0)
         if ready or timeout == 0:
             return ready

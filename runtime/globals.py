@@ -159,7 +159,7 @@ def js_constant(session: Session, table: Any) -> Any:
     return freeze(session.to_js(table))
 
 
-_PROPS_SLOT = JSObject.props  # the base class's slot descriptor, which the lazy tables' ``props`` wraps
+_PROPS_SLOT: Any = JSObject.__dict__["props"]  # the base class's slot descriptor, which the lazy tables' ``props`` wraps
 
 
 def _materialize(realm: Any, table: Mapping[str, Any], props: dict[Any, Any]) -> None:
@@ -190,12 +190,13 @@ class FrozenTable(JSObject):
         self._realm = realm
         self.extensible = False
 
-    @property  # type: ignore[override]
+    @property
     def props(self) -> dict[Any, Any]:
         if self._table is not None:
             table, self._table = self._table, None
             _materialize(self._realm, table, _PROPS_SLOT.__get__(self))
-        return _PROPS_SLOT.__get__(self)  # type: ignore[no-any-return]
+        props: dict[Any, Any] = _PROPS_SLOT.__get__(self)
+        return props
 
     @props.setter
     def props(self, value: dict[Any, Any]) -> None:
@@ -222,12 +223,13 @@ class EnumObject(JSObject):
         self.enum_name = enum_name
         self._table = table
 
-    @property  # type: ignore[override]
+    @property
     def props(self) -> dict[Any, Any]:
         if self._table is not None:
             table, self._table = self._table, None
             _materialize(self.session.realm, table, _PROPS_SLOT.__get__(self))
-        return _PROPS_SLOT.__get__(self)  # type: ignore[no-any-return]
+        props: dict[Any, Any] = _PROPS_SLOT.__get__(self)
+        return props
 
     @props.setter
     def props(self, value: dict[Any, Any]) -> None:

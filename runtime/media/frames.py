@@ -55,9 +55,17 @@ class RateConverter:
 
     libswresample (through PyAV) converts each 20 ms chunk with a steady ~2 ms delay; soxr's streaming mode is
     better for whole clips but releases output in ~100 ms bursts, which would starve a 20 ms pipeline.
+
+    Silent hops are skipped: once ``FLUSH_FRAMES`` all-zero frames have gone through, the filter holds only zeros,
+    so further zero frames come out as zeros without calling the resampler (most of a call is one side listening;
+    the resampler was ~40 % of a tick). When a frame's size converts exactly, the filter is back in the same phase
+    after every frame, so the output is sample-for-sample what the resampler would have given.
     """
 
-    __slots__ = ("from_rate", "to_rate", "_resampler", "_pending", "_pts")
+    __slots__ = ("from_rate", "to_rate", "_resampler", "_pending", "_pts", "_zeros_fed")
+
+    FLUSH_FRAMES = 3
+    skip_silence = True
 
     def __init__(self, from_rate: int, to_rate: int) -> None:
         self.from_rate = from_rate
@@ -65,14 +73,24 @@ class RateConverter:
         self._resampler = av.AudioResampler(format="s16", layout="mono", rate=to_rate)
         self._pending = np.zeros(0, np.int16)
         self._pts = 0
+        self._zeros_fed = 0
 
     def convert(self, frame: Frame) -> Frame:
         """``frame`` at ``to_rate``, the same duration."""
-        want = round(frame.pcm.size * self.to_rate / self.from_rate)
-        chunk = av.AudioFrame.from_ndarray(frame.pcm.reshape(1, -1), format="s16", layout="mono")
+        pcm = frame.pcm
+        size = pcm.size
+        if pcm.any():
+            self._zeros_fed = 0
+        elif self._zeros_fed >= self.FLUSH_FRAMES and self.skip_silence and size * self.to_rate % self.from_rate == 0:
+            return Frame(np.zeros(size * self.to_rate // self.from_rate, np.int16), self.to_rate, frame.speech,
+                         frame.tag)
+        else:
+            self._zeros_fed += 1
+        want = round(size * self.to_rate / self.from_rate)
+        chunk = av.AudioFrame.from_ndarray(pcm.reshape(1, -1), format="s16", layout="mono")
         chunk.sample_rate = self.from_rate
         chunk.pts = self._pts
-        self._pts += frame.pcm.size
+        self._pts += size
         outs = [o.to_ndarray().reshape(-1) for o in self._resampler.resample(chunk)]
         buf = np.concatenate([self._pending, *outs]) if outs else self._pending
         if buf.size < want:  # the filter's start-up delay becomes leading silence

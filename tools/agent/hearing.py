@@ -76,7 +76,7 @@ class TurnDetector:
 
     def _step(self, frame: PCM) -> TurnStart | TurnEnd | None:
         self._frames_seen += 1
-        voiced = bool(np.any(frame)) and self._vad.is_speech(frame.tobytes(), self.vad_rate)
+        voiced = bool(frame.any()) and self._vad.is_speech(frame.tobytes(), self.vad_rate)
         now = self._frames_seen * 0.02
         if voiced:
             self._voiced_run += 1

@@ -1,0 +1,51 @@
+"""RateConverter skips the resampler on silent hops without changing a single output sample."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from voxsim.runtime.media.frames import Frame, RateConverter
+
+RATES = [(8000, 16000), (16000, 8000), (8000, 48000), (48000, 8000), (16000, 24000), (24000, 16000)]
+
+
+def _convert_all(frames: list[np.ndarray], rates: tuple[int, int], skip: bool, monkeypatch: pytest.MonkeyPatch
+                 ) -> np.ndarray:
+    monkeypatch.setattr(RateConverter, "skip_silence", skip)
+    conv = RateConverter(*rates)
+    return np.concatenate([conv.convert(Frame(f, rates[0])).pcm for f in frames])
+
+
+@settings(max_examples=25, deadline=None)
+@given(pattern=st.lists(st.booleans(), min_size=1, max_size=60), rates=st.sampled_from(RATES),
+       seed=st.integers(0, 2**16))
+def test_skipping_silence_gives_the_same_samples(pattern: list[bool], rates: tuple[int, int], seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = rates[0] // 50
+    frames = [(rng.standard_normal(n) * 4000).astype(np.int16) if loud else np.zeros(n, np.int16)
+              for loud in pattern + [False] * 6 + [True, True]]
+    with pytest.MonkeyPatch.context() as mp:
+        fast = _convert_all(frames, rates, True, mp)
+        reference = _convert_all(frames, rates, False, mp)
+    assert fast.dtype == np.int16 and fast.size == len(frames) * rates[1] // 50
+    np.testing.assert_array_equal(fast, reference)
+
+
+def test_silence_after_the_flush_does_not_call_the_resampler(monkeypatch: pytest.MonkeyPatch) -> None:
+    conv = RateConverter(8000, 16000)
+    calls = []
+    real = conv._resampler
+
+    class Counting:
+        def resample(self, frame: object) -> object:
+            calls.append(1)
+            return real.resample(frame)
+
+    monkeypatch.setattr(conv, "_resampler", Counting())
+    for _ in range(10):
+        out = conv.convert(Frame(np.zeros(160, np.int16), 8000, tag="t"))
+    assert len(calls) == RateConverter.FLUSH_FRAMES
+    assert out.tag == "t" and out.pcm.size == 320 and not out.pcm.any()
