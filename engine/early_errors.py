@@ -521,8 +521,9 @@ class _Checker:
     def v_UnaryExpression(self, node: A.UnaryExpression) -> A.Node:
         if node.operator == "delete" and self.strict and type(node.argument) is A.Identifier:
             raise self.error(node, "Delete of an unqualified identifier in strict mode.")
-        if (node.operator == "delete" and type(node.argument) is A.MemberExpression
-                and type(node.argument.property) is A.PrivateIdentifier):
+        target = node.argument.expression if type(node.argument) is A.ChainExpression else node.argument
+        if (node.operator == "delete" and type(target) is A.MemberExpression
+                and type(target.property) is A.PrivateIdentifier):
             raise self.error(node, "Private fields can not be deleted")
         self.children(node)
         return node

@@ -128,6 +128,8 @@ def to_number(v: Any) -> float:
         raise JSTypeError("Cannot convert a Symbol value to a number")
     if t is JSBigInt:
         raise JSTypeError("Cannot convert a BigInt value to a number")
+    if not isinstance(v, JSObject):  # a compiler/host bug: fail loudly instead of recursing forever
+        raise TypeError(f"to_number: not a JS value: {type(v).__name__}")
     return to_number(to_primitive(v, "number"))
 
 
@@ -305,6 +307,8 @@ def to_string(v: Any) -> str:
         raise JSTypeError("Cannot convert a Symbol value to a string")
     if t is JSBigInt:
         return str(v.value)
+    if not isinstance(v, JSObject):  # a compiler/host bug: fail loudly instead of recursing forever
+        raise TypeError(f"to_string: not a JS value: {type(v).__name__}")
     return to_string(to_primitive(v, "string"))
 
 

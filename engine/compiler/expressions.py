@@ -238,17 +238,32 @@ class ExpressionCompiler(CompilerBase):
 
     def delete(self, node: Any) -> Expr:
         target = node.argument
+        if type(target) is A.ChainExpression:
+            # `delete a?.b`, `delete a?.b.c`, `delete o.f?.()`: a short-circuited chain deletes nothing -> true
+            inner = self.delete_target(node, target.expression)
+
+            def delete_chain(env: list) -> Any:
+                try:
+                    return inner(env)
+                except ShortCircuit:
+                    return True
+            return delete_chain
+        return self.delete_target(node, target)
+
+    def delete_target(self, node: Any, target: Any) -> Expr:
         realm = self.realm
         strict = self.scope.strict
         loc = self.loc(node)
-        if type(target) is A.ChainExpression:
-            target = target.expression
         if type(target) is A.MemberExpression:
             obj = self.expr(target.object)
             key = self.member_key(target)
 
+            optional = target.optional
+
             def delete_member(env: list) -> Any:
                 o = obj(env)
+                if optional and (o is UNDEFINED or o is None):
+                    raise SHORT
                 k = key(env)
                 if o is UNDEFINED or o is None:
                     raise throw_at(realm, "TypeError", f"Cannot convert {realm.display(o)} to object", loc)
@@ -641,6 +656,36 @@ class ExpressionCompiler(CompilerBase):
                 finally:
                     stack.pop()
             return call_method
+        if type(callee) is A.ChainExpression and type(callee.expression) is A.MemberExpression:
+            # `(o?.f)()`: the parenthesised chain keeps its reference, so `this` is `o` (undefined if it short-circuits)
+            member = callee.expression
+            obj = self.expr(member.object)
+            if type(member.property) is A.PrivateIdentifier:
+                read = self.private_reader(member)
+            else:
+                key = self.member_key(member)
+                read = lambda env, o: realm.get_v(o, key(env))  # noqa: E731
+            member_optional = member.optional
+
+            def call_chain_method(env: list) -> Any:
+                try:
+                    o = obj(env)
+                    if member_optional and (o is UNDEFINED or o is None):
+                        raise SHORT
+                    f = read(env, o)
+                except ShortCircuit:
+                    o = f = UNDEFINED
+                a = args(env)
+                if not isinstance(f, JSFunction):
+                    not_callable(f)
+                stack.append(loc)
+                try:
+                    return f.call(o, a)
+                except HostJSError as exc:
+                    raise as_throw(exc) from None
+                finally:
+                    stack.pop()
+            return call_chain_method
         if type(callee) is A.MemberExpression and type(callee.object) is A.Super:
             getter_s = self.super_member(callee)
             this_value = self._super_parts(callee)[1]
@@ -836,8 +881,13 @@ class ExpressionCompiler(CompilerBase):
         if type(key) is A.Identifier or type(key) is A.PrivateIdentifier:
             name = key.name
         elif type(key) is A.Literal:
-            name = key.value if type(key.value) is str else to_property_key(float(key.value)) \
-                if type(key.value) in (int, float) else to_property_key(key.value)
+            v = key.value
+            if type(v) is A.BigIntLiteral:  # `{10n: 1}`: the key is the BigInt's decimal string
+                name = str(int(v.digits))
+            elif type(v) in (str, int, float):
+                name = v if type(v) is str else to_property_key(float(v))
+            else:
+                raise self.syntax_error("bad property key", key)
         else:
             raise self.syntax_error("bad property key", key)
         return lambda env: name
