@@ -99,3 +99,18 @@ def test_a_worker_that_dies_loses_only_its_calls(files: dict[str, Path]) -> None
     assert killed
     assert report.failed >= 1 and report.completed + report.failed == 6
     assert any("died" in error for error in report.errors)
+
+
+def test_ctrl_c_stops_with_a_partial_report(files: dict[str, Path]) -> None:
+    pressed: list[bool] = []
+
+    def interrupt(p: Progress) -> None:  # Ctrl-C arrives as KeyboardInterrupt in the coordinator's loop
+        if p.in_flight >= 2 and not pressed:
+            pressed.append(True)
+            raise KeyboardInterrupt
+
+    config = LoadConfig(scenarios=(str(files["short.js"]),), caller_script=str(files["caller.yaml"]))
+    report = run_load(config, calls=20, concurrency=2, processes=1, ramp=0, on_progress=interrupt)
+    assert report.interrupted
+    assert report.cancelled == 2 and report.failed == 0  # the calls cut short are not failures
+    assert report.not_started == 18 and report.completed == 0

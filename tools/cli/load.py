@@ -34,12 +34,15 @@ def format_report(report: Any) -> str:
         + f" of {report.calls} (concurrency {report.concurrency}, {report.processes} processes, "
           f"{report.wall_seconds:.1f} s)" + (" — interrupted" if report.interrupted else ""),
         f"frame lateness: p50 {_ms(report.lateness_p50_ms)}, p99 {_ms(report.lateness_p99_ms)}, "
-        f"max {_ms(report.lateness_max_ms)} ({report.ticks:,} ticks)",
+        f"max {_ms(report.lateness_max_ms)} ({report.ticks:,} ticks"
+        + (f", {100 * report.tick_coverage:.0f}% of the 20 ms grid" if report.tick_coverage is not None else "") + ")",
         f"agent round trip (end of caller's words → first audio back): p50 {_ms(report.agent_rtt_p50_ms, 0)}, "
         f"p99 {_ms(report.agent_rtt_p99_ms, 0)} ({report.rtt_samples} turns)",
         f"CPU: {report.cpu_seconds:.1f} s in calls" + (f", {report.cpu_per_call:.3f} s per call"
                                                        if report.cpu_per_call is not None else "")
-        + f" (+ {report.startup_cpu_seconds:.1f} s worker start-up)",
+        + f" (+ {report.startup_cpu_seconds:.1f} s worker start-up)"
+        + (f"; {100 * report.cpu_share:.0f}% of {report.processes} core(s)" if report.cpu_share is not None else "")
+        + (f"; a call lasted {report.call_seconds_p50:.1f} s (p50)" if report.call_seconds_p50 is not None else ""),
     ]
     for error, count in report.errors.items():
         lines.append(f"  {count} × {error}")

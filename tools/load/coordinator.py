@@ -63,10 +63,15 @@ class LoadReport:
     lateness_p99_ms: float | None = None
     lateness_max_ms: float | None = None
     ticks: int = 0
+    tick_coverage: float | None = None  # ticks / (call seconds × 50): well below 1 means ticks were dropped (a loop
+    # more than 200 ms behind skips the missed ticks) or sessions spent long before their call connected
     agent_rtt_p50_ms: float | None = None
     agent_rtt_p99_ms: float | None = None
     rtt_samples: int = 0
     cpu_per_call: float | None = None
+    call_seconds_p50: float | None = None  # how long a call lasted (session start to Terminated)
+    cpu_share: float | None = None  # CPU seconds of the workers / (wall seconds × processes): below 1 with high
+    # lateness means the workers were waiting for a core (other processes), not busy
     cpu_seconds: float = 0.0
     startup_cpu_seconds: float = 0.0
     wall_seconds: float = 0.0
@@ -111,6 +116,7 @@ class _Run:
         self.started = 0
         self.lateness: list[np.ndarray] = []
         self.rtts: list[float] = []
+        self.call_seconds: list[float] = []
         self.errors: Counter[str] = Counter()
         self.fatal: str | None = None
         self.t0 = time.monotonic()
@@ -141,11 +147,12 @@ class _Run:
         elif kind == "live":
             worker.live_p99, worker.cpu_last = message[1], float(message[2])
         elif kind == "done":
-            _, call_id, ok, error, lateness, rtts, _seconds, cancelled = message
+            _, call_id, ok, error, lateness, rtts, seconds, cancelled = message
             worker.in_flight.discard(call_id)
+            self.call_seconds.append(float(seconds))
             self.lateness.append(np.frombuffer(lateness, dtype=np.float32))
             self.rtts.extend(rtts)
-            if cancelled and not ok:
+            if cancelled:  # ended by the stop (Ctrl-C), whatever its state
                 self.report.cancelled += 1
             elif ok:
                 self.report.completed += 1
@@ -299,6 +306,12 @@ class _Run:
         report.startup_cpu_seconds = round(sum(w.cpu_ready for w in self.workers if w.ready), 3)
         ended = report.completed + report.failed
         report.cpu_per_call = round(report.cpu_seconds / ended, 4) if ended else None
+        if self.call_seconds:
+            report.call_seconds_p50 = round(float(np.percentile(self.call_seconds, 50)), 2)
+            if sum(self.call_seconds) > 0:
+                report.tick_coverage = round(report.ticks / (sum(self.call_seconds) * 50), 3)
+        if report.wall_seconds > 0:
+            report.cpu_share = round(report.cpu_seconds / (report.wall_seconds * self.processes), 3)
         report.errors = dict(self.errors.most_common(10))
         return report
 
@@ -329,4 +342,6 @@ def run_load(config: LoadConfig, calls: int, concurrency: int, processes: int | 
         for worker in run.workers:
             if worker.process.is_alive():
                 worker.process.kill()
+            run.report.cancelled += len(worker.in_flight)
+            worker.in_flight.clear()
     return run.finish()
