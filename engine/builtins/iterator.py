@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from ..errors import HostJSError, JSThrow, JSTypeError
+from ..errors import EngineError, HostJSError, JSThrow, JSTypeError
 from ..operations import to_boolean, to_length
 from ..values import (
     HOLE, MISSING, SYM_ITERATOR, SYM_TO_STRING_TAG, UNDEFINED, BuiltinFunction, JSArray, JSObject,
@@ -84,8 +84,13 @@ def _is_plain_array_iteration(realm: Any, obj: Any) -> bool:
 
 
 def iterate(realm: Any, obj: Any) -> Iterator[Any]:
-    """Iterate a JS iterable from Python. Breaking out of the loop (``close()``) calls the iterator's ``return``;
-    an exception thrown *into* the loop body is the caller's business (use ``iterator_close_on_throw``)."""
+    """Iterate a JS iterable from Python.
+
+    Abandoning the loop early (an exception in the loop body, ``close()``, or dropping the generator) calls the JS
+    iterator's ``return`` as IteratorClose with a throw completion: whatever ``return`` does is ignored, so nothing
+    escapes a generator finaliser (CPython would print "Exception ignored in: <generator object iterate>" on
+    stderr). A caller that breaks out normally and must see ``return``'s errors calls ``iterator_close`` itself.
+    """
     if _is_plain_array_iteration(realm, obj):
         i = 0
         elems = obj.elems
@@ -107,8 +112,19 @@ def iterate(realm: Any, obj: Any) -> Iterator[Any]:
         try:
             yield value
         except GeneratorExit:
-            iterator_close(it)
+            _close_quietly(it)
             raise
+
+
+def _close_quietly(it: Any) -> None:
+    """IteratorClose from a generator's close(): the JS ``return`` runs, but no engine error may leave it."""
+    try:
+        ret = it.get("return")
+        if is_callable(ret):
+            ret.call(it, [])
+    except (EngineError, RecursionError):
+        # A BudgetExceeded is re-raised by the budget at the task's next checkpoint; JS errors are ignored by spec.
+        pass
 
 
 def _not_callable() -> Any:

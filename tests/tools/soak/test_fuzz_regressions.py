@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import sys
 
 import pytest
 
@@ -70,3 +72,31 @@ def test_js_level_conversion_cycles_are_range_errors() -> None:
                   "try { String(o) } catch (e) { print(e.name) }"
                   "var p = {toString() { return String(this) }}; try { '' + p } catch (e) { print(e.name) }")
     assert out == ["RangeError", "RangeError"]
+
+
+# -- an abandoned `iterate` generator closed by the GC printed "Exception ignored in: <generator object iterate>"
+
+
+@pytest.mark.parametrize("ret", ["throw 5", "return 1", "return this.return()"])
+def test_abandoned_iteration_closes_quietly(ret: str, monkeypatch) -> None:
+    unraisable: list = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    src = ("var closed = 0; var it = {[Symbol.iterator]() { return {next() { return {value: 1, done: false} },"
+           f"return() {{ closed++; {ret} }}}} }}}};"
+           "try { Object.fromEntries(it) } catch (e) { print(e.name) }"
+           "try { Object.groupBy(it, () => { throw 1 }) } catch (e) { print(e) }"
+           "print(closed > 0)")
+    out = printed(src)
+    gc.collect()
+    assert unraisable == []
+    assert out[:1] == ["TypeError"] and out[-1] == "true"
+
+
+def test_abandoned_iteration_with_a_runaway_return_ends_the_task(monkeypatch) -> None:
+    unraisable: list = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    src = ("var it = {[Symbol.iterator]() { return {next() { return {value: 1, done: false} }, return() { for (;;); }} }};"
+           "try { Object.fromEntries(it) } catch (e) { } for (;;);")
+    assert check_source(src) == "budget"
+    gc.collect()
+    assert unraisable == []
