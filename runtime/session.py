@@ -375,9 +375,13 @@ class Session:
             return  # terminated before it started
         for service in self.services:
             await service.start(self)
+            await self._startup_turn()
+        if self.state != SessionState.NEW:
+            return  # terminated while its services started
         self.state = SessionState.RUNNING
         for script in self._scripts:
             self.run_js(script.run, where="script")
+            await self._startup_turn()
         if self.state != SessionState.RUNNING:
             return
         self.events.emit(AppEvents["Started"], {
@@ -388,6 +392,7 @@ class Session:
             "applicationId": self.options.application_id,
             "logURL": self.log_url,
         })
+        await self._startup_turn()
         if inbound is not None and self.state == SessionState.RUNNING:
             from .call import Call  # call.py imports session for typing only
 
@@ -395,6 +400,13 @@ class Session:
             self.events.emit(AppEvents["CallAlerting"], call.alerting_payload())
             call.arm_alerting()
         self.check_idle()
+
+    async def _startup_turn(self) -> None:
+        """On real time, give the loop a turn between start-up steps (services, each script, Started, CallAlerting),
+        so a session starting next to live calls blocks them for one step at a time, not for all of them. Virtual
+        time does not yield here: its runs keep their order."""
+        if not self.clock.virtual:
+            await asyncio.sleep(0)
 
     def delivers(self, event: str) -> bool:
         """Whether events still reach the scenario (after ``terminate()`` only Terminating/Terminated do)."""

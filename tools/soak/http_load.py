@@ -146,7 +146,8 @@ async def _load(rps: float, seconds: float, sessions: int, timeout: float, clien
 
     from voxsim.runtime.session import Session, SessionOptions
 
-    group = [Session(SessionOptions()) for _ in range(sessions)]
+    # a session without calls ends after 60 s (VoxEngine's rule): these live for the whole run
+    group = [Session(SessionOptions(idle_timeout=seconds + 3600)) for _ in range(sessions)]
     for s in group:
         s.load(SCENARIO, "http_load.js")
         await s.start()

@@ -175,6 +175,8 @@ def http_case(src: Source, a: Target, b: Target) -> HttpCase:
     head = f"{method} {path} {version}".rstrip() + "\r\n"
     head += "".join(f"{k}: {v}\r\n" for k, v in headers) + "\r\n"
     raw = head.encode("utf-8", "surrogateescape") + payload
+    if method == "CONNECT":  # a CONNECT has no body: whatever follows its head is read as the next request
+        requests, complete = (2 if payload else 1), True
     delivery = src.choice(("whole",) * 6 + ("slow", "drop", "half", "tls"))
     case = HttpCase(method, path, raw, delivery, src.integer(2, 6), complete, requests)
     if delivery == "drop":
@@ -308,7 +310,10 @@ async def _good(port: int, t: Target) -> str | None:
     raw = (f"POST {t.prefix} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}"
            ).encode()
     case = HttpCase("POST", t.prefix, raw)
-    data, _ = await _send_and_read(case, port, port, ANSWER_WITHIN)
+    try:
+        data, _ = await _send_and_read(case, port, port, ANSWER_WITHIN)
+    except (ConnectionError, OSError) as exc:
+        return f"a good request to session {t.name} then failed: {type(exc).__name__}: {exc}"
     statuses, error, _ = parse_responses(data)
     if statuses != [200] or error:
         return f"a good request to session {t.name} then failed: {statuses} {error} {data[:200]!r}"
@@ -323,7 +328,9 @@ async def _fuzz(cases: int, seed: int, progress: Callable[[int, int], None] | No
     report = FuzzReport("http", seed)
     started = time.perf_counter()
     # the server gives a body BODY_TIMEOUT s (408 then), well inside the time a complete request's answer may take
-    sessions = {name: Session(SessionOptions(settings={"http": {"body_timeout": BODY_TIMEOUT}})) for name in "AB"}
+    # (and lives however long the run takes: a session without calls otherwise ends after 60 s, as on VoxEngine)
+    sessions = {name: Session(SessionOptions(settings={"http": {"body_timeout": BODY_TIMEOUT}}, idle_timeout=10**7))
+                for name in "AB"}
     for name, s in sessions.items():
         allow = "VoxEngine.allowWebSocketConnections();" if name == "B" else ""
         s.load(SCENARIO % (json.dumps(name), allow), f"fuzz_{name}.js")
@@ -350,6 +357,8 @@ async def _fuzz(cases: int, seed: int, progress: Callable[[int, int], None] | No
                     if bad:
                         problems.append(bad)
                 problems += [f"logged: {m}" for m in logs.messages]
+                problems += [f"session {n} ended: {s.errors[-3:]} {s.internal_errors[-3:]}"
+                             for n, s in sessions.items() if s.terminated]
                 logs.messages.clear()
                 report.cases += 1
                 report.seen[case.delivery] = report.seen.get(case.delivery, 0) + 1
@@ -360,6 +369,8 @@ async def _fuzz(cases: int, seed: int, progress: Callable[[int, int], None] | No
                                             "response": repr(data[:300])})
                 if progress is not None:
                     progress(report.cases, len(report.failures))
+                if any(s.terminated for s in sessions.values()):
+                    break  # nothing more to learn from this run
         await asyncio.sleep(0.1)  # handlers of dropped connections finish
         end: list[str] = []
         for name, s in sessions.items():
