@@ -34,7 +34,7 @@ class VirtualEventLoop(asyncio.SelectorEventLoop):
     gives them, so a run is deterministic as long as the scenario's peers are in process.
     """
 
-    def __init__(self, start: float = 0.0, idle_polls: int = 8) -> None:
+    def __init__(self, start: float = 0.0, idle_polls: int = 2) -> None:
         selector = selectors.DefaultSelector()
         super().__init__(selector)
         self._now_us = round(start * _US)

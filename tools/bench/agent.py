@@ -10,7 +10,11 @@ Three measurements, each against a peer measured in the same run:
 - ``agent.virtual_speedup``: a 5-minute call (caller speaking every 10 s, agent answering, stereo recording written
   as WAV) against the local emulator on virtual time, in process (as sessions on virtual time connect). Peer: real
   time (the call's duration); ratio = wall / call. Also reported: the same call over loopback TCP, and the virtual
-  clock's own cost for the same number of 20 ms ticks (the ceiling for any call on this clock).
+  clock's own cost for the same number of 20 ms ticks (the ceiling for any call on this clock). CPU seconds are
+  reported too: on a shared machine wall time also counts other processes.
+- ``agent.session_startup``: bundled ``cartesia_inbound`` sessions created one after another on one real-time loop,
+  each from ``Session()`` to the agent's ``ack``, with a 1 ms loop-lag probe running: the longest stall a new session
+  causes other calls on the loop. Peer: one 20 ms media tick (ratio > 1: a tick of every live call is late).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ import click
 import numpy as np
 from aiohttp import WSMsgType, web
 
-__all__ = ["command", "measure_latency", "measure_speedup"]
+__all__ = ["command", "measure_latency", "measure_speedup", "measure_startup"]
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -176,9 +180,9 @@ def measure_speedup(seconds: float = 300.0) -> dict[str, Any]:
 
     synthesize("warm up", 16000)  # espeak-ng's one-time initialisation is not part of the call
     with tempfile.TemporaryDirectory() as tmp:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         info = run(_five_minute_call(seconds, Path(tmp), memory=True), virtual=True)
-        wall = time.perf_counter() - t0
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         t0 = time.perf_counter()
         run(_five_minute_call(seconds, Path(tmp), memory=False), virtual=True)
         wall_tcp = time.perf_counter() - t0
@@ -187,22 +191,80 @@ def measure_speedup(seconds: float = 300.0) -> dict[str, Any]:
             for _ in range(int(seconds / 0.02)):
                 await asyncio.sleep(0.02)
 
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         run(ticks_only(), virtual=True)
-        wall_clock = time.perf_counter() - t0
+        wall_clock, cpu_clock = time.perf_counter() - t0, time.process_time() - c0
     return {"call_seconds": seconds, "wall_seconds": wall, "speedup": seconds / wall,
+            "cpu_seconds": cpu, "cpu_speedup": seconds / cpu, "bare_ticks_cpu_speedup": seconds / cpu_clock,
             "tcp_wall_seconds": wall_tcp, "tcp_speedup": seconds / wall_tcp,
             "bare_ticks_wall_seconds": wall_clock, "bare_ticks_speedup": seconds / wall_clock, **info}
+
+
+async def _startup_sessions(count: int, work: Path) -> list[dict[str, float]]:
+    from importlib.resources import files
+
+    from voxsim.runtime.network import Network
+    from voxsim.runtime.session import Session, SessionOptions
+
+    source_path = Path(str(files("voxsim.scenarios").joinpath("cartesia_inbound.js")))
+    source = source_path.read_text(encoding="utf-8")
+    loop = asyncio.get_running_loop()
+    stalls: list[float] = []
+    stop = asyncio.Event()
+
+    async def probe() -> None:  # the loop-lag probe: how late a 1 ms sleep wakes up
+        while not stop.is_set():
+            t = loop.time()
+            await asyncio.sleep(0.001)
+            stalls.append(loop.time() - t - 0.001)
+
+    probing = asyncio.create_task(probe())
+    await asyncio.sleep(0.01)
+    out = []
+    for k in range(count):
+        net = Network.from_dict({"caller": {"callerid": "+15551234567", "speak": [{"at": 2, "say": "goodbye"}]}})
+        options = SessionOptions(network=net, storage_path=work / f"storage{k}.sqlite",
+                                 settings={"recordings_dir": str(work / "rec")})
+        stalls.clear()
+        t0, c0 = time.perf_counter(), time.process_time()
+        session = Session(options)
+        session.load(source, str(source_path))
+        await session.start(inbound=net.caller)
+        while not session.trace.find(type="agent", event="ack") and time.perf_counter() - t0 < 30:
+            await asyncio.sleep(0.001)
+        out.append({"wall_ms": (time.perf_counter() - t0) * 1000, "cpu_ms": (time.process_time() - c0) * 1000,
+                    "stall_ms": max(stalls, default=0.0) * 1000})
+        session.terminate()
+        await session.wait()
+        session.close()
+    stop.set()
+    await probing
+    return out
+
+
+def measure_startup(sessions: int = 8) -> dict[str, Any]:
+    """Start ``sessions`` Cartesia sessions in turn on real time; the first (imports, caches) and the median of the
+    rest: wall and CPU milliseconds to the agent's ack, and the longest loop stall."""
+    with tempfile.TemporaryDirectory() as tmp:
+        runs = asyncio.run(_startup_sessions(max(2, sessions), Path(tmp)))
+    rest = runs[1:]
+    return {"sessions": len(runs), "first_wall_ms": runs[0]["wall_ms"], "first_stall_ms": runs[0]["stall_ms"],
+            "wall_ms": statistics.median(r["wall_ms"] for r in rest),
+            "cpu_ms": statistics.median(r["cpu_ms"] for r in rest),
+            "stall_ms": statistics.median(r["stall_ms"] for r in rest),
+            "stall_max_ms": max(r["stall_ms"] for r in rest)}
 
 
 @click.command(name="agent")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
 @click.option("--frames", default=200, show_default=True, help="Frames per latency measurement.")
 @click.option("--call-seconds", default=300.0, show_default=True, help="Length of the virtual-time call.")
-def command(as_json: bool, frames: int, call_seconds: float) -> None:
-    """Latency added on the Cartesia agent path; virtual-time speed-up of a bridged call."""
+@click.option("--startup-sessions", default=8, show_default=True, help="Sessions started for the start-up figure.")
+def command(as_json: bool, frames: int, call_seconds: float, startup_sessions: int) -> None:
+    """Latency added on the Cartesia agent path; virtual-time speed-up of a bridged call; session start-up."""
     latency = asyncio.run(measure_latency(frames))
     speed = measure_speedup(call_seconds)
+    startup = measure_startup(startup_sessions)
     benchmarks = [
         {"name": "agent.input_latency", "ratio": latency["input"]["p50_ms"] / latency["input"]["peer_p50_ms"],
          "peer": "bare aiohttp client", "unit": "ms", **latency["input"]},
@@ -210,6 +272,8 @@ def command(as_json: bool, frames: int, call_seconds: float) -> None:
          "peer": "bare aiohttp client", "unit": "ms", **latency["output"]},
         {"name": "agent.virtual_speedup", "ratio": speed["wall_seconds"] / speed["call_seconds"], "peer": "real time",
          "unit": "s", **speed},
+        {"name": "agent.session_startup", "ratio": startup["stall_ms"] / 20.0, "peer": "one 20 ms media tick",
+         "unit": "ms", **startup},
     ]
     if as_json:
         click.echo(json.dumps({"benchmarks": benchmarks}, indent=2))
@@ -218,6 +282,11 @@ def command(as_json: bool, frames: int, call_seconds: float) -> None:
         click.echo(f"{b['name']:24} p50 {b['p50_ms']:.3f} ms  p99 {b['p99_ms']:.3f} ms  (peer p50 {b['peer_p50_ms']:.3f} ms, "
                    f"added {b['added_p50_ms']:+.3f} ms, ratio {b['ratio']:.2f})")
     s = benchmarks[2]
-    click.echo(f"{s['name']:24} {s['call_seconds']:.0f} s call in {s['wall_seconds']:.2f} s wall: {s['speedup']:.0f}x real time "
-               f"({s['turns_heard']} caller turns heard, {s['agent_utterances']} agent utterances; over loopback TCP "
-               f"{s['tcp_speedup']:.0f}x; the virtual clock alone, same ticks: {s['bare_ticks_speedup']:.0f}x)")
+    click.echo(f"{s['name']:24} {s['call_seconds']:.0f} s call in {s['wall_seconds']:.2f} s wall: {s['speedup']:.0f}x real time, "
+               f"{s['cpu_speedup']:.0f}x in CPU time ({s['turns_heard']} caller turns heard, {s['agent_utterances']} agent "
+               f"utterances; over loopback TCP {s['tcp_speedup']:.0f}x; the virtual clock alone, same ticks: "
+               f"{s['bare_ticks_speedup']:.0f}x)")
+    u = benchmarks[3]
+    click.echo(f"{u['name']:24} Session() to agent ack: {u['wall_ms']:.0f} ms wall, {u['cpu_ms']:.0f} ms CPU (median of "
+               f"{u['sessions'] - 1} after the first, which took {u['first_wall_ms']:.0f} ms); longest loop stall "
+               f"{u['stall_ms']:.0f} ms (max {u['stall_max_ms']:.0f} ms)")

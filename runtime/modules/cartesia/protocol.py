@@ -104,18 +104,17 @@ def encode(message: dict[str, Any]) -> str:
         stream_id = message.get("stream_id")
         if type(media) is dict and len(media) == 1 and type(stream_id) is str:
             payload = media.get("payload")
-            if type(payload) is str and _BASE64.fullmatch(payload):
+            if type(payload) is str and payload.isprintable() and '"' not in payload and "\\" not in payload:
                 return (f'{{"event":"{message["event"]}","stream_id":{_json_str(stream_id)},'
                         f'"media":{{"payload":"{payload}"}}}}')
     return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
 
 
 _MEDIA_EVENTS = frozenset({"media_input", "media_output"})
-_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 _json_str = json.encoder.encode_basestring  # a JSON string literal as json.dumps(ensure_ascii=False) writes it
-# A media frame exactly as ``encode`` writes it; anything else (extra fields, escapes, other spacing) goes to json.
-_MEDIA_FRAME = re.compile(
-    r'\{"event":"(media_input|media_output)","stream_id":"([A-Za-z0-9_.:-]*)","media":\{"payload":"([A-Za-z0-9+/]*={0,2})"\}\}')
+# A media frame exactly as ``encode`` writes it (the payload is checked by the base64 decoder in strict mode); anything
+# else (extra fields, escapes, other spacing) goes through json.
+_MEDIA_HEAD = re.compile(r'\{"event":"(media_input|media_output)","stream_id":"([A-Za-z0-9_.:-]*)","media":\{"payload":"')
 
 
 def new_stream_id(random_bytes: bytes) -> str:
@@ -167,13 +166,14 @@ def parse_message(frame: str | bytes, *, side: str = "server") -> Message:
             frame = bytes(frame).decode("utf-8")
         except UnicodeDecodeError:
             raise ProtocolError("frame is not UTF-8 text") from None
-    fast = _MEDIA_FRAME.fullmatch(frame)
-    if fast is not None:  # the common case, without building it through json: same Message as below
-        event, stream_id, payload = fast.groups()
-        if event in (SERVER_EVENTS if side == "server" else CLIENT_EVENTS):
+    fast = _MEDIA_HEAD.match(frame)
+    if fast is not None and frame.endswith('"}}'):  # the common case, without json: the same Message as below
+        event, stream_id = fast.groups()
+        payload = frame[fast.end():-3]
+        if event in (SERVER_EVENTS if side == "server" else CLIENT_EVENTS) and '"' not in payload and "\\" not in payload:
             try:
                 audio = binascii.a2b_base64(payload, strict_mode=True)
-            except binascii.Error as exc:
+            except ValueError as exc:  # binascii.Error, or a non-ASCII payload
                 raise ProtocolError(f"{event}.media.payload is not standard base64: {exc}") from None
             return Message(event, {"event": event, "stream_id": stream_id, "media": {"payload": payload}}, audio=audio)
     try:

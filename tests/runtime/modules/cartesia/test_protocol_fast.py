@@ -47,3 +47,15 @@ def test_a_media_frame_from_the_wrong_side_is_unknown_on_both_paths() -> None:
     frame = p.encode(p.media_output("sid_1", base64.b64decode("AAAA")))
     assert p.parse_message(frame, side="client").known is False
     assert _slow_parse(frame, "client").known is False
+
+
+@pytest.mark.parametrize("payload", ["QQ=\\u003d", 'Q\\"Q', "QQé=", "QQ\x01=", "QUJD\\/", "QUJD"])
+def test_escapes_and_odd_characters_behave_as_on_the_json_path(payload: str) -> None:
+    frame = '{"event":"media_input","stream_id":"sid_1","media":{"payload":"%s"}}' % payload
+    outcomes = []
+    for candidate in (frame, frame.replace('"event":', '"event": ', 1)):
+        try:
+            outcomes.append(p.parse_message(candidate, side="client").audio)
+        except p.ProtocolError:
+            outcomes.append("error")
+    assert outcomes[0] == outcomes[1]
