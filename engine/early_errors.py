@@ -14,6 +14,7 @@ from typing import Any, Iterable
 
 from . import ast as A
 from .errors import JSSyntaxError
+from .regex_translate import pattern_error
 from .source import Source
 from .tokens import STRICT_RESERVED_WORDS
 
@@ -214,6 +215,10 @@ class _Checker:
     def v_Literal(self, node: A.Literal) -> A.Node:
         if self.strict and id(node) in self.octal:
             raise self.error(node, "Octal literals are not allowed in strict mode")
+        if type(node.value) is A.RegExpLiteral:
+            problem = pattern_error(node.value.pattern, node.value.flags)
+            if problem is not None:
+                raise self.error(node, problem)
         return node
 
     def v_BlockStatement(self, node: A.BlockStatement) -> A.Node:

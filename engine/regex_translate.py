@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-__all__ = ["RegexSyntaxError", "Translated", "translate", "FLAG_CHARS", "LINE_TERMINATORS", "WHITESPACE_CHARS"]
+__all__ = ["RegexSyntaxError", "Translated", "translate", "pattern_error", "FLAG_CHARS", "LINE_TERMINATORS",
+           "WHITESPACE_CHARS"]
 
 FLAG_CHARS = "dgimsuvy"
 LINE_TERMINATORS = "\n\r\u2028\u2029"
@@ -463,7 +465,8 @@ class _Parser:
                 raise self.error("Invalid property name")
             end = self.src.find("}", self.pos)
             body = self.src[self.pos + 2:end] if end > 0 else ""
-            if not body or not all(ch.isascii() and (ch.isalnum() or ch in "_=") for ch in body):
+            if not body or not all(ch.isascii() and (ch.isalnum() or ch in "_=") for ch in body) or \
+                    not _known_property(body):
                 raise self.error("Invalid property name")
             self.pos = end + 1
             return f"\\{c}{{{body}}}"
@@ -571,11 +574,21 @@ class _Parser:
         return self.char_escape(True)
 
 
-def _is_identifier(name: str) -> bool:
-    first = name[0]
-    if not (first in "$_" or first.isidentifier()):
+@lru_cache(maxsize=256)
+def _known_property(body: str) -> bool:
+    """Whether the ``regex`` module knows the Unicode property (so a bad name is a SyntaxError at parse time)."""
+    import regex
+    try:
+        regex.compile(f"\\p{{{body}}}")
+    except regex.error:
         return False
-    return ("_" + name.replace("$", "_").replace("\u200c", "_").replace("\u200d", "_")).isidentifier()
+    return True
+
+
+def _is_identifier(name: str) -> bool:
+    """A group name is an IdentifierName (Unicode tables of the scanner, newer than Python's own)."""
+    from .tokens import is_id_part, is_id_start
+    return is_id_start(name[0]) and all(is_id_part(c) for c in name[1:])
 
 
 def _code_points(s: str) -> str:
@@ -625,6 +638,19 @@ def translate(pattern: str, flags: str) -> Translated:
     out = _ANY_TOKEN.sub(resolve, out)
     resets = {js: [py_of_marker[k] for k in ks] for js, ks in p.resets.items()}
     return Translated(out, p.group_count, names, p.u, p.max_count, py_of_js, resets)
+
+
+@lru_cache(maxsize=1024)
+def pattern_error(pattern: str, flags: str) -> str | None:
+    """Why a regular expression literal is an early SyntaxError, or None when the runtime can build it
+    (https://tc39.es/ecma262/#sec-regular-expression-literals-static-semantics-early-errors)."""
+    try:
+        translate(pattern, flags)
+    except RegexSyntaxError as exc:
+        return str(exc)
+    except RecursionError:
+        return f"Invalid regular expression: /{pattern}/: nested too deeply"
+    return None
 
 
 _GROUP_TOKEN = re.compile("\x00G(\\d+)\x00")

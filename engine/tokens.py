@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import bisect
 import re
-import unicodedata
 from typing import Any
+
+import regex as uregex
 
 from .errors import JSSyntaxError
 from .source import Source
 
 __all__ = [
-    "Token", "Tokenizer", "RESERVED_WORDS", "CONTEXTUAL_WORDS", "STRICT_RESERVED_WORDS", "to_utf16", "scan_all",
+    "Token", "Tokenizer", "is_id_start", "is_id_part", "RESERVED_WORDS", "CONTEXTUAL_WORDS", "STRICT_RESERVED_WORDS",
+    "to_utf16", "scan_all",
 ]
 
 RESERVED_WORDS = frozenset(
@@ -44,22 +46,31 @@ _PUNCT = (
     r">>>=|\.\.\.|===|!==|\*\*=|<<=|>>=|>>>|&&=|\|\|=|\?\?=|=>|==|!=|<=|>=|&&|\|\||\?\?|\?\.(?!\d)|\+\+|--|\+=|-="
     r"|\*=|/=|%=|&=|\|=|\^=|<<|>>|\*\*|[{}()\[\];,<>+\-*%&|^!~?:=.@/]"
 )
-_ID_START = r"(?:[^\W\d]|[$\u2118\u212e\u309b\u309c]|\\u[0-9a-fA-F]{4}|\\u\{[0-9a-fA-F]+\})"
+_ID_START = r"(?:[A-Za-z$_]|[^\x00-\x7f\s\ufeff]|\\u[0-9a-fA-F]{4}|\\u\{[0-9a-fA-F]+\})"
 _ID_PART = r"(?:[\w$]|[^\x00-\x7f\s\ufeff]|\\u[0-9a-fA-F]{4}|\\u\{[0-9a-fA-F]+\})"
-_OTHER_ID = frozenset("\u2118\u212e\u309b\u309c\u00b7\u0387\u1369\u136a\u136b\u136c\u136d\u136e\u136f\u1370\u1371"
-                      "\u19da\u200c\u200d")
-_ID_CATEGORIES = frozenset(["Lu", "Ll", "Lt", "Lm", "Lo", "Nl", "Mn", "Mc", "Nd", "Pc"])
-_START_CATEGORIES = frozenset(["Lu", "Ll", "Lt", "Lm", "Lo", "Nl"])
-_OTHER_ID_START = frozenset("\u2118\u212e\u309b\u309c")
+# Python 3.11's unicodedata is Unicode 14; the ``regex`` module ships current tables (Unicode 15-17 identifiers).
+_UNI_ID_START = uregex.compile(r"[$_\p{ID_Start}]")
+_UNI_ID_PART = uregex.compile(r"[$_\u200c\u200d\p{ID_Continue}]")
+_id_start_cache: dict[str, bool] = {}
+_id_part_cache: dict[str, bool] = {}
 
 
-def _is_id_start(ch: str) -> bool:
-    """ID_Start (plus `$` and `_`), as Unicode's DerivedCoreProperties define it, from the general category."""
-    return ch in "$_" or ch in _OTHER_ID_START or unicodedata.category(ch) in _START_CATEGORIES
+def is_id_start(ch: str) -> bool:
+    """ID_Start plus `$` and `_` (https://tc39.es/ecma262/#prod-IdentifierStartChar), cached per character."""
+    hit = _id_start_cache.get(ch)
+    if hit is None:
+        hit = _id_start_cache[ch] = _UNI_ID_START.match(ch) is not None
+    return hit
 
 
-def _is_id_part(ch: str) -> bool:
-    return ch in "$_\u200c\u200d" or ch in _OTHER_ID or unicodedata.category(ch) in _ID_CATEGORIES
+def is_id_part(ch: str) -> bool:
+    """ID_Continue plus `$`, ZWNJ and ZWJ (https://tc39.es/ecma262/#prod-IdentifierPartChar), cached per character."""
+    hit = _id_part_cache.get(ch)
+    if hit is None:
+        hit = _id_part_cache[ch] = _UNI_ID_PART.match(ch) is not None
+    return hit
+
+
 _NUMBER = (
     r"0[xX][0-9a-fA-F_]*n?|0[oO][0-7_]*n?|0[bB][01_]*n?"
     r"|(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+\-]?[\d_]*)?n?"
@@ -72,6 +83,7 @@ _MASTER = re.compile(
     rf"(?P<word>{_ID_START}{_ID_PART}*)|(?P<num>{_NUMBER})|(?P<str>\"[^\"\\\n\r]*\"|'[^'\\\n\r]*')"
     rf"|(?P<punct>{_PUNCT})|(?P<other>[\"'`#])"
 )
+_PRIVATE_NAME = re.compile(_ID_START + _ID_PART + "*")
 _FAST = re.compile(f"(?>(?:{_SKIP.pattern})?)(?:{_MASTER.pattern})")  # atomic: no backtracking into comments
 _ID_ESCAPE = re.compile(r"\\u(?:([0-9a-fA-F]{4})|\{([0-9a-fA-F]+)\})")
 _HEX = frozenset("0123456789abcdefABCDEF")
@@ -244,14 +256,16 @@ class Tokenizer:
             if c == "`":
                 return self._template(pos, nl, head=True)
             if c == "#":
-                m2 = re.compile(_ID_START + _ID_PART + "*").match(text, pos + 1)
+                m2 = _PRIVATE_NAME.match(text, pos + 1)
                 if m2 is None:
                     raise self.error("Invalid or unexpected token '#'", pos)
                 name = m2.group()
+                if not name.isascii():
+                    name = self._check_word(name, pos + 1)
+                end = pos + 1 + len(name)
                 if "\\" in name:
                     name = self._unescape_identifier(name, pos + 1)
-                tok = self._token("PRIVATE_NAME", name, pos, m2.end(), nl)
-                end = m2.end()
+                tok = self._token("PRIVATE_NAME", name, pos, end, nl)
             else:
                 tok = self._string(pos, nl)
                 end = tok.end
@@ -263,7 +277,7 @@ class Tokenizer:
     def _check_word(self, raw: str, start: int) -> str:
         """Cut a non-ASCII word at the first character that is not ID_Continue (then the scan continues there)."""
         for i, ch in enumerate(raw):
-            if ch.isascii() or ch in _OTHER_ID or unicodedata.category(ch) in _ID_CATEGORIES:
+            if ch.isascii() or (is_id_part(ch) if i else is_id_start(ch)):
                 continue
             if i == 0:
                 raise self.error(f"Invalid or unexpected token {ch!r}", start)
@@ -282,7 +296,7 @@ class Tokenizer:
             pos = m.end()
         out.append(raw[pos:])
         name = "".join(out)
-        if not name or not _is_id_start(name[0]) or not all(_is_id_part(ch) for ch in name[1:]):
+        if not name or not is_id_start(name[0]) or not all(is_id_part(ch) for ch in name[1:]):
             raise self.error("Invalid Unicode escape sequence in identifier", start, start + len(raw))
         return name
 

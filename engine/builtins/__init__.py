@@ -23,7 +23,7 @@ Member = tuple[Any, Callable[[Any, Any, list], Any], int]
 
 MODULES: list[str] = [
     "object", "function", "symbol", "error", "iterator", "array", "array_extras", "boolean", "global_functions",
-    "promise", "generator", "async_generator",
+    "promise", "generator", "async_generator", "async_from_sync",
     # owned by the other built-ins engineers
     "number", "math", "string", "regexp", "json", "date", "map_set", "weak", "reflect",
 ]

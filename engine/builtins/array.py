@@ -195,8 +195,23 @@ STATIC_MEMBERS = [("isArray", _is_array, 1), ("of", _of, 0), ("from", _from, 1)]
 # -- prototype: core
 
 
+def _protos_lack_indices(o: JSObject, lo: int, hi: int) -> bool:
+    """No object on o's prototype chain has an own property at an index in [lo, hi) (so a Set there is a plain
+    define on o: no inherited setter or read-only property to honour)."""
+    p = o.proto
+    while p is not None:
+        if p.exotic or (type(p) is JSArray and len(p.elems) > lo):
+            return False
+        props = p.props
+        if props and (str(lo) in props if hi - lo == 1 else any(str(i) in props for i in range(lo, hi))):
+            return False
+        p = p.proto
+    return True
+
+
 def _push(realm: Any, this: Any, args: list[Any]) -> Any:
-    if type(this) is JSArray and this.length == len(this.elems) and this.extensible and this.length_writable:
+    if type(this) is JSArray and this.length == len(this.elems) and this.extensible and this.length_writable \
+            and _protos_lack_indices(this, this.length, this.length + len(args)):
         if this.length + len(args) > realm.budget.max_array_length:
             raise JSRangeError("Invalid array length")
         this.elems.extend(args)

@@ -11,8 +11,10 @@ from typing import Any, Callable
 from greenlet import getcurrent, greenlet
 
 from ..errors import HostJSError, JSThrow, JSTypeError
+from ..operations import get_method, to_boolean
 from ..values import JSObject, UNDEFINED
 from . import arg, define_members
+from .async_from_sync import create_async_from_sync_iterator
 from .generator import GeneratorReturn, async_await
 from .iterator import iter_result
 from .promise import PromiseObject, await_value, reject_promise, resolve_promise
@@ -120,13 +122,13 @@ def _enqueue(realm: Any, this: Any, mode: str, value: Any) -> Any:
     return p
 
 
-def async_generator_yield(realm: Any, value: Any) -> Any:
-    """``yield value`` in an async generator body."""
+def _yield_completion(realm: Any, value: Any) -> tuple[str, Any]:
+    """AsyncGeneratorYield(value) up to AsyncGeneratorUnwrapYieldResumption: settle the head request with
+    ``value`` and return the next request's completion as (mode, value); a return's value is awaited."""
     g = getcurrent()
     gen = _running.get(g)
     if gen is None:
         raise JSTypeError("yield outside an async generator")
-    value = async_await(realm, value)
     _, _, p = gen.queue.popleft()
     resolve_promise(realm, p, iter_result(realm, value, False))
     if gen.queue:
@@ -135,28 +137,67 @@ def async_generator_yield(realm: Any, value: Any) -> Any:
         gen.state = "suspendedYield"
         mode, received = g.parent.switch(YIELDED)
         gen.state = "executing"
+    if mode == "return":
+        try:
+            received = async_await(realm, received)
+        except CATCHABLE as exc:
+            return "throw", realm.to_js_value(exc)
+    return mode, received
+
+
+def async_generator_yield(realm: Any, value: Any) -> Any:
+    """``yield value`` in an async generator body."""
+    mode, received = _yield_completion(realm, async_await(realm, value))
     if mode == "next":
         return received
     if mode == "throw":
         raise JSThrow(received)
-    raise GeneratorReturn(async_await(realm, received))
+    raise GeneratorReturn(received)
+
+
+def _async_iterator_close(realm: Any, it: Any) -> None:
+    """AsyncIteratorClose(iteratorRecord, a normal completion)."""
+    ret = get_method(it, "return")
+    if ret is UNDEFINED:
+        return
+    r = async_await(realm, ret.call(it, []))
+    if not isinstance(r, JSObject):
+        raise JSTypeError("iterator result is not an object")
 
 
 def async_generator_yield_star(realm: Any, iterable: Any) -> Any:
-    """``yield* iterable`` in an async generator (values forwarded; throw/return are not delegated)."""
+    """``yield* iterable`` in an async generator (https://tc39.es/ecma262/#sec-generator-function-definitions-
+    runtime-semantics-evaluation, generatorKind async): next/throw/return go to the inner iterator, a sync one
+    through %AsyncFromSyncIteratorPrototype%."""
     from ..compiler.functions import get_async_iterator
-    from ..operations import to_boolean
     it, nxt, sync = get_async_iterator(realm, iterable)
-    received = UNDEFINED
+    if sync:
+        it = create_async_from_sync_iterator(realm, it, nxt)
+        nxt = realm.intrinsics["%AsyncFromSyncIteratorPrototype%"].get("next")
+    mode, received = "next", UNDEFINED
     while True:
-        r = nxt.call(it, [received])
-        if not sync:
-            r = async_await(realm, r)
-        if not isinstance(r, JSObject):
+        if mode == "next":
+            inner = nxt.call(it, [received])
+        elif mode == "throw":
+            th = get_method(it, "throw")
+            if th is UNDEFINED:
+                _async_iterator_close(realm, it)
+                raise JSTypeError("The iterator does not provide a 'throw' method")
+            inner = th.call(it, [received])
+        else:
+            rt = get_method(it, "return")
+            if rt is UNDEFINED:
+                raise GeneratorReturn(async_await(realm, received))
+            inner = rt.call(it, [received])
+        inner = async_await(realm, inner)
+        if not isinstance(inner, JSObject):
             raise JSTypeError("iterator result is not an object")
-        if to_boolean(r.get("done")):
-            return r.get("value")
-        received = async_generator_yield(realm, r.get("value"))
+        if to_boolean(inner.get("done")):
+            v = inner.get("value")
+            if mode == "return":
+                raise GeneratorReturn(async_await(realm, v))
+            return v
+        mode, received = _yield_completion(realm, inner.get("value"))
 
 
 def _next(realm: Any, this: Any, args: list[Any]) -> Any:

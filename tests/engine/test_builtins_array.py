@@ -46,3 +46,20 @@ def test_array(expr: str, want: str) -> None:
     head, _, last = expr.rpartition(";") if expr.startswith(("var ", "class ")) else ("", "", expr)
     src = f"{head};\nprint({last.strip()})" if head else f"print({expr})"
     assert run_snippet(src) == want
+
+
+# push honours an inherited index setter (the fast path must step aside), then fails on a frozen length
+PUSH_THROUGH_PROTOTYPE = [
+    ("var a = [], calls = 0; Object.defineProperty(Array.prototype, '0', { set(v) { Object.freeze(a); calls++; },"
+     " configurable: true }); try { a.push(1); print('no error'); } catch (e) { print(e.name); }"
+     " print(a.hasOwnProperty(0), a.length, calls);", "TypeError\nfalse 0 1"),
+    ("var seen = []; Object.defineProperty(Object.prototype, '2', { set(v) { seen.push(v); }, configurable: true });"
+     " var a = [1, 2]; a.push('x', 'y'); delete Object.prototype[2]; print(a.length, a[2], a[3], seen);",
+     "4 undefined y x"),
+    ("var a = [1]; a.push(2, 3); print(a, a.length);", "1,2,3 3"),
+]
+
+
+@pytest.mark.parametrize("src, want", PUSH_THROUGH_PROTOTYPE)
+def test_push_through_prototype(src: str, want: str) -> None:
+    assert run_snippet(src) == want

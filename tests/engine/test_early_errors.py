@@ -95,6 +95,26 @@ VALID = [
 ]
 
 
+REGEX_LITERALS = [
+    ("/(?<a>x)(?<a>y)/;", "Duplicate capture group name"),
+    ("if (false) { /a{2,1}/; }", "out of order"),
+    ("/\\k<nope>(?<a>x)/;", "named capture"),
+    ("/(?<1a>x)/;", "capture group name"),
+    ("/+/;", None),
+    ("/[b-a]/;", None),
+    ("/\\p{NotAProperty}/u;", None),
+    ("/a{1}?*/;", None),
+    ("function f() { return /(/; }", None),
+]
+INVALID += REGEX_LITERALS
+VALID_REGEX_LITERALS = ["/(?<a>x)|(?<b>y)/;", "/\\k<a>/;", "/a{2,1/;", "/]/;", "/(?<\\u{31350}>x)/u;", "/\\p{L}/u;"]
+
+
+@pytest.mark.parametrize("src", VALID_REGEX_LITERALS)
+def test_valid_regex_literals(src: str) -> None:
+    parse_script(src)
+
+
 @pytest.mark.parametrize("src, message", INVALID)
 def test_invalid(src: str, message: str | None) -> None:
     with pytest.raises(JSSyntaxError) as info:

@@ -151,3 +151,28 @@ def test_regex_pattern_is_a_js_string() -> None:
     tk = Tokenizer(Source("/😀+/u"))
     regex = tk.rescan_regex(tk.next())
     assert regex.value.pattern == "\ud83d\ude00+" and regex.value.flags == "u"
+
+
+@pytest.mark.parametrize("src, value", [
+    ("\U00031350", "\U00031350"),          # ID_Start since Unicode 15.0 (Python 3.11's tables are 14.0)
+    ("a\u0cf3", "a\u0cf3"),                # ID_Continue since Unicode 15.0
+    ("a\u0897", "a\u0897"),                # ID_Continue since Unicode 16.0
+    ("\\u{31350}x", "\U00031350x"),        # the same characters written as escapes
+    ("a\\u0cf3", "a\u0cf3"),
+    ("x\u00b7y", "x\u00b7y"),              # Other_ID_Continue
+    ("\u2118", "\u2118"),                  # Other_ID_Start
+])
+def test_identifiers_newer_unicode(src: str, value: str) -> None:
+    toks = scan_all(src)
+    assert [(t.type, t.value) for t in toks[:-1]] == [("IDENT", value)]
+
+
+@pytest.mark.parametrize("src", ["\u00b2", "a\u200b", "\\u00b2", "\u0cf3a", "#\u00b2", "\U00031350\u00b2"])
+def test_not_identifier_characters(src: str) -> None:
+    with pytest.raises(JSSyntaxError):
+        scan_all(src)
+
+
+def test_private_name_with_newer_unicode() -> None:
+    toks = scan_all("#a\u0cf3 = 1")
+    assert (toks[0].type, toks[0].value) == ("PRIVATE_NAME", "a\u0cf3")

@@ -60,7 +60,8 @@ def files(tmp_path: Path) -> dict[str, Path]:
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-c", "from voxsim.tools.cli import main; main()", "load", *args],
-                          capture_output=True, text=True, timeout=180, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+                          capture_output=True, text=True, timeout=180,
+                          env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
 
 
 def test_json_report_of_short_calls_over_two_processes(files: dict[str, Path]) -> None:

@@ -87,6 +87,9 @@ class _Display:
 @click.option("--caller-script", "caller_script", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="What each caller does (README: Caller scripts); default: waits for the greeting, says one "
                    "line, waits for the answer, hangs up.")
+@click.option("--input-format", "input_format",
+              type=click.Choice(["pcm_16000", "mulaw_8000", "pcm_24000", "pcm_44100"]), default=None,
+              help="The connector's audio format towards the agent  [default: the connector's, pcm_16000]")
 @click.option("--ramp", type=click.FloatRange(min=0), default=2.0, show_default=True,
               help="Seconds over which the first CONCURRENCY calls start.")
 @click.option("--max-call-seconds", type=click.FloatRange(min=1), default=120.0, show_default=True,
@@ -97,8 +100,8 @@ class _Display:
 @click.option("--progress/--no-progress", default=None,
               help="Live progress on stderr  [default: when stderr is a terminal]")
 def command(scenarios: tuple[Path, ...], calls: int, concurrency: int, processes: int | None,
-            agent_spec: str | None, caller_script: Path | None, ramp: float, max_call_seconds: float,
-            as_json: bool, progress: bool | None) -> None:
+            agent_spec: str | None, caller_script: Path | None, input_format: str | None, ramp: float,
+            max_call_seconds: float, as_json: bool, progress: bool | None) -> None:
     """Run CALLS real-time calls against SCENARIO files, CONCURRENCY at a time, over worker processes.
 
     Each call is an inbound call with a scripted caller against the local Cartesia agent emulator (one per
@@ -122,7 +125,8 @@ def command(scenarios: tuple[Path, ...], calls: int, concurrency: int, processes
             raise click.BadParameter(str(exc), param_hint="--agent") from None
     config = LoadConfig(scenarios=tuple(str(p.resolve()) for p in scenarios), agent=agent_spec,
                         caller_script=str(caller_script) if caller_script else None,
-                        max_call_seconds=max_call_seconds)
+                        max_call_seconds=max_call_seconds,
+                        settings={"cartesia": {"input_format": input_format}} if input_format else {})
     display = _Display() if (progress if progress is not None else sys.stderr.isatty()) else None
     try:
         report = run_load(config, calls, concurrency, processes, ramp=ramp,
