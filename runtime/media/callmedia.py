@@ -11,10 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
+
 from . import players as P
 from .dtmf import DTMFDetector, digits_audio
 from .formats import AudioFormat, g711_quantize, parse_format
-from .frames import Frame, FrameQueue, RateConverter, silence, split_frames
+from .frames import Frame, FrameQueue, RateConverter, is_silent, silence, split_frames
 from .recorder import RECORD_STARTED, RECORD_STOPPED, CallRecorder
 from .units import MediaGraph, MediaUnit
 
@@ -24,6 +26,20 @@ PLAYBACK_READY = "Call.PlaybackReady"
 PLAYBACK_STARTED = "Call.PlaybackStarted"
 PLAYBACK_FINISHED = "Call.PlaybackFinished"
 TONE_RECEIVED = "Call.ToneReceived"
+
+_QUIET: dict[tuple[int, int, str], Frame] = {}
+
+
+def _quantized_silence(size: int, rate: int, law: Any) -> Frame:
+    """``size`` zero samples after a G.711 hop (A-law has no zero: it gives ±8), read-only and shared."""
+    key = (size, rate, law)
+    quiet = _QUIET.get(key)
+    if quiet is None:
+        pcm = g711_quantize(np.zeros(size, np.int16), law)
+        pcm.setflags(write=False)
+        quiet = _QUIET[key] = Frame(pcm, rate, None, None, law)
+    return quiet
+
 
 _PLAYER_TO_CALL = {
     P.PLAYBACK_READY: PLAYBACK_READY,
@@ -132,6 +148,11 @@ class CallMedia(MediaUnit):
         if frame.sample_rate == rate:
             if law is None or frame.g711 == law:
                 return frame
+            if is_silent(frame.pcm):  # silence (half of a call's frames): one shared quantized frame per rate and law
+                quiet = _quantized_silence(frame.pcm.size, rate, law)
+                if frame.speech is None and frame.tag is None:
+                    return quiet
+                return Frame(quiet.pcm, rate, frame.speech, frame.tag, law)
             return Frame(g711_quantize(frame.pcm, law), rate, frame.speech, frame.tag, law)
         key = (outgoing, frame.sample_rate)
         convs = self._wire_converters.get(key)

@@ -11,7 +11,7 @@ import numpy as np
 
 from .formats import FRAME_MS, PCM, as_pcm, frame_samples
 
-__all__ = ["SpeechTag", "Frame", "RateConverter", "FrameQueue", "split_frames", "silence"]
+__all__ = ["SpeechTag", "Frame", "RateConverter", "FrameQueue", "split_frames", "silence", "is_silent"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +79,7 @@ class RateConverter:
         """``frame`` at ``to_rate``, the same duration."""
         pcm = frame.pcm
         size = pcm.size
-        if pcm.any():
+        if not is_silent(pcm):
             self._zeros_fed = 0
         elif self._zeros_fed >= self.FLUSH_FRAMES and self.skip_silence and size * self.to_rate % self.from_rate == 0:
             return Frame(np.zeros(size * self.to_rate // self.from_rate, np.int16), self.to_rate, frame.speech,
@@ -98,6 +98,18 @@ class RateConverter:
         self._pending = buf[want:]
         # resampled audio is not G.711-quantized any more: g711 is left unset
         return Frame(buf[:want].astype(np.int16, copy=False), self.to_rate, frame.speech, frame.tag)
+
+
+_ZERO_BYTES: dict[int, bytes] = {}
+
+
+def is_silent(pcm: PCM) -> bool:
+    """Whether every sample is zero. A byte compare: ~1 µs for a frame, where ``ndarray.any()`` costs several."""
+    size = pcm.nbytes
+    zeros = _ZERO_BYTES.get(size)
+    if zeros is None:
+        zeros = _ZERO_BYTES[size] = bytes(size)
+    return pcm.tobytes() == zeros
 
 
 def silence(sample_rate: int, ms: int = FRAME_MS) -> PCM:

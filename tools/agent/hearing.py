@@ -13,6 +13,7 @@ import numpy as np
 import webrtcvad
 
 from voxsim.runtime.media.formats import PCM, AudioFormat, Resampler, decode, frame_samples
+from voxsim.runtime.media.frames import is_silent
 
 __all__ = ["TurnStart", "TurnEnd", "TurnDetector"]
 
@@ -76,7 +77,7 @@ class TurnDetector:
 
     def _step(self, frame: PCM) -> TurnStart | TurnEnd | None:
         self._frames_seen += 1
-        voiced = bool(frame.any()) and self._vad.is_speech(frame.tobytes(), self.vad_rate)
+        voiced = not is_silent(frame) and self._vad.is_speech(frame.tobytes(), self.vad_rate)
         now = self._frames_seen * 0.02
         if voiced:
             self._voiced_run += 1

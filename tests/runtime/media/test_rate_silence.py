@@ -49,3 +49,23 @@ def test_silence_after_the_flush_does_not_call_the_resampler(monkeypatch: pytest
         out = conv.convert(Frame(np.zeros(160, np.int16), 8000, tag="t"))
     assert len(calls) == RateConverter.FLUSH_FRAMES
     assert out.tag == "t" and out.pcm.size == 320 and not out.pcm.any()
+
+
+@pytest.mark.parametrize("law", ["mulaw", "alaw"])
+def test_silence_through_a_g711_wire_is_the_quantized_silence(law: str) -> None:
+    from voxsim.runtime.media.callmedia import _quantized_silence
+    from voxsim.runtime.media.formats import g711_quantize
+
+    quiet = _quantized_silence(160, 8000, law)
+    np.testing.assert_array_equal(quiet.pcm, g711_quantize(np.zeros(160, np.int16), law))  # type: ignore[arg-type]
+    assert quiet.g711 == law and not quiet.pcm.flags.writeable
+    assert _quantized_silence(160, 8000, law) is quiet
+
+
+def test_is_silent() -> None:
+    from voxsim.runtime.media.frames import is_silent
+
+    assert is_silent(np.zeros(160, np.int16)) and is_silent(np.zeros(0, np.int16))
+    one = np.zeros(320, np.int16)
+    one[-1] = -1
+    assert not is_silent(one) and not is_silent(one[1::2][::-1]) and is_silent(one[::2])  # strided views too
