@@ -26,6 +26,8 @@ EXPECTED_FAILURES_NAME = "test262_expected_failures.txt"
 
 _SUITE: Path | None = None
 _CASES: list[Test262Case] = []
+_FORK = False           # workers fork a prepared realm per run (see forked.py)
+_RUN_TIMEOUT = 10.0
 
 
 def expected_failures() -> set[str]:
@@ -35,12 +37,13 @@ def expected_failures() -> set[str]:
 
 
 def _run_case(index: int) -> tuple[bool, str]:
+    from .forked import execute_forked
     from .test262_exec import execute
 
     assert _SUITE is not None
     case = _CASES[index]
     for run in runs_for(case):
-        outcome = execute(_SUITE, run)
+        outcome = execute_forked(_SUITE, run, _RUN_TIMEOUT) if _FORK else execute(_SUITE, run)
         if not outcome.passed:
             return False, f"{'strict' if run.strict else 'sloppy'}: {outcome.detail}"
     return True, ""
@@ -48,11 +51,16 @@ def _run_case(index: int) -> tuple[bool, str]:
 
 def run_cases(suite: Path, cases: list[Test262Case], jobs: int, timeout: float,
               progress: bool = False) -> dict[str, tuple[bool, str]]:
-    """Run cases in a watchdog pool; returns path -> (passed, detail)."""
-    global _SUITE, _CASES
+    """Run cases in a watchdog pool; returns path -> (passed, detail). ``timeout`` is per run; with worker
+    processes (``jobs > 1``) each run is judged in a fork of a prepared realm."""
+    from .forked import CAN_FORK
+
+    global _SUITE, _CASES, _FORK, _RUN_TIMEOUT
     _SUITE, _CASES = suite, cases
+    _FORK, _RUN_TIMEOUT = CAN_FORK and jobs > 1, timeout
     results: dict[str, tuple[bool, str]] = {}
-    stream = run_pool(range(len(cases)), _run_case, jobs, timeout, lambda i, why: (False, why))
+    # A case has at most two runs; the pool's watchdog is the backstop for a worker that itself stops answering.
+    stream = run_pool(range(len(cases)), _run_case, jobs, 2 * timeout + 10, lambda i, why: (False, why))
     if progress and sys.stderr.isatty():
         from rich.progress import Progress
 
@@ -74,7 +82,7 @@ def run_cases(suite: Path, cases: list[Test262Case], jobs: int, timeout: float,
 @click.option("--filter", "filters", multiple=True, help="Only paths containing this text (repeatable).")
 @click.option("--sample", type=int, default=1, show_default=True, help="Run every Nth test only.")
 @click.option("--jobs", type=int, default=os.cpu_count() or 1, show_default=True, help="Worker processes.")
-@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per test.")
+@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per run (a test has one or two runs).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--show-failures", is_flag=True, help="List each failure with its reason.")
 @click.option("--write-expected", type=click.Path(dir_okay=False, path_type=Path),

@@ -12,7 +12,7 @@ from voxsim.engine.values import UNDEFINED, JSObject
 
 from .test262_suite import Test262Run, scripts_of
 
-__all__ = ["Outcome", "execute"]
+__all__ = ["Outcome", "Prepared", "execute", "prepare", "judge"]
 
 ASYNC_DONE = "Test262:AsyncTestComplete"
 ASYNC_FAIL = "Test262:AsyncTestFailure:"
@@ -75,15 +75,46 @@ def _install_host(realm: Realm, printed: list[str]) -> None:
     realm.define_global("$262", dollar)
 
 
-def execute(suite: Path, run: Test262Run, max_steps: int = 20_000_000) -> Outcome:
-    """Evaluate one run and judge it; never raises for a JS-level failure."""
-    case = run.case
+@dataclass(slots=True)
+class Prepared:
+    """A realm with the host hooks installed and a run's harness files evaluated: every run with the same harness
+    and strictness starts from this state (the forking runner evaluates it once and forks it per run)."""
+
+    realm: Realm
+    printed: list[str]
+    failure: Outcome | None = None   # the harness itself failed (reported for every run that needs it)
+
+
+def prepare(suite: Path, run: Test262Run, max_steps: int = 20_000_000) -> Prepared:
+    """A fresh realm with ``print``/``$262`` and the run's harness files evaluated, each as its own script."""
     realm = Realm(budget=Budget(max_steps=max_steps))
     printed: list[str] = []
     _install_host(realm, printed)
-    uncaught: list[object] = []
     realm.on_unhandled_rejection(lambda reason: None)  # test262 does not judge unhandled rejections
-    *harness, (test_name, test_text) = scripts_of(suite, run)
+    prepared = Prepared(realm, printed)
+    try:
+        for name, text in scripts_of(suite, run)[:-1]:
+            realm.run_task(realm.compile_script(text, name).run)
+    except JSThrow as exc:
+        prepared.failure = Outcome(False, "harness threw " + _describe(realm, exc.value))
+    except (JSSyntaxError, BudgetExceeded, RecursionError) as exc:
+        prepared.failure = Outcome(False, f"harness failed: {exc}")
+    return prepared
+
+
+def execute(suite: Path, run: Test262Run, max_steps: int = 20_000_000) -> Outcome:
+    """Evaluate one run in a fresh realm and judge it; never raises for a JS-level failure."""
+    return judge(prepare(suite, run, max_steps), suite, run)
+
+
+def judge(prepared: Prepared, suite: Path, run: Test262Run) -> Outcome:
+    """Evaluate the test of ``run`` in a prepared realm (which it changes) and decide the outcome."""
+    if prepared.failure is not None:
+        return prepared.failure
+    case = run.case
+    realm, printed = prepared.realm, prepared.printed
+    uncaught: list[object] = []
+    test_name, test_text = scripts_of(suite, run)[-1]
     try:
         test_script = realm.compile_script(test_text, test_name)
     except JSSyntaxError as exc:
@@ -93,13 +124,9 @@ def execute(suite: Path, run: Test262Run, max_steps: int = 20_000_000) -> Outcom
     if case.negative_phase in ("parse", "resolution"):
         return Outcome(False, f"expected a {case.negative_type} at parse time; the script parsed")
     try:
-        for name, text in harness:
-            realm.run_task(realm.compile_script(text, name).run)
         realm.run_task(test_script.run)
     except JSThrow as exc:
         uncaught.append(exc.value)
-    except JSSyntaxError as exc:
-        return Outcome(False, f"harness does not parse: {exc}")
     except BudgetExceeded as exc:
         return Outcome(False, f"budget: {exc}")
     except RecursionError:
