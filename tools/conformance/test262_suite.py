@@ -26,6 +26,8 @@ class SuiteError(Exception):
 class Test262Case:
     """One test file and the metadata of its frontmatter (taken from MANIFEST.tsv)."""
 
+    __test__ = False  # not a pytest test class, despite the name
+
     path: str
     tier: str
     flags: frozenset[str]
@@ -37,7 +39,9 @@ class Test262Case:
 
 @dataclass(frozen=True, slots=True)
 class Test262Run:
-    """One evaluation of a case: strict or sloppy, and the full source (harness included) in order."""
+    """One evaluation of a case: strict or sloppy, and the harness files evaluated before the test."""
+
+    __test__ = False
 
     case: Test262Case
     strict: bool
