@@ -31,7 +31,8 @@ def format_report(report: Any) -> str:
         f"calls: {report.completed} completed, {report.failed} failed"
         + (f", {report.cancelled} cancelled" if report.cancelled else "")
         + (f", {report.not_started} not started" if report.not_started else "")
-        + f" of {report.calls} (concurrency {report.concurrency}, {report.processes} processes, "
+        + f" of {report.calls} (concurrency {report.concurrency}, {report.processes} "
+          f"process{'es' if report.processes != 1 else ''}, "
           f"{report.wall_seconds:.1f} s)" + (" — interrupted" if report.interrupted else ""),
         f"frame lateness: p50 {_ms(report.lateness_p50_ms)}, p99 {_ms(report.lateness_p99_ms)}, "
         f"max {_ms(report.lateness_max_ms)} ({report.ticks:,} ticks"
