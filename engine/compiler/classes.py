@@ -401,6 +401,22 @@ class ClassCompiler(CompilerBase):
                 raise realm.throw("TypeError", f"Cannot assign to read only property '{realm.display(k)}'")
         return super_set
 
+    def super_delete(self, node: Any) -> Expr:
+        """``delete super.x`` / ``delete super[e]`` (https://tc39.es/ecma262/#sec-delete-operator-runtime-semantics-
+        evaluation): evaluate the reference (``this`` first, then the key expression without ToPropertyKey), then
+        throw a ReferenceError."""
+        realm = self.realm
+        _, this_value = self._super_parts(node)
+        key_expr = self.expr(node.property) if node.computed else None
+        loc = self.loc(node)
+
+        def super_delete(env: list) -> Any:
+            this_value(env)
+            if key_expr is not None:
+                key_expr(env)
+            raise throw_at(realm, "ReferenceError", "Unsupported reference to 'super'", loc)
+        return super_delete
+
     def super_reference(self, target: Any) -> Callable[[list], tuple[Any, Any]]:
         get = self.super_member(target)
         bind = self.super_member_binder(target)

@@ -254,6 +254,8 @@ class ExpressionCompiler(CompilerBase):
         realm = self.realm
         strict = self.scope.strict
         loc = self.loc(node)
+        if type(target) is A.MemberExpression and type(target.object) is A.Super:
+            return self.super_delete(target)
         if type(target) is A.MemberExpression:
             obj = self.expr(target.object)
             key = self.member_key(target)
