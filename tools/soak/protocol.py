@@ -42,6 +42,12 @@ __all__ = [
     "run_cartesia_case",
     "run_cartesia_fuzz",
     "ErrorLogCapture",
+    "valid_frame",
+    "mutate_frame",
+    "mutate_text",
+    "ws_frame",
+    "raw_frame",
+    "STREAM_ID",
 ]
 
 T = TypeVar("T")
@@ -171,14 +177,15 @@ def mutate_text(src: Source, text: str) -> str:
 @dataclass(frozen=True, slots=True)
 class Step:
     """One thing the fuzzing agent does: ``text`` / ``bytes`` (a frame), ``ping``, ``sleep`` (session seconds),
-    ``close`` (code, reason) or ``abort`` (the connection is lost without a close frame)."""
+    ``close`` (code, reason), ``abort`` (the connection is lost without a close frame) or, over TCP only, ``raw``
+    (bytes written to the socket as they are: hand-made WebSocket frames)."""
 
     kind: str
     data: Any = None
     code: int = 1000
 
     def describe(self) -> str:
-        if self.kind in ("text", "bytes"):
+        if self.kind in ("text", "bytes", "raw"):
             shown = self.data if len(self.data) <= 160 else self.data[:160]
             return f"{self.kind}[{len(self.data)}] {shown!r}"
         if self.kind == "close":
@@ -186,16 +193,70 @@ class Step:
         return f"{self.kind} {self.data}" if self.data is not None else self.kind
 
 
+def ws_frame(opcode: int, payload: bytes, *, fin: bool = True, rsv: int = 0, mask: bool = False,
+             length: int | None = None) -> bytes:
+    """A server-to-client WebSocket frame (RFC 6455 §5.2), valid or not: any opcode, RSV bits, a mask a server must
+    not set, or a ``length`` that differs from the payload's."""
+    n = len(payload) if length is None else length
+    head = bytes([(0x80 if fin else 0) | (rsv & 7) << 4 | (opcode & 0xF)])
+    bit = 0x80 if mask else 0
+    if n < 126:
+        head += bytes([bit | n])
+    elif n < 65536:
+        head += bytes([bit | 126]) + n.to_bytes(2, "big")
+    else:
+        head += bytes([bit | 127]) + n.to_bytes(8, "big")
+    return head + (b"\0\0\0\0" if mask else b"") + payload
+
+
+def raw_frame(src: Source) -> bytes:
+    """One hand-made frame (or pair) that aiohttp's client parser must reject or accept without harm."""
+    ack = b'{"event": "custom", "stream_id": "sid_fuzz", "metadata": {"a": 1}}'
+    kind = src.integer(0, 13)
+    if kind == 0:
+        return ws_frame(0x1, b'{"event": "ack", "x": "\xff\xfe"}')  # text that is not UTF-8
+    if kind == 1:
+        return ws_frame(src.choice((0x3, 0x7, 0xB, 0xF)), b"x")  # reserved opcodes
+    if kind == 2:
+        return ws_frame(0x1, ack, rsv=src.choice((1, 2, 4)))  # RSV bits without an extension
+    if kind == 3:
+        return ws_frame(0x1, ack[:10], fin=False) + ws_frame(0x0, ack[10:])  # fragmented, valid
+    if kind == 4:
+        return ws_frame(0x0, ack)  # a continuation with nothing to continue
+    if kind == 5:
+        return ws_frame(0x9, b"p" * 200)  # a control frame over 125 bytes
+    if kind == 6:
+        return ws_frame(0x9, b"p", fin=False)  # a fragmented control frame
+    if kind == 7:
+        return ws_frame(0x8, src.choice((b"\x03", b"\x03\xe7", b"\x03\xed", b"\x0f\xa0bye", b"\x03\xe8\xff\xfe")))
+    if kind == 8:
+        return ws_frame(0x1, ack, mask=True)  # servers never mask
+    if kind == 9:
+        return ws_frame(0x1, b"{", length=2**62)  # announces an exabyte
+    if kind == 10:
+        return ws_frame(0x1, ack)[: src.integer(1, 20)]  # a frame cut short (the next bytes continue it)
+    if kind == 11:
+        return ws_frame(0x1, ack[:10], fin=False) + ws_frame(0x9, b"") + ws_frame(0x0, ack[10:])  # ping between
+    if kind == 12:
+        return ws_frame(0x1, ack[:10], fin=False) + ws_frame(0x1, ack)  # a new message inside a fragmented one
+    return src.binary(src.integer(1, 64))
+
+
 @dataclass(slots=True)
 class CartesiaCase:
-    """A fuzzing agent's script: how it answers the token request and the upgrade, then its steps."""
+    """A fuzzing agent's script: how it answers the token request and the upgrade, then its steps.
+
+    ``tcp`` cases are served over a real aiohttp server on 127.0.0.1 (the client parses WebSocket frames itself and
+    ``raw`` steps may break the framing); the others over the emulator's in-process transport.
+    """
 
     token: tuple[int, str] | None = None  # (status, body) instead of a fresh token
     refuse_upgrade: int | None = None  # an HTTP status for the WebSocket upgrade
     steps: list[Step] = field(default_factory=list)
+    tcp: bool = False
 
     def describe(self) -> list[str]:
-        head = []
+        head = ["over TCP"] if self.tcp else []
         if self.token is not None:
             head.append(f"token reply {self.token[0]} {self.token[1][:100]!r}")
         if self.refuse_upgrade is not None:
@@ -205,7 +266,7 @@ class CartesiaCase:
 
 def cartesia_case(src: Source) -> CartesiaCase:
     """Draw one case: mostly an ack (or not), then 1–8 frames, pings and pauses, then maybe a close or an abort."""
-    case = CartesiaCase()
+    case = CartesiaCase(tcp=_chance(src, 25))
     if _chance(src, 8):
         case.token = (src.choice((200, 201, 400, 401, 500)),
                       src.choice(('{"token": 5}', "not json", "[]", '{"token": ""}', '{"token": null}', "",
@@ -217,6 +278,9 @@ def cartesia_case(src: Source) -> CartesiaCase:
         case.steps.append(Step("text", json.dumps({"event": "ack", "stream_id": STREAM_ID,
                                                    "config": {"input_format": "pcm_16000"}})))
     for _ in range(src.integer(1, 8)):
+        if case.tcp and _chance(src, 35):
+            case.steps.append(Step("raw", raw_frame(src)))
+            continue
         roll = src.integer(1, 100)
         if roll <= 30:
             case.steps.append(Step("text", json.dumps(valid_frame(src, stream_id), ensure_ascii=False)))
@@ -237,6 +301,7 @@ def cartesia_case(src: Source) -> CartesiaCase:
         elif roll <= 89:
             case.steps.append(Step("text", '{"event": "custom", "stream_id": "x", "metadata": {"pad": "' +
                                    "x" * HUGE + '"}}'))
+
         else:
             case.steps.append(Step("sleep", src.choice((0.0, 0.02, 0.3, 1.0, 2.5))))
     ending = src.integer(1, 100)
@@ -262,12 +327,34 @@ class FuzzAgentServer:
         self.case = case
         self.received: list[str] = []
         self.errors: list[str] = []
+        self._runner: web.AppRunner | None = None
 
     async def start(self) -> str:
-        return "http://fuzz-agent.invalid"
+        if not self.case.tcp:
+            return "http://fuzz-agent.invalid"
+        app = web.Application()
+        app.router.add_post("/access-token", self._token)
+        app.router.add_get("/agents/stream/{agent_id}", self._upgrade)
+        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        return f"http://127.0.0.1:{port}"
 
     async def stop(self) -> None:
-        return None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def _upgrade(self, request: web.Request) -> web.StreamResponse:
+        refused = self._refusal(request, request.match_info["agent_id"])
+        if refused is not None:
+            return refused
+        ws = web.WebSocketResponse(autoping=False, max_msg_size=0)
+        await ws.prepare(request)
+        await self._serve(ws, request.match_info["agent_id"], request.transport)
+        return ws
 
     def memory_transport(self) -> Any:
         from voxsim.tools.agent.memory import MemoryTransport
@@ -285,7 +372,7 @@ class FuzzAgentServer:
             return web.json_response({"error": "refused"}, status=self.case.refuse_upgrade)
         return None
 
-    async def _serve(self, ws: Any, agent_id: str) -> None:
+    async def _serve(self, ws: Any, agent_id: str, transport: Any = None) -> None:
         from aiohttp import WSMsgType
 
         first = asyncio.get_running_loop().create_future()
@@ -293,7 +380,7 @@ class FuzzAgentServer:
         async def drain() -> None:
             while True:
                 msg = await ws.receive()
-                if msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSED, WSMsgType.ERROR):
+                if msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR):
                     break
                 if msg.type == WSMsgType.TEXT:
                     self.received.append(msg.data[:100])
@@ -309,7 +396,9 @@ class FuzzAgentServer:
                 if ws.closed:
                     break
                 with contextlib.suppress(ConnectionResetError, RuntimeError):
-                    if step.kind == "text":
+                    if step.kind == "text" and transport is not None:  # lone surrogates go out as invalid UTF-8
+                        transport.write(ws_frame(0x1, step.data.encode("utf-8", "surrogatepass")))
+                    elif step.kind == "text":
                         await ws.send_str(step.data)
                     elif step.kind == "bytes":
                         await ws.send_bytes(step.data)
@@ -319,8 +408,13 @@ class FuzzAgentServer:
                         await asyncio.sleep(step.data)
                     elif step.kind == "close":
                         await ws.close(code=step.code, message=step.data.encode())
+                    elif step.kind == "raw" and transport is not None:
+                        transport.write(step.data)
                     elif step.kind == "abort":
-                        ws.abort()
+                        if transport is not None:
+                            transport.abort()
+                        else:
+                            ws.abort()
             await reader
         except Exception as exc:  # the fuzzing agent's own failure is reported, not the client's
             self.errors.append(f"{type(exc).__name__}: {exc}")
@@ -401,7 +495,8 @@ def _scenario_events(records: Sequence[Any]) -> dict[str, int]:
 
 def run_cartesia_case(case: CartesiaCase, index: int = 0) -> CaseOutcome:
     """Run the bundled inbound scenario against a fuzzing agent playing ``case``; see the module docstring."""
-    from voxsim.tools.pytest.runner import RunSpec, resolve_scenario, run_scenario
+    from voxsim.runtime.clock import run
+    from voxsim.tools.pytest.runner import RunSpec, _run, resolve_scenario
 
     server = FuzzAgentServer(case)
     problems: list[str] = []
@@ -409,9 +504,16 @@ def run_cartesia_case(case: CartesiaCase, index: int = 0) -> CaseOutcome:
     with tempfile.TemporaryDirectory(prefix="voxsim-fuzz-") as tmp, ErrorLogCapture() as logs:
         spec = RunSpec([resolve_scenario("cartesia_inbound")], Path(tmp),
                        caller={"callerid": "+15551234567", "hangup_after": HANGUP_AFTER},
-                       cartesia={"server": server}, max_seconds=VIRTUAL_BOUND)
+                       cartesia={"server": server, "in_process": not case.tcp}, max_seconds=VIRTUAL_BOUND)
+
+        async def session() -> Any:
+            try:
+                return await _run(spec)
+            finally:
+                await server.stop()
+
         try:
-            result = run_scenario(spec)
+            result = run(session(), virtual=True)
         except Exception as exc:  # the runner itself raised: the worst outcome
             return CaseOutcome(index, [f"run raised {type(exc).__name__}: {exc}"[:300]], 0.0,
                                time.perf_counter() - started, case.describe())

@@ -23,6 +23,7 @@ from voxsim.tools.soak.protocol import (
     mutate_text,
     run_cartesia_case,
     valid_frame,
+    ws_frame,
 )
 
 T = TypeVar("T")
@@ -123,3 +124,26 @@ def test_cli_json() -> None:
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)
     assert data["cases"] == 2 and data["failures"] == 0 and data["examples"] == []
+
+
+def test_ws_frame_layout() -> None:
+    assert ws_frame(0x1, b"hi") == b"\x81\x02hi"
+    assert ws_frame(0x9, b"", fin=False) == b"\x09\x00"
+    assert ws_frame(0x1, b"x" * 200)[:4] == b"\x81\x7e\x00\xc8"
+    assert ws_frame(0x1, b"{", length=2**62)[:10] == b"\x81\x7f" + (2**62).to_bytes(8, "big")
+    assert ws_frame(0x2, b"", rsv=4, mask=True) == b"\xc2\x80\x00\x00\x00\x00"
+
+
+@pytest.mark.parametrize("raw,seen", [
+    (ws_frame(0x1, b'{"event": "clear", "x": "\xff"}'), "WebSocketError"),  # a text frame that is not UTF-8
+    (ws_frame(0xB, b"x"), "WebSocketError"),  # a reserved opcode
+    (ws_frame(0x9, b"p" * 200), "WebSocketError"),  # a control frame over 125 bytes
+    (ws_frame(0x1, b"{", length=2**62), "WebSocketError"),  # an exabyte announced
+    (ws_frame(0x1, b'{"event": "cl', fin=False) + ws_frame(0x0, b'ear", "stream_id": "sid_fuzz"}'), "Clear"),
+])
+def test_hand_made_frames_over_tcp(raw: bytes, seen: str) -> None:
+    # the aiohttp client's own frame parser: a protocol error is a lost connection for the scenario (WebSocketError,
+    # then onWebSocketClose, which ends this scenario); a fragmented message is put together
+    outcome = assert_passes(CartesiaCase(tcp=True, steps=[ack(), Step("raw", raw), Step("sleep", 1.0)]))
+    assert outcome.events.get("ACK") == 1 and outcome.events.get(seen) == 1, outcome.events
+    assert (outcome.events.get("ON_WEB_SOCKET_CLOSE") == 1) == (seen == "WebSocketError")
