@@ -172,6 +172,9 @@ def http_case(src: Source, a: Target, b: Target) -> HttpCase:
         )))
     if src.integer(0, 19) == 0:
         headers += [(f"X-H{i}", "v") for i in range(src.choice((100, 1000)))]
+    if src.integer(0, 7) == 0:  # a complete WebSocket handshake (the bytes after it are then WebSocket garbage)
+        headers += [("Connection", "Upgrade"), ("Upgrade", "websocket"),
+                    ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="), ("Sec-WebSocket-Version", "13")]
     head = f"{method} {path} {version}".rstrip() + "\r\n"
     head += "".join(f"{k}: {v}\r\n" for k, v in headers) + "\r\n"
     raw = head.encode("utf-8", "surrogateescape") + payload
