@@ -50,3 +50,39 @@ def test_enum_members_and_missing_member_warning() -> None:
       VoxEngine.terminate();''')
     assert [r["text"] for r in session.trace.find(type="log")] == ["Call.Connected en-US", "undefined", "true"]
     assert any("PlayerEvents.PlaybackError does not exist" in r["message"] for r in session.trace.find(type="warning"))
+
+
+def test_positional_limit_from_code_objects_matches_inspect() -> None:
+    import functools
+    import inspect
+    import types
+
+    from voxsim.engine.realm import _positional_limit
+
+    def reference(fn: object) -> int | None:
+        try:
+            params = list(inspect.signature(fn).parameters.values())  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return None
+        if any(p.kind is p.VAR_POSITIONAL for p in params):
+            return None
+        return sum(1 for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
+
+    class C:
+        def m(self, a: int, b: int = 1, *, k: int = 2) -> None: ...
+        def v(self, *a: int) -> None: ...
+        @staticmethod
+        def s(a: int, b: int) -> None: ...
+        @classmethod
+        def c(cls, a: int) -> None: ...
+
+    def f(a: int, b: int, /, c: int, d: int = 1, *, e: int) -> None: ...
+    def g(*args: int, **kw: int) -> None: ...
+    def w(x: int) -> None: ...
+
+    @functools.wraps(w)
+    def wrapped(*a: int, **k: int) -> None: ...
+
+    cases = [C().m, C().v, C.s, C.c, f, g, wrapped, lambda x, y=2: 0, print, len, functools.partial(f, 1), C,
+             types.MethodType(f, 1)]
+    assert [_positional_limit(fn) for fn in cases] == [reference(fn) for fn in cases]
