@@ -58,9 +58,9 @@ class VirtualEventLoop(asyncio.SelectorEventLoop):
         return future
 
     def _select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
-        ready = self._poll(0)
-        if ready or timeout == 0:
-            return ready
+        if timeout == 0 or self._peek():
+            return self._poll(0)
+        ready: list[tuple[selectors.SelectorKey, int]] = []
         if self._executor_futures and any(not f.done() for f in self._executor_futures):
             # A thread (or a real-time peer behind a hold) finishes in real time: wait for it, moving in step.
             t0 = _time.perf_counter()
