@@ -24,6 +24,7 @@ from typing import Any, Union
 
 from .events import GLOBAL_ENUMS
 from .modules import MODULES
+from .modules.calllist import METHODS as CALLLIST_METHODS
 
 __all__ = ["Finding", "check_program", "check_source", "format_finding", "API_GLOBALS", "INSTANCE_TYPES", "EVENT_NAMES"]
 
@@ -92,6 +93,8 @@ API_GLOBALS: dict[str, Surface] = {
     "Net": _leaves("httpRequest", "httpRequestAsync", "sendMail", "sendMailAsync", "HttpRequestOptions"),
     "Logger": _leaves("write", "hideTones"),
     "ApplicationStorage": _leaves("get", "put", "remove", "keys"),
+    "PhoneNumber": _leaves("getInfo"),
+    "CallList": _leaves(*(m + s for m in CALLLIST_METHODS for s in ("", "Async"))),
     "Modules": _leaves(*MODULES),
     "Cartesia": {
         **_leaves("createAgentsClient", "createRealtimeTTSPlayer", "AgentsClient", "RealtimeTTSPlayer"),

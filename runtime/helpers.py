@@ -309,6 +309,11 @@ def install(session: Any) -> None:
     log_obj.define("hideTones", realm.new_host_function("hideTones", hide_tones, 1))
     session.define_global("Logger", log_obj)
 
+    from .modules import calllist, phonenumber
+
+    phonenumber.install(session)  # PhoneNumber and CallList are globals without a require, as on the platform
+    calllist.install(session)
+
     options = session.options
     store = SecretStore.load(options.secrets_path, values=options.secrets)
 
