@@ -114,5 +114,9 @@ def install_yandex(session: Session) -> None:
 
 
 def install_avatar(session: Session) -> None:
-    """``require(Modules.Avatar)``: the ``VoximplantAvatar`` namespace."""
+    """``require(Modules.Avatar)``: the ``VoximplantAvatar`` namespace, and ``ASRProfileList`` for its
+    ``asrParameters`` (public avatar scenarios read it without a ``require(Modules.ASR)``) [inferred]."""
+    from . import require_module
+
     install_namespace(session, "VoximplantAvatar")
+    require_module(session, "asr")

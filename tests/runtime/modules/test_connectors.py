@@ -85,3 +85,15 @@ def test_check_knows_the_connector_namespaces() -> None:
     findings = check_source(src, "c.js")
     assert [(f.line, f.code) for f in findings] == [(4, "unknown-member")]
     assert "ResponseOutputAudioDone" in findings[0].message
+
+
+def test_avatar_brings_the_asr_profiles_its_parameters_use() -> None:
+    source = """
+require(Modules.Avatar);
+Logger.write(ASRProfileList.Deepgram.en_US.language);
+try { VoximplantAvatar.createVoiceAvatar({asrParameters: {profile: ASRProfileList.Google.en_US}}); }
+catch (err) { Logger.write('threw ' + err.message.split(':')[0]); }
+VoxEngine.terminate();
+"""
+    session = run_scenario([(source, "avatar.js")])
+    assert [r["text"] for r in session.trace.find("log")] == ["en-US", "threw VoximplantAvatar.createVoiceAvatar"]
