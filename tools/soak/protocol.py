@@ -335,7 +335,9 @@ class FuzzAgentServer:
         app = web.Application()
         app.router.add_post("/access-token", self._token)
         app.router.add_get("/agents/stream/{agent_id}", self._upgrade)
-        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
+        # its own logger: what the fuzzing agent's server thinks of the client's requests is not the client's failure
+        self._runner = web.AppRunner(app, handle_signals=False, access_log=None,
+                                     logger=logging.getLogger("fuzz_agent.server"))
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
