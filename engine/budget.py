@@ -20,7 +20,7 @@ __all__ = ["Budget", "CHECK_SECONDS"]
 
 #: How much running time a chunk of steps should take when a timer is set: the chunk is halved or doubled so that
 #: checkpoints come about this often whatever a step costs (0.3 µs in an empty loop, 100+ µs for a promise job).
-CHECK_SECONDS = 0.0005
+CHECK_SECONDS = 0.00025
 
 _MIN_CHUNK = 8
 

@@ -400,6 +400,7 @@ class ControlService:
                              body=event.content[:1000], target="session")
         results: list[Any] = []
         name = "Application.HttpRequest"
+        await session.js_idle()  # a task suspended mid-slice ends first, without blocking the loop
         with session.synchronous():  # the listeners' return values are the answer: no time slicing here
             session.events.emit(name, event.to_js(), results=results)
         values = [v for v in results if v is not UNDEFINED and v is not None]

@@ -46,7 +46,7 @@ DEFAULT_MAX_STEPS = 20_000_000
 
 #: On real time, a JS task runs at most this long before it yields the event loop to media and other sessions
 #: (``settings["slice_seconds"]``; virtual time never slices, so its runs stay deterministic).
-DEFAULT_SLICE_SECONDS = 0.005
+DEFAULT_SLICE_SECONDS = 0.002
 
 #: On real time, a JS task's running time (time suspended between slices excluded) before it ends as a runaway
 #: (``settings["max_task_seconds"]``; on virtual time only when set).

@@ -38,7 +38,7 @@ class _Turn:
 class SliceScheduler:
     """Round robin of suspended JS tasks on one event loop (see the module docstring)."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, gap: float = DEFAULT_GAP, first_gap: float = 0.005) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, gap: float = DEFAULT_GAP, first_gap: float = 0.002) -> None:
         self.loop = loop
         self.gap = gap
         self.first_gap = first_gap
