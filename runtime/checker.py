@@ -24,6 +24,10 @@ from typing import Any, Union
 
 from .events import GLOBAL_ENUMS
 from .modules import MODULES
+from .modules.amd import EVENTS as AMD_EVENTS
+from .modules.amd import MODELS as AMD_MODELS
+from .modules.amd import RESULT_CLASSES as AMD_RESULT_CLASSES
+from .modules.amd import RESULT_SUBTYPES as AMD_RESULT_SUBTYPES
 from .modules.calllist import METHODS as CALLLIST_METHODS
 
 __all__ = ["Finding", "check_program", "check_source", "format_finding", "API_GLOBALS", "INSTANCE_TYPES", "EVENT_NAMES"]
@@ -94,6 +98,11 @@ API_GLOBALS: dict[str, Surface] = {
     "Logger": _leaves("write", "hideTones"),
     "ApplicationStorage": _leaves("get", "put", "remove", "keys"),
     "PhoneNumber": _leaves("getInfo"),
+    "AMD": {
+        **_leaves("create", "AnsweringMachineDetector"),
+        "Events": _leaves(*AMD_EVENTS), "Model": _leaves(*AMD_MODELS),
+        "ResultClass": _leaves(*AMD_RESULT_CLASSES), "ResultSubtype": _leaves(*AMD_RESULT_SUBTYPES),
+    },
     "CallList": _leaves(*(m + s for m in CALLLIST_METHODS for s in ("", "Async"))),
     "Modules": _leaves(*MODULES),
     "Cartesia": {

@@ -309,10 +309,12 @@ def install(session: Any) -> None:
     log_obj.define("hideTones", realm.new_host_function("hideTones", hide_tones, 1))
     session.define_global("Logger", log_obj)
 
-    from .modules import calllist, phonenumber
+    from .modules import amd, calllist, phonenumber
 
-    phonenumber.install(session)  # PhoneNumber and CallList are globals without a require, as on the platform
+    # PhoneNumber, CallList and AMD are globals without a require, as in the typings
+    phonenumber.install(session)
     calllist.install(session)
+    amd.install(session)
 
     options = session.options
     store = SecretStore.load(options.secrets_path, values=options.secrets)

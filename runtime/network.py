@@ -12,7 +12,8 @@ the default inbound :class:`Caller` used by ``voxsim run --call``. Build it in P
       "sip:bob@example.com": {reject: 603, after: 2}
     caller: {callerid: "+15551234567", destination: "+18005550000", headers: {X-Foo: bar}}
 
-Keys the runtime does not know are kept in ``extra`` for other layers (media reads e.g. what a party says).
+Keys the runtime does not know are kept in ``extra`` for other layers (media reads e.g. what a party says; the AMD
+detector reads ``amd: human|voicemail|mimic|timeout``, ``amd_after`` seconds and ``amd_confidence``).
 """
 
 from __future__ import annotations

@@ -99,7 +99,11 @@ class VoxEngine(HostObject):
 
     @js_method("callPSTN")
     def _js_call_pstn(self, number: Any = UNDEFINED, callerid: Any = UNDEFINED, parameters: Any = UNDEFINED) -> Call:
-        return self._dial("pstn", _opt_str(number), _opt_str(callerid))
+        call = self._dial("pstn", _opt_str(number), _opt_str(callerid))
+        from .modules.amd import attach
+
+        attach(self.session, call, parameters)  # {amd: AMD.create(...)}: the detector listens to this call
+        return call
 
     @js_method("callSIP")
     def _js_call_sip(self, to: Any = UNDEFINED, parameters: Any = UNDEFINED, display_name: Any = UNDEFINED,
