@@ -126,6 +126,9 @@ class Analysis:
         self.with_refs: dict[int, list[Binding]] = {}   # identifiers seen through `with` objects (innermost first)
         self.annexb: dict[int, Binding] = {}    # block FunctionDeclaration -> the var binding B.3.3 also sets
         self.direct_evals: set[int] = set()     # CallExpressions that are direct evals
+        # direct evals in a parameter list -> the names a sloppy eval there may not declare as vars (parameters,
+        # and `arguments` in non-arrow functions: they live in the scope between the eval and its var scope)
+        self.param_evals: dict[int, frozenset[str]] = {}
         # direct eval code only: the var-scoped names a sloppy eval declares in its caller's var scope
         self.eval_var_names: list[str] = []
         self.eval_functions: list[Any] = []     # its top-level function declarations (instantiated there too)
@@ -157,6 +160,7 @@ class _Analyzer:
         self.own: set[int] = set()          # ids of the scopes this analysis made
         self.may_eval = may_eval
         self.eval_owners: set[int] = set()  # function nodes whose own body holds a direct eval
+        self.param_scope: Scope | None = None   # the function whose parameter list is being walked
 
     def mine(self, scope: Scope) -> bool:
         """False for the caller's scopes seen from direct eval code: those are never modified."""
@@ -264,6 +268,7 @@ class _Analyzer:
                 names.add(st.id.name)
             elif t is A.FunctionDeclaration:
                 decls.append(st)
+                names.add(st.id.name)     # lexical in this block: blocks an inner block's F
         inner = enclosing + [names]
         for d in decls:
             self._annexb_candidate(d, fscope, enclosing)
@@ -378,6 +383,12 @@ class _Analyzer:
         """Eval code may read or assign any binding in sight, or use this/arguments/new.target/super: keep them
         all in environment lists it can reach (captured), with TDZ checks, and make the specials exist."""
         self.an.direct_evals.add(id(node))
+        if self.param_scope is not None and self.param_scope is scope.func:
+            ps = self.param_scope
+            names = {n for n, b in ps.bindings.items() if b.kind == "param"}
+            if not ps.arrow:
+                names.add("arguments")
+            self.an.param_evals[id(node)] = frozenset(names)
         s: Scope | None = scope
         while s is not None and s.kind != "script" and self.mine(s):
             for b in s.bindings.values():
@@ -585,8 +596,12 @@ class _Analyzer:
             fs.dyn.captured = True
         body = node.body
         # parameter expressions see the parameters and the outer scopes, not the body's declarations
-        for p in node.params:
-            self.visit_pattern(p, fs)
+        outer_params, self.param_scope = self.param_scope, fs
+        try:
+            for p in node.params:
+                self.visit_pattern(p, fs)
+        finally:
+            self.param_scope = outer_params
         if type(body) is A.BlockStatement:
             self.hoist_vars(fs, body.body)
             self.hoist_lexical(fs, body.body, True)

@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 from . import ast as A
 from .errors import JSSyntaxError, JSThrow
-from .scope import analyze, bound_names
+from .scope import Scope, analyze, bound_names
 from .source import Source
 from .values import UNDEFINED, UNINIT, PropertyDescriptor
 
@@ -76,6 +76,14 @@ class Script:
         for name in var_names + fn_names:
             if name in realm.global_lex and name not in annexb:
                 raise realm.throw("SyntaxError", f"Identifier '{name}' has already been declared")
+        for name in fn_names:
+            d = g.get_own_property(name)
+            if not (g.is_extensible() if d is None else d.configurable is True or
+                    (d.is_data() and d.writable is True and d.enumerable is True)):
+                raise realm.throw("TypeError", f"Cannot redefine global function '{name}'")
+        for name in var_names:
+            if name not in annexb and g.get_own_property(name) is None and not g.is_extensible():
+                raise realm.throw("TypeError", f"Cannot define global variable '{name}'")
         if annexb:
             # B.3.3.2: a block function whose var binding cannot be made stays block-scoped only
             var_names = [n for n in var_names if n not in annexb or
@@ -180,15 +188,22 @@ def create_dynamic_function(realm: Any, kind: str, params: str, body: str) -> An
     return script.run()
 
 
+_GLOBAL_CALLER = Scope("script", None, None)    # what indirect eval code hangs below (never modified)
+
+
 def indirect_eval(realm: Any, text: Any) -> Any:
-    """PerformEval for an indirect call: a script in the global scope; non-strings come back unchanged."""
+    """PerformEval for an indirect call: eval code in the global scope (a strict one keeps its declarations);
+    non-strings come back unchanged."""
     if type(text) is not str:
         return text
+    from .compiler import Compiler
+    from .compiler.eval import EvalContext, compile_eval
+    ctx = EvalContext(False, False, False, False, frozenset(), False)
     try:
-        script = parse_and_compile(realm, text, "<eval>", eval_code=True)
+        run = compile_eval(Compiler, realm, text, _GLOBAL_CALLER, ctx)
     except JSSyntaxError as exc:
         raise realm.throw("SyntaxError", exc.message) from None
-    return script.run()
+    return run([None, UNDEFINED])
 
 
 def run_snippet(source: str, realm: Any = None) -> str:

@@ -30,7 +30,7 @@ _CACHE_PER_SITE = 16
 class EvalContext:
     """What the caller allows eval code to contain (checked as early errors when it is parsed)."""
 
-    __slots__ = ("strict", "new_target", "super_prop", "super_call", "private_names", "in_field")
+    __slots__ = ("strict", "new_target", "super_prop", "super_call", "private_names", "in_field", "param_names")
 
     def __init__(self, strict: bool, new_target: bool, super_prop: bool, super_call: bool,
                  private_names: frozenset[str], in_field: bool) -> None:
@@ -40,6 +40,7 @@ class EvalContext:
         self.super_call = super_call
         self.private_names = private_names
         self.in_field = in_field
+        self.param_names: frozenset[str] | None = None     # set for an eval in a parameter list
 
 
 def eval_context(scope: Scope) -> EvalContext:
@@ -114,6 +115,7 @@ class _VarTarget:
 
 
 def _var_target(name: str, var_scope: Scope, root: Scope) -> _VarTarget:
+    """``root``: the scope the access is compiled in."""
     if var_scope.kind == "script":
         return _VarTarget(name, None, -1, False)
     b = var_scope.bindings.get(name)
@@ -175,6 +177,7 @@ class DirectEvalCompiler(CompilerBase):
         args = self.arguments_list(node.arguments)  # type: ignore[attr-defined]
         caller = self.scope
         ctx = eval_context(caller)
+        ctx.param_names = self.an.param_evals.get(id(node))
         cache: OrderedDict[str, Callable[[list], Any]] = OrderedDict()
         eval_fn = realm.intrinsics.get("%eval%")
         compiler_type = type(self)
@@ -221,7 +224,7 @@ class DirectEvalCompiler(CompilerBase):
         """B.3.3.3: evaluating a block function in sloppy eval code sets the caller's var binding."""
         read = self._read_var(node.id)
         root = vb.scope
-        t = _var_target(vb.name, var_scope_of(root.parent), root)  # type: ignore[arg-type]
+        t = _var_target(vb.name, var_scope_of(root.parent), self.scope)  # type: ignore[arg-type]
         name = vb.name
         if t.up is None:
             realm = self.realm
@@ -254,7 +257,7 @@ def compile_eval(compiler_type: Any, realm: Any, text: str, caller: Scope, ctx: 
     c.fname = "eval"
     completion: list[Any] = [UNDEFINED]
     c.completion = completion
-    instantiate = None if root.strict else _declaration_instantiation(c, an, caller, root)
+    instantiate = None if root.strict else _declaration_instantiation(c, an, caller, root, ctx.param_names)
     stmts = [c.stmt(st) for st in program.body]
     template: list[Any] = [UNDEFINED] * root.nslots
     c._mark_uninit(root, template)
@@ -280,8 +283,11 @@ def compile_eval(compiler_type: Any, realm: Any, text: str, caller: Scope, ctx: 
     return run
 
 
-def _declaration_instantiation(c: Any, an: Analysis, caller: Scope, root: Scope) -> Callable[[list], None]:
-    """EvalDeclarationInstantiation for sloppy eval code: its vars and functions go to the caller's var scope."""
+def _declaration_instantiation(c: Any, an: Analysis, caller: Scope, root: Scope,
+                               param_names: frozenset[str] | None) -> Callable[[list], None]:
+    """EvalDeclarationInstantiation for sloppy eval code: its vars and functions go to the caller's var scope.
+    In a parameter list the parameters (and `arguments`) are what a var may not redeclare: the body's
+    declarations are not in scope yet."""
     realm = c.realm
     var_scope = var_scope_of(caller)
     functions: dict[str, Any] = {}
@@ -290,7 +296,8 @@ def _declaration_instantiation(c: Any, an: Analysis, caller: Scope, root: Scope)
     makers = [(name, c.function_maker(d)) for name, d in functions.items()]
     annexb = root.annexb_only
     plain = [n for n in an.eval_var_names if n not in functions and n not in annexb]
-    conflicts = sorted(lexical_between(caller, var_scope) & set(an.eval_var_names) - annexb)
+    in_scope = lexical_between(caller, var_scope) if param_names is None else param_names
+    conflicts = sorted(in_scope & set(an.eval_var_names) - annexb)
 
     def syntax_error(name: str) -> Any:
         return realm.throw("SyntaxError", f"Identifier '{name}' has already been declared")

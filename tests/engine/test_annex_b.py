@@ -34,6 +34,11 @@ CASES = [
      "function"),
     ("inner binding is the block's", "function t(){ var out; { function g(){ return 1 } out = g } "
                                      "return out === g } print(t())", "true"),
+    ("an outer block function blocks an inner one", "function g(){ { function f(){ return 1 } "
+                                                    "{ function f(){ return 2 } } } return f() } print(g())", "1"),
+    ("global function over non-configurable", "Object.defineProperty(globalThis, 'nc', {value: 1}); "
+                                              "try { (0, eval)('1'); eval('function nc(){}') } "
+                                              "catch (e) { print(e.name) }", "TypeError"),
     ("labelled function", "l: function g(){} print(typeof g)", "function"),
 ]
 
@@ -41,3 +46,13 @@ CASES = [
 @pytest.mark.parametrize("name,src,want", CASES, ids=[c[0] for c in CASES])
 def test_annex_b(name: str, src: str, want: str) -> None:
     assert run_snippet(src) == want
+
+
+def test_global_declarations_that_cannot_be_made_throw_type_errors() -> None:
+    """GlobalDeclarationInstantiation: CanDeclareGlobalFunction / CanDeclareGlobalVar fail with a TypeError."""
+    from voxsim.engine.realm import Realm
+    realm = Realm()
+    run_snippet("Object.defineProperty(globalThis, 'nw', {value: 1, enumerable: true})", realm)
+    assert run_snippet("function nw(){}", realm).startswith("Uncaught TypeError")
+    run_snippet("Object.preventExtensions(globalThis)", realm)
+    assert run_snippet("var fresh", realm).startswith("Uncaught TypeError")

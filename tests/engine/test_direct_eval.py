@@ -79,6 +79,24 @@ CASES = [
     ("in generator", "function* g(){ var a = 1; yield eval('a + 1') } print(g().next().value)", "2"),
     ("annex B function in eval", "function f(){ eval('{ function bf(){} }'); return typeof bf } print(f())",
      "function"),
+    # in a parameter list the parameters (and `arguments`) may not be redeclared; the body's lets are not in sight
+    ("param eval declares arguments", "function f(p = eval('var arguments = 1')) {} "
+                                      "try { f() } catch (e) { print(e.name) }", "SyntaxError"),
+    ("param eval redeclares a parameter", "function f(a, p = eval('var a')) {} try { f() } catch (e) { print(e.name) }",
+     "SyntaxError"),
+    ("arrow param eval declares arguments", "var f = (p = eval('var arguments = 5')) => arguments; print(f())", "5"),
+    ("param eval ignores body lets", "function f(p = eval('var z = 5')) { let w = 1; return z } print(f())", "5"),
+    ("async param eval rejects", "async function f(p = eval('var arguments')) {} f().catch(e => print(e.name))",
+     "SyntaxError"),
+    # indirect eval is global code
+    ("indirect strict keeps its vars", "(0, eval)(\"'use strict'; var iv = 1; function ivf(){}\");"
+                                       " print(typeof iv, typeof ivf)", "undefined undefined"),
+    ("indirect var is configurable", "(0, eval)('var iv2 = 1'); print(delete iv2)", "true"),
+    ("indirect on non-extensible global", "Object.preventExtensions(globalThis); "
+                                          "try { (0, eval)('var nx') } catch (e) { print(e.name) }", "TypeError"),
+    ("indirect function over non-writable", "Object.defineProperty(globalThis, 'nw', {value: 1, enumerable: true}); "
+                                            "try { (0, eval)('function nw(){}') } catch (e) { print(e.name) }",
+     "TypeError"),
     ("typeof declared later", "function f(){ var r = typeof late; eval('var late = 1'); return r + typeof late }"
                               " print(f())", "undefinednumber"),
 ]
