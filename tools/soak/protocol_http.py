@@ -3,7 +3,7 @@
 Why: the control URL is an open port that a CI harness, an agent's tools and anything else on the machine can reach.
 Each case sends one raw request (random method; a path that is the session's own, another session's key with the
 wrong secret, ``..`` segments, percent-encoding, a very long one; huge, duplicated, contradictory or chunked framing
-headers; binary, invalid UTF-8 or oversized bodies), delivered whole, slowly in pieces, cut off mid-request, or as
+headers; binary, invalid UTF-8 or oversized bodies), delivered whole, slowly in pieces, cut off mid-request, over TLS, or as
 plaintext to the HTTPS port. It passes when every byte the server sent back parses as well-formed HTTP/1.x responses,
 at most one per request sent (or the connection closed cleanly), a complete request got its answer within
 ``ANSWER_WITHIN`` seconds, a 200 only ever came from the session whose secret the path carries, and a good request
@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import re
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -58,7 +59,8 @@ class Target:
 
 @dataclass(slots=True)
 class HttpCase:
-    """One raw request and how it is delivered (``whole``, ``slow``, ``drop``, ``half``, ``tls``)."""
+    """One raw request and how it is delivered (``whole``, ``slow``, ``drop``, ``half``, ``tls`` (plaintext to the
+    HTTPS port), ``https``)."""
 
     method: str
     path: str
@@ -180,7 +182,7 @@ def http_case(src: Source, a: Target, b: Target) -> HttpCase:
     raw = head.encode("utf-8", "surrogateescape") + payload
     if method == "CONNECT":  # a CONNECT has no body: whatever follows its head is read as the next request
         requests, complete = (2 if payload else 1), True
-    delivery = src.choice(("whole",) * 6 + ("slow", "drop", "half", "tls"))
+    delivery = src.choice(("whole",) * 6 + ("slow", "drop", "half", "tls", "https"))
     case = HttpCase(method, path, raw, delivery, src.integer(2, 6), complete, requests)
     if delivery == "drop":
         case.raw = raw[: src.integer(0, max(0, len(raw) - 1))]
@@ -248,9 +250,14 @@ def parse_responses(data: bytes, head: bool = False) -> tuple[list[int], str | N
     return statuses, None, False
 
 
-async def _send_and_read(case: HttpCase, port: int, tls_port: int, wait: float) -> tuple[bytes, bool]:
-    """Deliver the case; returns (bytes read, whether the server closed the connection)."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", tls_port if case.delivery == "tls" else port)
+async def _send_and_read(case: HttpCase, port: int, tls_port: int, wait: float,
+                         ssl_context: ssl.SSLContext | None = None) -> tuple[bytes, bool]:
+    """Deliver the case (``https``: over TLS to the HTTPS listener); returns (bytes read, whether the server closed
+    the connection)."""
+    if case.delivery == "https" and ssl_context is not None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", tls_port, ssl=ssl_context)
+    else:
+        reader, writer = await asyncio.open_connection("127.0.0.1", tls_port if case.delivery == "tls" else port)
     data = b""
     closed = False
     try:
@@ -340,6 +347,7 @@ async def _fuzz(cases: int, seed: int, progress: Callable[[int, int], None] | No
         await s.start()
     service = sessions["A"].extensions["http"]
     port, tls_port = service.server.http_port, service.server.https_port or service.server.http_port
+    context = service.server.client_ssl_context() if service.server.https_port else None
     targets = [Target(n, s.extensions["http"].endpoint.session_key, s.extensions["http"].endpoint.secret)
                for n, s in sessions.items()]
     try:
@@ -350,7 +358,7 @@ async def _fuzz(cases: int, seed: int, progress: Callable[[int, int], None] | No
                 case = http_case(src, a, b)
                 wait = ANSWER_WITHIN if case.complete else INCOMPLETE_WAIT
                 try:
-                    data, closed = await _send_and_read(case, port, tls_port, wait)
+                    data, closed = await _send_and_read(case, port, tls_port, wait, context)
                     problems = _check(case, data, closed, targets)
                 except (ConnectionError, OSError) as exc:
                     problems = [f"cannot reach the server: {exc}"]
