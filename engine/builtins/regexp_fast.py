@@ -33,11 +33,14 @@ def is_pristine(realm: Any, rx: Any) -> bool:
     li = rx.props.get("lastIndex")
     if type(li) is not PropertyDescriptor or li.writable is not True or type(li.value) is not float:
         return False
-    snap = realm.builtin_state.get("regexp_pristine")
-    if snap is None or rx.proto is not snap[0]:
+    snap: tuple[JSObject, tuple[Any, ...]] | None = realm.builtin_state.get("regexp_pristine")
+    if snap is None:
         return False
-    props = snap[0].props
-    return all(props.get(k) is v for k, v in zip(_WATCHED, snap[1]))
+    proto, members = snap
+    if rx.proto is not proto:
+        return False
+    props = proto.props
+    return all(props.get(k) is v for k, v in zip(_WATCHED, members))
 
 
 def _set_li(rx: RegExpObject, v: float) -> None:
