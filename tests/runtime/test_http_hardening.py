@@ -68,7 +68,8 @@ async def test_a_request_line_without_http_1x_is_closed_and_never_reaches_the_se
 async def test_a_malformed_chunked_body_split_across_reads_gets_408_not_a_hang(
         server: tuple[ControlServer, list[HttpRequestEvent]]) -> None:
     srv, seen = server
-    raw = b"POST " + PREFIX + b" HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n5\r\nab\r\n0\r\n\r\n"
+    raw = (b"POST " + PREFIX + b" HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+           b"4\r\nabcd\r\n5\r\nab\r\n0\r\n\r\n")
     # whole, aiohttp's parser answers 400 at once; with the last CRLF in its own read it waited forever
     assert (await exchange(srv.http_port, raw)).startswith(b"HTTP/1.")
     data = await exchange(srv.http_port, raw[:-2], raw[-2:])

@@ -177,7 +177,8 @@ def http(rps: float, seconds: float, sessions: int, clients: int, as_json: bool)
                    f"{report['answered']} answered, {report['lost']} lost, {report['duplicates']} duplicated, "
                    f"{report['http_request_events']} HttpRequest events; latency p50 {report['latency_p50_ms']} ms, "
                    f"p99 {report['latency_p99_ms']} ms, max {report['latency_max_ms']} ms; server CPU "
-                   f"{report['server_cpu_us_per_request']} µs/request, client {report['client_cpu_us_per_request']} µs/request")
+                   f"{report['server_cpu_us_per_request']} µs/request, "
+                   f"client {report['client_cpu_us_per_request']} µs/request")
     bad = (report["lost"] or report["duplicates"] or report["mismatched"] or report["internal_errors"]
            or report["http_request_events"] != report["sent"])
     if bad:

@@ -110,7 +110,8 @@ EVENTS = ("ack", "media_output", "clear", "dtmf", "custom", "transfer_call", "er
 
 def _audio(src: Source) -> str:
     n = src.choice((0, 1, 2, 319, 640, 641, 3200, 32_000))
-    return base64.b64encode(src.binary(min(n, 64)) * (n // 64) + src.binary(n % 64) if n > 64 else src.binary(n)).decode()
+    audio = src.binary(64) * (n // 64) + src.binary(n % 64) if n > 64 else src.binary(n)
+    return base64.b64encode(audio).decode()
 
 
 def valid_frame(src: Source, stream_id: str) -> dict[str, Any]:
