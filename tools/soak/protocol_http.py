@@ -7,8 +7,8 @@ headers; binary, invalid UTF-8 or oversized bodies), delivered whole, slowly in 
 TLS, or as plaintext to the HTTPS port. It passes when every byte the server sent back parses as well-formed
 HTTP/1.x responses, at most one per request sent (or the connection closed cleanly), a complete request got its
 answer within ``ANSWER_WITHIN`` seconds, a 200 only ever came from the session whose secret the path carries, and
-a good request to each session succeeds right after. At the end the sessions must have no internal error, still be running, and
-have answered every ``HttpRequest`` event they saw.
+a good request to each session succeeds right after. At the end the sessions must have no internal error, still be
+running, and have answered every ``HttpRequest`` event they saw.
 """
 
 from __future__ import annotations
