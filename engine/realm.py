@@ -16,7 +16,7 @@ import greenlet
 from .budget import Budget
 from .errors import BudgetExceeded, HostJSError, JSThrow
 from .jobs import JobQueue
-from .operations import to_display, to_string
+from .operations import spend_steps, to_display, to_string
 from .values import (
     MISSING, UNDEFINED, BuiltinFunction, JSArray, JSBigInt, JSErrorObject, JSFunction, JSObject, JSPrimitiveObject,
     JSSymbol, PropertyDescriptor, array_index,
@@ -159,8 +159,11 @@ class Realm:
         return JSObject(self.object_prototype if proto is MISSING else proto)
 
     def new_array(self, items: list[Any] | None = None) -> JSArray:
-        """A new array owning ``items`` (JS values)."""
-        return JSArray(self.array_prototype, [] if items is None else items)
+        """A new array owning ``items`` (JS values); built-ins build big ones in Python, so each element costs a step."""
+        if items is None:
+            return JSArray(self.array_prototype, [])
+        spend_steps(self.budget, len(items))
+        return JSArray(self.array_prototype, items)
 
     def new_function(self, name: str, fn: Callable[[Any, Any, list], Any], length: int,
                      ctor: Callable[[Any, list, Any], Any] | None = None) -> BuiltinFunction:
@@ -286,7 +289,14 @@ class Realm:
                 worker = _take_worker()
                 self._root = greenlet.getcurrent()
                 return self._switched_back(worker, _enter_worker(worker, self._run_task, fn, outer))
-            self.budget.suspend = None  # not on a thread's main greenlet: nowhere to switch back to
+            # Not on a thread's main greenlet: another realm's task runs this one inline (a call between two
+            # sessions). Nowhere to switch back to, and that task must not be suspended while this one is open.
+            self.budget.suspend = None
+            _threads.inline = getattr(_threads, "inline", 0) + 1
+            try:
+                return self._run_task(fn, outer)
+            finally:
+                _threads.inline -= 1
         return self._run_task(fn, outer)
 
     def _switched_back(self, worker: greenlet.greenlet, out: Any) -> Any:
@@ -306,6 +316,8 @@ class Realm:
 
     def _suspend(self) -> None:
         """Called by the budget at a checkpoint of a time-sliced task whose slice is over (in the task greenlet)."""
+        if getattr(_threads, "inline", 0):
+            return  # another realm's task is open inside this one: suspend at a later checkpoint
         root = self._root
         assert root is not None
         self._resume_target = greenlet.getcurrent()

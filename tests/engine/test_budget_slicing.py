@@ -193,3 +193,20 @@ def test_a_js_error_after_a_suspension_reaches_on_done() -> None:
     s.pump()
     [(ok, exc)] = s.outcomes
     assert not ok and "Cannot read properties of null" in str(exc)
+
+
+def test_a_task_is_not_suspended_while_another_realm_runs_inline_inside_it() -> None:
+    # outer JS -> host -> inner realm's task (inline, e.g. one session dialling another) -> host -> outer JS that
+    # loops: suspending there would leave the inner realm's task open while its session thinks it is idle.
+    outer, inner = Sliced(), Sliced()
+    inner.realm.define_global("callOuter", inner.realm.new_host_function(
+        "callOuter", lambda: outer.realm.call(outer.realm.global_object.get("spin"), None, []), 0))
+    inner_script = inner.realm.compile_script("callOuter()")
+
+    def call_inner() -> Any:
+        return inner.realm.run_task(inner_script.run, on_done=lambda ok, value: None)
+
+    outer.realm.define_global("callInner", outer.realm.new_host_function("callInner", call_inner, 0))
+    result = outer.start("var k = 0; function spin() { for (var j = 0; j < 60000; j++) k++; return k; } callInner()")
+    assert result == 60000.0 and not outer.pending and not inner.pending
+    assert not inner.realm.in_task and not outer.realm.suspended

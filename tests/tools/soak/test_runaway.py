@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from voxsim.tools.cli import main
@@ -28,3 +29,21 @@ def test_cli_json_and_bad_kind() -> None:
     assert data["runaways"][0]["kind"] == "loop" and data["runaways"][0]["ended_by_itself"]
     bad = CliRunner().invoke(main, ["soak", "runaway", "--kind", "nope"])
     assert bad.exit_code == 2 and "unknown --kind" in bad.output
+
+
+def test_neighbours_keep_their_ticks_while_a_loop_runs_in_slices() -> None:
+    # 2M steps of `while (true) {}` hold one core ~0.5-1 s: unsliced, every neighbour tick in that window is that late.
+    report = measure_runaways(calls=3, max_steps=2_000_000, max_seconds=10.0, kinds=["loop"])
+    [loop] = report["runaways"]
+    assert loop["ended_by_itself"] and "step budget exceeded" in loop["error"]
+    assert loop["ticks"] >= 10
+    assert loop["lateness_p99_ms"] < 250, loop
+
+
+@pytest.mark.slow
+def test_without_slices_a_loop_stalls_the_neighbours() -> None:
+    report = measure_runaways(calls=3, max_steps=2_000_000, max_seconds=10.0, kinds=["loop"],
+                              settings={"slice_seconds": None})
+    [loop] = report["runaways"]
+    assert report["settings"] == {"slice_seconds": None, "max_steps": 2_000_000}
+    assert loop["lateness_max_ms"] > 300, loop
