@@ -21,10 +21,23 @@ __all__ = [
     "to_integer_or_infinity", "to_int32", "to_uint32", "to_uint16", "to_length", "to_index", "number_to_string",
     "string_to_number", "same_value", "same_value_zero", "strict_equals", "loose_equals", "js_add", "js_less_than",
     "get_method", "call_function", "js_mod", "js_div", "is_array_index_key", "canonical_numeric_index",
-    "property_key_to_display", "to_display",
+    "property_key_to_display", "to_display", "spend_steps",
 ]
 
 INF = math.inf
+
+
+def spend_steps(budget: Any, n: int) -> None:
+    """Charge ``n`` steps of ``budget`` for a built-in about to loop ``n`` times in Python.
+
+    Why: compiled code spends a step per loop back-edge and call, but a built-in walking ``length`` elements
+    (``indexOf`` on ``Array(2**32 - 1)``, ``Reflect.ownKeys(a)`` in a loop that grows ``a``) would otherwise do
+    unbounded work for free; charged up front, it ends the task with ``BudgetExceeded`` before the work starts.
+    """
+    if n > 0:
+        budget.left -= n
+        if budget.left < 0:
+            budget.spent()
 
 
 def typeof(v: Any) -> str:

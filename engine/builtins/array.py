@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import JSRangeError, JSTypeError
 from ..operations import (
-    same_value_zero, strict_equals, to_boolean, to_integer_or_infinity, to_length, to_number, to_string, to_uint32,
+    same_value_zero, spend_steps, strict_equals, to_boolean, to_integer_or_infinity, to_length, to_number, to_string, to_uint32,
 )
 from ..values import (
     HOLE, MISSING, SYM_ITERATOR, SYM_SPECIES, SYM_IS_CONCAT_SPREADABLE, SYM_UNSCOPABLES, UNDEFINED, JSArray,
@@ -157,7 +157,11 @@ def _from(realm: Any, this: Any, args: list[Any]) -> Any:
         a = this.construct([], this) if use_ctor else array_create(realm, 0)
         it, nxt = get_iterator(realm, items, using)
         k = 0
+        budget = realm.budget
         while True:
+            budget.left -= 1  # a built-in ``next`` spends no step of its own
+            if budget.left < 0:
+                budget.spent()
             r = nxt.call(it, [])
             if not isinstance(r, JSObject):
                 raise JSTypeError("iterator result is not an object")
@@ -175,6 +179,7 @@ def _from(realm: Any, this: Any, args: list[Any]) -> Any:
             k += 1
     src = realm.to_object(items)
     n = length_of(src)
+    spend_steps(realm.budget, n)
     a = this.construct([float(n)], this) if use_ctor else array_create(realm, 0)
     for k in range(n):
         v = src.get(str(k))
@@ -200,7 +205,7 @@ def _protos_lack_indices(o: JSObject, lo: int, hi: int) -> bool:
     define on o: no inherited setter or read-only property to honour)."""
     p = o.proto
     while p is not None:
-        if p.exotic or (type(p) is JSArray and len(p.elems) > lo):
+        if (p.exotic and type(p) is not JSArray) or (type(p) is JSArray and len(p.elems) > lo):
             return False
         props = p.props
         if props and (str(lo) in props if hi - lo == 1 else any(str(i) in props for i in range(lo, hi))):
@@ -221,6 +226,8 @@ def _push(realm: Any, this: Any, args: list[Any]) -> Any:
     n = length_of(o)
     if n + len(args) > MAX_SAFE:
         raise JSTypeError("Pushing too many elements")
+    if type(o) is JSArray and n + len(args) > realm.budget.max_array_length:
+        raise JSRangeError("Invalid array length")
     for v in args:
         put(o, n, v)
         n += 1
@@ -256,6 +263,7 @@ def _shift(realm: Any, this: Any, args: list[Any]) -> Any:
         return this.elems.pop(0)
     o = realm.to_object(this)
     n = length_of(o)
+    spend_steps(realm.budget, n)
     if n == 0:
         set_length(o, 0)
         return UNDEFINED
@@ -276,6 +284,7 @@ def _shift(realm: Any, this: Any, args: list[Any]) -> Any:
 def _unshift(realm: Any, this: Any, args: list[Any]) -> Any:
     o = realm.to_object(this)
     n = length_of(o)
+    spend_steps(realm.budget, n)
     c = len(args)
     if c:
         if n + c > MAX_SAFE:
@@ -299,6 +308,7 @@ def _slice(realm: Any, this: Any, args: list[Any]) -> Any:
     k = relative_index(arg(args, 0), n, 0)
     end = relative_index(arg(args, 1), n, n)
     count = max(end - k, 0)
+    spend_steps(realm.budget, count)
     a = array_species_create(realm, o, count)
     i = 0
     while k < end:
@@ -315,6 +325,7 @@ def _splice(realm: Any, this: Any, args: list[Any]) -> Any:
     o = realm.to_object(this)
     n = length_of(o)
     start = relative_index(arg(args, 0), n, 0)
+    spend_steps(realm.budget, n - start)
     if not args:
         delete_count = 0
     elif len(args) == 1:
@@ -378,6 +389,7 @@ def _concat(realm: Any, this: Any, args: list[Any]) -> Any:
     for e in [o] + list(args):
         if _is_concat_spreadable(e):
             ln = length_of(e)
+            spend_steps(realm.budget, ln)
             if n + ln > MAX_SAFE:
                 raise JSTypeError("Concat result too long")
             for k in range(ln):
@@ -397,6 +409,7 @@ def _join(realm: Any, this: Any, args: list[Any]) -> Any:
     n = length_of(o)
     sep = arg(args, 0)
     sep = "," if sep is UNDEFINED else to_string(sep)
+    spend_steps(realm.budget, n)
     if o in realm.join_stack:
         return ""
     realm.join_stack.append(o)
@@ -428,6 +441,7 @@ def _index_of(realm: Any, this: Any, args: list[Any]) -> Any:
     if n == 0:
         return -1.0
     k = relative_index(arg(args, 1), n, 0)
+    spend_steps(realm.budget, n - k)
     target = arg(args, 0)
     for i in range(k, n):
         v = get_index(o, i)
@@ -442,6 +456,7 @@ def _includes(realm: Any, this: Any, args: list[Any]) -> Any:
     if n == 0:
         return False
     k = relative_index(arg(args, 1), n, 0)
+    spend_steps(realm.budget, n - k)
     target = arg(args, 0)
     for i in range(k, n):
         if same_value_zero(o.get(str(i)), target):
@@ -455,6 +470,7 @@ def _includes(realm: Any, this: Any, args: list[Any]) -> Any:
 def _iter_setup(realm: Any, this: Any, args: list[Any], name: str) -> tuple[JSObject, int, Any, Any]:
     o = realm.to_object(this)
     n = length_of(o)
+    spend_steps(realm.budget, n)
     f = arg(args, 0)
     if not is_callable(f):
         raise JSTypeError(f"{realm.display(f)} is not a function")
@@ -534,6 +550,7 @@ def _find_index(realm: Any, this: Any, args: list[Any]) -> Any:
 def _reduce(realm: Any, this: Any, args: list[Any]) -> Any:
     o = realm.to_object(this)
     n = length_of(o)
+    spend_steps(realm.budget, n)
     f = arg(args, 0)
     if not is_callable(f):
         raise JSTypeError(f"{realm.display(f)} is not a function")

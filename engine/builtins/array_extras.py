@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 from ..errors import JSRangeError, JSTypeError
-from ..operations import strict_equals, to_boolean, to_integer_or_infinity, to_number, to_string
+from ..operations import spend_steps, strict_equals, to_boolean, to_integer_or_infinity, to_number, to_string
 from ..values import (
     HOLE, MISSING, SYM_UNSCOPABLES, UNDEFINED, JSArray, JSObject, PropertyDescriptor, array_index, is_callable,
 )
@@ -67,6 +67,7 @@ def _sort(realm: Any, this: Any, args: list[Any]) -> Any:
     _check_compare(comparefn)
     o = realm.to_object(this)
     n = length_of(o)
+    spend_steps(realm.budget, n)
     items = []
     for k in range(n):
         v = get_index(o, k)
@@ -87,6 +88,7 @@ def _reverse(realm: Any, this: Any, args: list[Any]) -> Any:
         o.elems.reverse()
         return o
     n = length_of(o)
+    spend_steps(realm.budget, n)
     lower = 0
     middle = n // 2
     while lower != middle:
@@ -112,6 +114,7 @@ def _fill(realm: Any, this: Any, args: list[Any]) -> Any:
     value = arg(args, 0)
     k = relative_index(arg(args, 1), n, 0)
     end = relative_index(arg(args, 2), n, n)
+    spend_steps(realm.budget, end - k)
     while k < end:
         put(o, k, value)
         k += 1
@@ -122,6 +125,7 @@ def _flatten_into(realm: Any, target: JSObject, source: JSObject, source_len: in
                   mapper: Any = None, this_arg: Any = UNDEFINED) -> int:
     """FlattenIntoArray (https://tc39.es/ecma262/#sec-flattenintoarray)."""
     target_index = start
+    spend_steps(realm.budget, source_len)
     for k in range(source_len):
         element = get_index(source, k)
         if element is MISSING:
@@ -217,6 +221,7 @@ def _last_index_of(realm: Any, this: Any, args: list[Any]) -> Any:
     k = int(min(start, n - 1)) if start >= 0 else int(n + start)
     target = arg(args, 0)
     indices = _plain_sparse_indices(o)
+    spend_steps(realm.budget, len(indices) if indices is not None else k + 1)
     if indices is not None:
         for i in reversed(indices):
             if i <= k and strict_equals(o.elems[i] if i < len(o.elems) else o.props[str(i)], target):
@@ -233,6 +238,7 @@ def _last_index_of(realm: Any, this: Any, args: list[Any]) -> Any:
 def _find_last_common(realm: Any, this: Any, args: list[Any], want_index: bool) -> Any:
     o = realm.to_object(this)
     n = length_of(o)
+    spend_steps(realm.budget, n)
     f = arg(args, 0)
     if not is_callable(f):
         raise JSTypeError(f"{realm.display(f)} is not a function")
@@ -255,6 +261,7 @@ def _find_last_index(realm: Any, this: Any, args: list[Any]) -> Any:
 def _reduce_right(realm: Any, this: Any, args: list[Any]) -> Any:
     o = realm.to_object(this)
     n = length_of(o)
+    spend_steps(realm.budget, n)
     f = arg(args, 0)
     if not is_callable(f):
         raise JSTypeError(f"{realm.display(f)} is not a function")
@@ -279,6 +286,7 @@ def _reduce_right(realm: Any, this: Any, args: list[Any]) -> Any:
 def _copy_within(realm: Any, this: Any, args: list[Any]) -> Any:
     o = realm.to_object(this)
     n = length_of(o)
+    spend_steps(realm.budget, n)
     to = relative_index(arg(args, 0), n, 0)
     frm = relative_index(arg(args, 1), n, 0)
     final = relative_index(arg(args, 2), n, n)
@@ -305,6 +313,7 @@ def _copy_within(realm: Any, this: Any, args: list[Any]) -> Any:
 def _to_locale_string(realm: Any, this: Any, args: list[Any]) -> Any:
     o = realm.to_object(this)
     n = length_of(o)
+    spend_steps(realm.budget, n)
     stack = getattr(realm, "join_stack", None)
     if stack is not None:
         if any(x is o for x in stack):
@@ -344,6 +353,7 @@ def _to_sorted(realm: Any, this: Any, args: list[Any]) -> Any:
     _check_compare(comparefn)
     o = realm.to_object(this)
     n = length_of(o)
+    spend_steps(realm.budget, n)
     if n > 4294967295:
         raise JSRangeError("Invalid array length")
     return _new_array_checked(realm, sort_values(_values_of(o, n), comparefn))
@@ -352,6 +362,7 @@ def _to_sorted(realm: Any, this: Any, args: list[Any]) -> Any:
 def _to_reversed(realm: Any, this: Any, args: list[Any]) -> Any:
     o = realm.to_object(this)
     n = length_of(o)
+    spend_steps(realm.budget, n)
     if n > 4294967295:
         raise JSRangeError("Invalid array length")
     return realm.new_array([o.get(str(k)) for k in range(n - 1, -1, -1)])
@@ -360,6 +371,7 @@ def _to_reversed(realm: Any, this: Any, args: list[Any]) -> Any:
 def _to_spliced(realm: Any, this: Any, args: list[Any]) -> Any:
     o = realm.to_object(this)
     n = length_of(o)
+    spend_steps(realm.budget, n)
     start = relative_index(arg(args, 0), n, 0)
     items = args[2:]
     if not args:
@@ -383,6 +395,7 @@ def _to_spliced(realm: Any, this: Any, args: list[Any]) -> Any:
 def _with(realm: Any, this: Any, args: list[Any]) -> Any:
     o = realm.to_object(this)
     n = length_of(o)
+    spend_steps(realm.budget, n)
     rel = to_integer_or_infinity(arg(args, 0))
     idx = rel if rel >= 0 else n + rel
     if idx >= n or idx < 0:

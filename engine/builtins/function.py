@@ -48,12 +48,16 @@ def instance_of(v: Any, target: Any) -> bool:
     return ordinary_has_instance(target, v)
 
 
-def create_list_from_array_like(v: Any) -> list[Any]:
+def create_list_from_array_like(v: Any, realm: Any = None) -> list[Any]:
+    """CreateListFromArrayLike; with ``realm``, the list's length is charged to its step budget."""
     if v is UNDEFINED or v is None:
         return []
     if not isinstance(v, JSObject):
         raise JSTypeError("CreateListFromArrayLike called on non-object")
     from ..values import HOLE, JSArray
+    from ..operations import spend_steps, to_length
+    if realm is not None:
+        spend_steps(realm.budget, v.length if type(v) is JSArray else to_length(v.get("length")))
     if type(v) is JSArray and v.length == len(v.elems) and HOLE not in v.elems:
         return [e.value if type(e) is PropertyDescriptor and e.get is MISSING else
                 (v.get(str(i)) if type(e) is PropertyDescriptor else e) for i, e in enumerate(v.elems)]
@@ -82,7 +86,7 @@ def _call(realm: Any, this: Any, args: list[Any]) -> Any:
 def _apply(realm: Any, this: Any, args: list[Any]) -> Any:
     if not is_callable(this):
         raise JSTypeError("Function.prototype.apply was called on a non-function")
-    return this.call(arg(args, 0), create_list_from_array_like(arg(args, 1)))
+    return this.call(arg(args, 0), create_list_from_array_like(arg(args, 1), realm))
 
 
 def _bind(realm: Any, this: Any, args: list[Any]) -> Any:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from ..errors import EngineError, HostJSError, JSThrow, JSTypeError
-from ..operations import to_boolean, to_length
+from ..operations import spend_steps, to_boolean, to_length
 from ..values import (
     HOLE, MISSING, SYM_ITERATOR, SYM_TO_STRING_TAG, UNDEFINED, BuiltinFunction, JSArray, JSObject,
     PropertyDescriptor, is_callable,
@@ -91,7 +91,9 @@ def iterate(realm: Any, obj: Any) -> Iterator[Any]:
     escapes a generator finaliser (CPython would print "Exception ignored in: <generator object iterate>" on
     stderr). A caller that breaks out normally and must see ``return``'s errors calls ``iterator_close`` itself.
     """
+    budget = realm.budget
     if _is_plain_array_iteration(realm, obj):
+        spend_steps(budget, obj.length)  # `[...a]`, `f(...a)`: a Python loop over every element
         i = 0
         elems = obj.elems
         while i < obj.length:
@@ -103,6 +105,9 @@ def iterate(realm: Any, obj: Any) -> Iterator[Any]:
         return
     it, nxt = get_iterator(realm, obj)
     while True:
+        budget.left -= 1  # a built-in ``next`` (Set, Map, string iterators) spends no step of its own
+        if budget.left < 0:
+            budget.spent()
         r = nxt.call(it, []) if is_callable(nxt) else _not_callable()
         if not isinstance(r, JSObject):
             raise JSTypeError(f"Iterator result {realm.display(r)} is not an object")

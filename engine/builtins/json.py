@@ -267,8 +267,10 @@ _ABSENT = object()
 
 def _serialize_array(st: _State, value: JSArray) -> str:
     stepback = _enter(st, value)
+    from ..operations import spend_steps
     from .array import length_of
     n = length_of(value)
+    spend_steps(st.realm.budget, n)
     parts: list[str] = []
     dense = type(value) is JSArray      # an own plain element is what Get returns; holes take the full path
     for i in range(n):

@@ -68,6 +68,11 @@ def parse_int(s: str, radix: Any = UNDEFINED) -> float:
         value = float(int(digits, r))
     except OverflowError:
         value = math.inf
+    except ValueError:  # more digits than Python's int-string conversion limit: approximate, as the spec allows
+        try:
+            value = float(digits) if r == 10 else float(int(digits[:64], r)) * float(r) ** (len(digits) - 64)
+        except OverflowError:
+            value = math.inf
     return sign * value
 
 

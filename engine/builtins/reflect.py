@@ -24,7 +24,7 @@ def _apply(realm: Any, this: Any, args: list[Any]) -> Any:
     f = arg(args, 0)
     if not is_callable(f):
         raise JSTypeError("Reflect.apply target is not a function")
-    return f.call(arg(args, 1), create_list_from_array_like(arg(args, 2)))
+    return f.call(arg(args, 1), create_list_from_array_like(arg(args, 2), realm))
 
 
 def _construct(realm: Any, this: Any, args: list[Any]) -> Any:
@@ -35,7 +35,7 @@ def _construct(realm: Any, this: Any, args: list[Any]) -> Any:
     new_target = args[2] if len(args) > 2 else target
     if not is_constructor(new_target):
         raise JSTypeError("Reflect.construct newTarget is not a constructor")
-    return target.construct(create_list_from_array_like(arg(args, 1)), new_target)
+    return target.construct(create_list_from_array_like(arg(args, 1), realm), new_target)
 
 
 def _define_property(realm: Any, this: Any, args: list[Any]) -> Any:

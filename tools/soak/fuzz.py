@@ -91,10 +91,75 @@ def _expr(rng: random.Random, depth: int) -> str:
     return f"new ({rng.choice(['Array', 'Map', 'Set', 'Error', 'Date', 'RegExp', 'Object', 'String'])})({sub()})"
 
 
+_ITERABLES = ["a", "[1,2]", "new Set(a)", "Object.keys(o)", "String(x)", "new Map([[1, 2]])", "'ab'"]
+_REGEXES = ["/(a)|b/g", "/(?<n>\\d+)-\\k<n>/u", "/^[\\w.]+$/m", "/a(?=b)/y", "/[^]*?x/s", "/\\p{L}+/u", "/(?:)/g",
+            "/(a+)+$/", "/[a-z]{2,}/gi", "/\\bb/d"]
+_WITH_OBJECTS = ["o", "{a: 2, x: 3}", "a", "{[Symbol.unscopables]: {a: true}, a: 1}", "Object.create(o)"]
+_EVAL_SOURCES = ["'x + 1'", "'var ev = x; ev'", "'(function(){ return this })()'", "'y = o; typeof y'",
+                 "'let q = 1; q'", "'arguments'", "'new.target'", "'({a: 1}).a'", "'1;;2'", "'throw 1'"]
+
+
+def _family(rng: random.Random, k: int, e: Callable[[], str], body: Callable[[], str]) -> str:
+    """Statements for the language families the plain grammar above rarely reaches."""
+    it = lambda: rng.choice(_ITERABLES)  # noqa: E731
+    if k == 0:
+        return f"{{ function* gen(p) {{ const got = yield {e()}; yield* {it()}; return got ?? {e()}; }} " \
+               f"const gi = gen(1); y = gi.next(); y = gi.next({e()}); y = [...gen(2)]; " \
+               f"y = gi.{rng.choice(['return(1)', 'throw(2)', 'next()'])}; }}"
+    if k == 1:
+        return f"(async () => {{ async function* ag() {{ yield {e()}; yield* {it()}; yield await {e()}; }} " \
+               f"for await (const v of ag()) {{ y = v; {body()} }} }})();"
+    if k == 2:
+        return f"outer: for (let i = 0; i < 3; i++) {{ inner: for (const v of {it()}) {{ " \
+               f"if ({e()}) continue outer; if ({e()}) break outer; if ({e()}) continue inner; {body()} }} }}"
+    if k == 3:
+        return f"{{ const gs = {{ get p() {{ return {e()} }}, set p(v) {{ x = v }}, get [{e()}]() {{ return 1 }} }}; " \
+               f"gs.p = {e()}; y = gs.p; Object.defineProperty(o, 'q', {{ get() {{ return {e()} }}, " \
+               f"set(v) {{ y = v }}, configurable: true }}); o.q = 1; y = o.q; }}"
+    if k == 4:
+        tgt = rng.choice(['o', 'a', 'f', '{}', 'Object.freeze({k: 1})'])
+        reflect = f"Reflect.set({tgt}, 'k', {e()}); y = Reflect.get({tgt}, 'k'); y = Reflect.has({tgt}, 'k'); " \
+                  f"y = Reflect.defineProperty({tgt}, 'd', {{value: {e()}, writable: false}}); " \
+                  f"y = Reflect.getOwnPropertyDescriptor({tgt}, 'd'); y = Reflect.ownKeys({tgt}); " \
+                  f"y = Reflect.deleteProperty({tgt}, 'k'); y = Reflect.getPrototypeOf({tgt}); " \
+                  f"y = Reflect.apply(f, null, [{e()}]); y = Reflect.construct(Array, [{e()}]); "
+        if rng.random() < 0.5:  # the engine has no Proxy yet: keep most of these cases on Reflect
+            return f"{{ {reflect}}}"
+        return f"{{ {reflect}const pr = new Proxy({rng.choice(['o', 'a', 'f', '{}', 'function(){}'])}, {{ " \
+               f"get(t, k, r) {{ return k === 'z' ? {e()} : Reflect.get(t, k, r) }}, " \
+               f"set(t, k, v, r) {{ return Reflect.set(t, k, v, r) }}, has(t, k) {{ return {e()} }}, " \
+               f"deleteProperty(t, k) {{ return Reflect.deleteProperty(t, k) }}, " \
+               f"ownKeys(t) {{ return Reflect.ownKeys(t) }}, apply(t, th, args) {{ return {e()} }}, " \
+               f"getOwnPropertyDescriptor(t, k) {{ return Reflect.getOwnPropertyDescriptor(t, k) }}, " \
+               f"defineProperty(t, k, d) {{ return Reflect.defineProperty(t, k, d) }} }}); " \
+               f"pr.k = {e()}; y = pr.z; y = 'a' in pr; delete pr.k; y = Object.keys(pr); y = {{...pr}}; " \
+               f"y = Reflect.has(pr, 'k'); y = Reflect.ownKeys(pr); y = pr(); }}"
+    if k == 5:
+        return f"{{ const tag = (s, ...v) => s.raw.join('|') + s.length + v.length; " \
+               f"y = tag`a${{{e()}}}b\\n${{{e()}}}`; y = String.raw`x\\y${{{e()}}}`; " \
+               f"y = ((s) => s)`\\unicode` === undefined; }}"
+    if k == 6:
+        r = rng.choice(_REGEXES)
+        return f"{{ const re = {r}; y = re.exec(String({e()})); y = String({e()}).replace(re, '$1-$&-$<n>'); " \
+               f"y = re.test({e()}); y = String({e()}).split(re); y = [...String({e()}).matchAll(/a/g)]; " \
+               f"y = re.lastIndex; y = re.flags + re.source; }}"
+    if k == 7:
+        return f"{{ class K {{ static #c = {e()}; static s; static {{ K.s = K.#c; {body()} }} " \
+               f"get v() {{ return {e()} }} set v(z) {{ this._v = z }} static #m() {{ return 1 }} " \
+               f"static m() {{ return K.#m() + super.toString() }} }} " \
+               f"const kk = new K(); kk.v = {e()}; y = kk.v; y = K.s; y = K.m(); }}"
+    if k == 8:
+        return f"with ({rng.choice(_WITH_OBJECTS + [e()])}) " \
+               f"{{ y = a; x = {e()}; {body()} }}"
+    return f"y = {rng.choice(['eval', '(0, eval)'])}({rng.choice(_EVAL_SOURCES)});"
+
+
 def _stmt(rng: random.Random, depth: int) -> str:
     e = lambda: _expr(rng, rng.randrange(4))  # noqa: E731
     body = lambda: _stmt(rng, depth - 1) if depth > 0 else f"({e()});"  # noqa: E731
-    k = rng.randrange(14)
+    k = rng.randrange(24)
+    if k >= 14:
+        return _family(rng, k - 14, e, body)
     if k == 0:
         return f"x = {e()};"
     if k == 1:

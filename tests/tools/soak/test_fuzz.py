@@ -97,3 +97,11 @@ def test_cli_exit_1_on_failure(monkeypatch) -> None:
 def test_found_by_fuzz_infinity_modulo_is_nan() -> None:
     # seed 5 case 8917: the fast `%` path called math.fmod(inf, 0.5), a Python ValueError
     assert check_source("var i = Infinity; y = i % 0.5; if (y === y) throw 1;") == "ok"
+
+
+def test_generator_reaches_the_language_families() -> None:
+    text = "\n".join(generate_program(random.Random(i)) for i in range(300))
+    for family in ["yield*", "async function*", "for await", "continue outer", "break outer", "get p()", "set p(v)",
+                   "new Proxy", "Reflect.defineProperty", "String.raw`", "tag`", ".matchAll(", "static {", "with (",
+                   "eval(", "(0, eval)("]:
+        assert family in text, family

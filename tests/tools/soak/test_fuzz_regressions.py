@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import sys
+import time
 
 import pytest
 
@@ -100,3 +101,38 @@ def test_abandoned_iteration_with_a_runaway_return_ends_the_task(monkeypatch) ->
     assert check_source(src) == "budget"
     gc.collect()
     assert unraisable == []
+
+
+# -- seed 4 case 3547: built-ins looping over `length` in Python spent no steps (a 20,000-step case ran > 10 s)
+
+
+@pytest.mark.parametrize("src", [
+    "var a = [1]; for (const v of a) { a.push(Reflect.ownKeys(a)); }",  # the case, minimised: quadratic, no steps
+    "var a = []; a.length = 4294967295; a.indexOf(1)",
+    "var a = []; a.length = 4294967295; a.splice(0)",
+    "var a = []; a.length = 4294967295; a.join()",
+    "var a = []; a.length = 4294967295; a.forEach(x => x)",
+    "var a = []; a.length = 4294967295; Array.from(a)",
+    "var a = []; a.length = 4294967295; JSON.stringify(a)",
+    "var a = []; a.length = 4294967295; [...a.keys()]",
+    "var o = {length: 9e15}; Array.prototype.lastIndexOf.call(o, 1)",
+    "var o = {length: 9e15}; Array.prototype.fill.call(o, 1)",
+    "[1].concat({length: 9e15, [Symbol.isConcatSpreadable]: true})",
+    "Math.max.apply(null, {length: 1e9})",
+    "Reflect.apply(Math.max, null, {length: 4294967295})",
+    "var a = Array(15000).fill(1); for (;;) [...a]",
+])
+def test_builtin_loops_spend_steps(src: str) -> None:
+    t0 = time.perf_counter()
+    assert check_source(src) == "budget"
+    assert time.perf_counter() - t0 < 5
+
+
+def test_small_builtin_loops_still_run() -> None:
+    assert printed("var a = Array(1000).fill(2); print(a.indexOf(3), a.join('').length, [...a].length,"
+                   " Math.max.apply(null, a), JSON.stringify(a.slice(0, 2)))") == ["-1 1000 1000 2 [2,2]"]
+
+
+def test_parse_int_beyond_pythons_digit_limit() -> None:
+    assert printed("print(parseInt('9'.repeat(60000)), parseInt('z'.repeat(5000), 36),"
+                   " parseInt('1' + '0'.repeat(5000), 2) > 1e300)") == ["Infinity Infinity true"]
