@@ -3,7 +3,7 @@
 Compiled code decrements ``left`` on loop back-edges and calls and calls ``spent()`` when it goes below zero. ``left``
 holds one *chunk* of the task's steps, so ``spent()`` is a checkpoint reached every few hundred to few thousand steps:
 it counts the chunk, refills it while the task is under ``max_steps``, and (with a ``timer``) checks the task's
-running time against ``max_seconds`` and its time slice against ``slice_seconds``, calling ``suspend()`` when the slice
+time since the task started against ``max_seconds`` and its time slice against ``slice_seconds``, calling ``suspend()`` when the slice
 is over so the realm can hand the thread back to the event loop. The hot path (one decrement and one compare) is the
 same as with a single big allowance.
 """
@@ -35,13 +35,14 @@ class Budget:
         slice_steps: the largest chunk of steps between two checkpoints.
         slice_seconds: running time after which a checkpoint calls ``suspend`` (when the realm set one); ``None``
             never suspends (virtual time: runs stay deterministic).
-        max_seconds: running time of one task (time suspended does not count) after which it ends; ``None``: no cap.
+        max_seconds: seconds since the task started (time suspended between slices included: it bounds how long
+            an incident lasts) after which it ends; ``None``: no cap.
         timer: monotonic seconds; defaults to ``time.monotonic`` when a time limit is set. Without a timer the
             checkpoints only count steps, so the outcome never depends on the machine's speed.
     """
 
     __slots__ = ("max_steps", "left", "max_depth", "depth", "max_string_length", "max_array_length", "slice_steps",
-                 "slice_seconds", "max_seconds", "timer", "suspend", "_used", "_granted", "_chunk", "_ran",
+                 "slice_seconds", "max_seconds", "timer", "suspend", "_used", "_granted", "_chunk", "_started",
                  "_slice_start", "_checked", "_exceeded")
 
     def __init__(self, max_steps: int = 200_000_000, max_depth: int = 1000,
@@ -65,7 +66,7 @@ class Budget:
         self._exceeded: tuple[str, str] | None = None
         self._used = 0
         self._granted = 0
-        self._ran = 0.0
+        self._started = 0.0
         self._slice_start = 0.0
         self._checked = 0.0
         self.left = 0
@@ -88,8 +89,7 @@ class Budget:
         self.left = self._granted = min(grant, self.max_steps)
         if self.timer is not None:
             now = self.timer()
-            self._ran = 0.0
-            self._slice_start = self._checked = now
+            self._started = self._slice_start = self._checked = now
 
     def spent(self) -> None:
         """The checkpoint compiled code calls when ``left`` went below zero: count, refill or end the task."""
@@ -111,9 +111,8 @@ class Budget:
     def _check_time(self) -> None:
         assert self.timer is not None
         now = self.timer()
-        ran = self._ran + (now - self._slice_start)
-        if self.max_seconds is not None and ran > self.max_seconds:
-            self.exceed("time", f"more than {self.max_seconds:g} s of running time in one task (an endless loop?)")
+        if self.max_seconds is not None and now - self._started > self.max_seconds:
+            self.exceed("time", f"one task ran more than {self.max_seconds:g} s (an endless loop?)")
         # Keep checkpoints about CHECK_SECONDS apart whatever a step costs here.
         since = now - self._checked
         if since > 2 * CHECK_SECONDS:
@@ -122,7 +121,6 @@ class Budget:
             self._chunk = min(self.slice_steps, self._chunk * 2)
         self._checked = now
         if self.suspend is not None and self.slice_seconds is not None and now - self._slice_start >= self.slice_seconds:
-            self._ran = ran
             self.suspend()
             now = self.timer()
             self._slice_start = self._checked = now

@@ -48,7 +48,7 @@ DEFAULT_MAX_STEPS = 20_000_000
 #: (``settings["slice_seconds"]``; virtual time never slices, so its runs stay deterministic).
 DEFAULT_SLICE_SECONDS = 0.002
 
-#: On real time, a JS task's running time (time suspended between slices excluded) before it ends as a runaway
+#: On real time, seconds since a JS task started (time suspended between slices included) before it ends as a runaway
 #: (``settings["max_task_seconds"]``; on virtual time only when set).
 DEFAULT_MAX_TASK_SECONDS = 10.0
 
