@@ -133,3 +133,32 @@ def test_virtual_time_never_slices() -> None:
     session = run_scenario(source, options=SessionOptions(settings={"slice_seconds": 0.0001}))
     assert session.realm.budget.slice_seconds is None and session.realm.budget.timer is None
     assert logs(session) == ["sum 19999900000", "timer"]
+
+
+def test_an_http_request_is_answered_after_the_suspended_task_by_its_listener() -> None:
+    import aiohttp
+
+    async def main() -> tuple[Session, Any, bool]:
+        session = Session(SessionOptions(idle_timeout=60.0, settings={"slice_seconds": 0.001}))
+        session.load("""
+            var done = 0;
+            VoxEngine.addEventListener(AppEvents.HttpRequest, () => ({done: done}));
+            setTimeout(() => { let t = 0; for (let i = 0; i < 300000; i++) t += 1; done = t; }, 0);
+        """, "http.js")
+        await session.start()
+        for _ in range(200):
+            await asyncio.sleep(0.001)
+            if session.realm.suspended:
+                break
+        was_suspended = session.realm.suspended
+        async with aiohttp.ClientSession() as client:
+            async with client.post(session.access_url, data="ping") as resp:
+                answer = await resp.json()
+        session.terminate()
+        await session.wait()
+        return session, answer, was_suspended
+
+    session, answer, was_suspended = run(main(), virtual=False)
+    assert was_suspended
+    assert answer == {"done": 300000}  # the listener ran after the task, and its value is the answer
+    assert session.errors == []
