@@ -136,6 +136,11 @@ INSTANCE_TYPES: dict[str, Surface] = {
     "AgentsClient": _leaves(
         *_MEDIA_UNIT, "webSocketId", "start", "dtmf", "custom", "clearMediaBuffer", "close",
     ),
+    "Conference": _leaves(*_MEDIA_UNIT, "add", "get", "getList", "stop"),
+    "Endpoint": _leaves("id", "getCall", "getDirection", "getMode", "setDisplayName", "manageEndpoint"),
+    "ACDRequest": _leaves("id", "getStatus", "cancel", "addEventListener", "removeEventListener"),
+    "AnsweringMachineDetector": _leaves("id", "call", "model", "timeout", "detect", "addEventListener",
+                                        "removeEventListener"),
 }
 
 #: ``VoxEngine.x(...)`` / ``Cartesia.x(...)`` calls that return an API object.
@@ -146,10 +151,15 @@ _PRODUCERS: dict[tuple[str, str], str] = {
     ("VoxEngine", "createASR"): "ASR",
     ("Cartesia", "createRealtimeTTSPlayer"): "Player",
     ("Cartesia", "createAgentsClient"): "AgentsClient",
+    ("VoxEngine", "createConference"): "Conference",
+    ("VoxEngine", "enqueueACDRequest"): "ACDRequest",
+    ("AMD", "create"): "AnsweringMachineDetector",
 }
 
 #: Event payload fields that hold an API object (``e.call``, ``e.websocket``…).
-_PAYLOAD_FIELDS = {"call": "Call", "websocket": "WebSocket", "player": "Player", "asr": "ASR", "client": "AgentsClient"}
+_PAYLOAD_FIELDS = {"call": "Call", "websocket": "WebSocket", "player": "Player", "asr": "ASR", "client": "AgentsClient",
+                   "conference": "Conference", "endpoint": "Endpoint", "operatorCall": "Call",
+                   "amd": "AnsweringMachineDetector"}
 
 EVENT_NAMES: frozenset[str] = frozenset(
     [str(v) for name, table in GLOBAL_ENUMS.items() if name.endswith("Events") for v in table.values()]
@@ -174,6 +184,10 @@ _TARGET_EVENTS: dict[str, tuple[str, ...]] = {
     "Player": ("Player.", "SequencePlayer."),
     "ASR": ("ASR.",),
     "AgentsClient": ("Cartesia.",),
+    "Conference": ("Conference.",),
+    "Endpoint": ("Endpoint.",),
+    "ACDRequest": ("ACD.",),
+    "AnsweringMachineDetector": ("AMD.",),
 }
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from voxsim.runtime.checker import API_GLOBALS, EVENT_NAMES, Finding, check_program, format_finding
+from voxsim.runtime.checker import API_GLOBALS, EVENT_NAMES, Finding, check_program, check_source, format_finding
 
 
 def _engine_parser() -> Callable[[str], Any] | None:
@@ -162,3 +162,26 @@ def test_listeners_on_the_wrong_target(check: Callable[[str], list[Finding]]) ->
     assert findings[0].message == ("VoxEngine.addEventListener(CallEvents.Connected, …): Call.Connected is not an event of "
                                    "VoxEngine, so the listener never fires")
     assert "is not an event of a Call" in findings[1].message and "of a WebSocket" in findings[2].message
+
+
+def test_conference_acd_and_amd_objects_are_typed() -> None:
+    source = """
+require(Modules.Conference); require(Modules.ACD);
+var conf = VoxEngine.createConference();
+conf.addEventListener(ConferenceEvents.Started, function (e) { Logger.write(e.conference.getId()); });
+conf.addEventListener(ConferenceEvents.EndpointAdded, function (e) { e.endpoint.getCall(); e.endpoint.mute(); });
+conf.addEventListener(CallEvents.Connected, function () {});
+var req = VoxEngine.enqueueACDRequest('q', '1');
+req.addEventListener(ACDEvents.OperatorReached, function (e) { e.operatorCall.hangup(); req.operatorCall(); });
+var amd = AMD.create({model: AMD.Model.US});
+amd.addEventListener(AMD.Events.DetectionComplete, function (e) { e.amd.detect(); e.amd.start(); });
+"""
+    messages = [f.message for f in check_source(source, "typed.js")]
+    assert messages == [
+        "e.conference (a Conference) has no member 'getId'; it is undefined in VoxEngine (did you mean get?)",
+        "e.endpoint (an Endpoint) has no member 'mute'; it is undefined in VoxEngine",
+        "conf.addEventListener(CallEvents.Connected, …): Call.Connected is not an event of a Conference, so the "
+        "listener never fires",
+        "req (an ACDRequest) has no member 'operatorCall'; it is undefined in VoxEngine",
+        "e.amd (an AnsweringMachineDetector) has no member 'start'; it is undefined in VoxEngine",
+    ]
