@@ -147,6 +147,10 @@ class Call(HostObject, CallExtras):
         call = cls(session, incoming=False, number=number, callerid=callerid, display_name=display_name,
                    client_type=client_type, headers=headers)
         call.callee = session.network.lookup(lookup or number, kind=kind)
+        if kind == "user" and session.extensions.get("pushservice"):
+            from .modules.pushservice import PUSH_RESULT
+
+            call._soon(lambda: call._fire("PushSent", {"result": PUSH_RESULT}))
         call._dial(call.callee, conference=kind == "conference")
         return call
 

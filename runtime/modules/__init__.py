@@ -56,6 +56,7 @@ INSTALLERS: dict[str, str] = {
     "avatar": "voxsim.runtime.modules.connectors:install_avatar",
     "conference": "voxsim.runtime.modules.conference:install",
     "acd": "voxsim.runtime.modules.acd:install",
+    "pushservice": "voxsim.runtime.modules.pushservice:install",
     # VoxEngine.createRecorder is always there (media layer): the require only has to succeed quietly.
     "recorder": "voxsim.runtime.modules:provided_by_media",
 }
