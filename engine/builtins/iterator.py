@@ -20,7 +20,12 @@ __all__ = ["install", "get_iterator", "iterate", "iter_result", "iterator_close"
 
 
 def iter_result(realm: Any, value: Any, done: bool) -> JSObject:
-    """CreateIterResultObject."""
+    """CreateIterResultObject; a step of the budget, as built-in ``next`` methods spend none of their own
+    (``new Set(s)`` over a long string would otherwise loop for free)."""
+    budget = realm.budget
+    budget.left -= 1
+    if budget.left < 0:
+        budget.spent()
     o = JSObject(realm.object_prototype)
     o.props["value"] = value
     o.props["done"] = done

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import JSTypeError
-from ..operations import same_value, to_boolean, to_property_key
+from ..operations import same_value, spend_steps, to_boolean, to_property_key
 from ..values import (
     MISSING, SYM_TO_STRING_TAG, UNDEFINED, JSArgumentsObject, JSArray, JSErrorObject, JSFunction, JSObject,
     JSPrimitiveObject, PropertyDescriptor, is_callable,
@@ -125,7 +125,9 @@ def _assign(realm: Any, this: Any, args: list[Any]) -> Any:
         if src is UNDEFINED or src is None:
             continue
         s = realm.to_object(src)
-        for k in s.own_property_keys():
+        keys = s.own_property_keys()
+        spend_steps(realm.budget, len(keys))  # Object.assign({}, 'x'.repeat(60000)): a Python loop per key
+        for k in keys:
             d = s.get_own_property(k)
             if d is not None and d.enumerable is True:
                 if not to.set(k, s.get(k), to):

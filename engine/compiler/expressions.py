@@ -9,7 +9,7 @@ from typing import Any, Callable
 from .. import ast as A
 from ..errors import HostJSError, JSThrow, JSTypeError
 from ..operations import (
-    js_add, strict_equals, to_boolean, to_int32, to_number, to_numeric, to_property_key, to_string, typeof,
+    js_add, spend_steps, strict_equals, to_boolean, to_int32, to_number, to_numeric, to_property_key, to_string, typeof,
 )
 from ..values import (
     HOLE, MISSING, UNDEFINED, JSArray, JSBigInt, JSFunction, JSObject, PropertyDescriptor,
@@ -1002,7 +1002,9 @@ def copy_data_properties(realm: Any, target: JSObject, source: Any, excluded: An
     if source is UNDEFINED or source is None:
         return
     src = realm.to_object(source)
-    for k in src.own_property_keys():
+    keys = src.own_property_keys()
+    spend_steps(realm.budget, len(keys))  # `{...'x'.repeat(60000)}`: a Python loop per key
+    for k in keys:
         if k in excluded:
             continue
         d = src.get_own_property(k)

@@ -121,6 +121,9 @@ def test_abandoned_iteration_with_a_runaway_return_ends_the_task(monkeypatch) ->
     "Math.max.apply(null, {length: 1e9})",
     "Reflect.apply(Math.max, null, {length: 4294967295})",
     "var a = Array(15000).fill(1); for (;;) [...a]",
+    "var s = 'x'.repeat(15000); for (;;) Object.assign({}, s)",
+    "var s = 'x'.repeat(15000); for (;;) ({...s})",
+    "var s = 'x'.repeat(15000); for (;;) new Set(s)",
 ])
 def test_builtin_loops_spend_steps(src: str) -> None:
     t0 = time.perf_counter()
