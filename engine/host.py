@@ -160,6 +160,14 @@ def wrap(realm: Any, host: HostObject) -> JSObject:
     return w
 
 
+def _int_to_number(value: int) -> float:
+    """The Number nearest to a Python int; beyond the double range ±Infinity, as ``Number("1e400")`` gives."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
 def to_js(realm: Any, value: Any) -> Any:
     """A Python value as a JS value: dict → object, list/tuple → array, int → number, str → UTF-16 string,
     HostObject → its wrapper; JS values pass through."""
@@ -169,7 +177,7 @@ def to_js(realm: Any, value: Any) -> Any:
     if t is str:
         return py_str_to_js(value)
     if t is int:
-        return float(value)
+        return _int_to_number(value)
     if isinstance(value, (JSObject, JSSymbol, JSBigInt)):
         return value
     if isinstance(value, HostObject):
@@ -182,7 +190,7 @@ def to_js(realm: Any, value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return realm.new_array([to_js(realm, v) for v in value])
     if isinstance(value, int):  # IntEnum and friends
-        return float(value)
+        return _int_to_number(int(value))
     if isinstance(value, str):
         return py_str_to_js(str(value))
     if isinstance(value, float):

@@ -76,6 +76,13 @@ def test_to_js_and_back() -> None:
         to_js(r, object())
 
 
+def test_ints_beyond_the_double_range_become_infinity() -> None:
+    r = Realm()
+    assert to_js(r, 10**400) == float("inf") and to_js(r, -(10**400)) == float("-inf")
+    assert to_js(r, [2**53 + 1])  # an exact float conversion rounds, never raises
+    assert to_js(r, 2**53 + 1) == float(2**53)
+
+
 def test_enum_is_frozen() -> None:
     r = Realm()
     e = make_enum(r, {"Connected": "Call.Connected"})
