@@ -92,7 +92,7 @@ def _lexical_names(stmts: Iterable[Any], functions_are_lexical: bool) -> list[A.
 class _Fn:
     """What the enclosing function allows."""
 
-    __slots__ = ("generator", "async_", "super_prop", "super_call", "new_target", "is_function", "in_params")
+    __slots__ = ("generator", "async_", "super_prop", "super_call", "new_target", "is_function", "in_params", "static_block")
 
     def __init__(self, generator: bool = False, async_: bool = False, super_prop: bool = False,
                  super_call: bool = False, new_target: bool = False, is_function: bool = False) -> None:
@@ -103,6 +103,7 @@ class _Fn:
         self.new_target = new_target
         self.is_function = is_function
         self.in_params = False
+        self.static_block = False  # a class static block: `await` is reserved (up to the next function boundary)
 
 
 class _Checker:
@@ -154,7 +155,7 @@ class _Checker:
             raise self.error(node, f"Unexpected eval or arguments in strict mode")
         if name == "yield" and (self.fn.generator or self.strict):
             raise self.error(node, "Unexpected 'yield' here")
-        if name == "await" and self.fn.async_:
+        if name == "await" and (self.fn.async_ or self.fn.static_block):
             raise self.error(node, "Unexpected 'await' here")
         if name == "enum":
             raise self.error(node, "Unexpected reserved word 'enum'")
@@ -469,8 +470,8 @@ class _Checker:
             for sub in _walk(p):
                 if type(sub) is A.YieldExpression or (type(sub) is A.AwaitExpression):
                     raise self.error(sub, "Invalid arrow function parameters")
-                if node.async_ and type(sub) is A.Identifier and sub.name == "await":
-                    raise self.error(sub, "'await' is not a valid parameter name in an async function")
+                if (node.async_ or outer.static_block) and type(sub) is A.Identifier and sub.name == "await":
+                    raise self.error(sub, "'await' is not a valid parameter name here")
         return self.function(node, fn)
 
     def v_YieldExpression(self, node: A.YieldExpression) -> A.Node:
@@ -506,6 +507,8 @@ class _Checker:
         if type(node.object) is A.Super:
             if not self.fn.super_prop:
                 raise self.error(node.object, "'super' keyword unexpected here")
+            if type(node.property) is A.PrivateIdentifier:
+                raise self.error(node.property, "Unexpected private name after 'super'")
         else:
             node.object = self.visit(node.object)
         if node.computed:
@@ -585,15 +588,16 @@ class _Checker:
                 self.check_identifier(node.id, True)
             if node.super_class is not None:
                 node.super_class = self.visit(node.super_class)
-            declared: dict[str, str] = {}
+            declared: dict[str, tuple[str, bool]] = {}
             for m in node.body.body:
                 if type(m) in (A.MethodDefinition, A.PropertyDefinition) and type(m.key) is A.PrivateIdentifier:
                     kind = m.kind if type(m) is A.MethodDefinition else "field"
                     name = m.key.name
                     prev = declared.get(name)
-                    if prev is not None and not ({prev, kind} == {"get", "set"}):
+                    # only a getter and a setter may share a private name, and both static or both not
+                    if prev is not None and not ({prev[0], kind} == {"get", "set"} and prev[1] == bool(m.static)):
                         raise self.error(m.key, f"Identifier '#{name}' has already been declared")
-                    declared[name] = "accessor" if prev else kind
+                    declared[name] = ("accessor" if prev else kind, bool(m.static))
             self.private_scopes.append(set(declared))
             self.private_refs.append([])
             derived = node.super_class is not None
@@ -622,6 +626,7 @@ class _Checker:
                     outer_fn = self.fn
                     labels, breakable, continuable = self.labels, self.breakable, self.continuable
                     self.fn = _Fn(False, False, True, False, True, False)
+                    self.fn.static_block = True
                     self.labels, self.breakable, self.continuable = [], 0, 0
                     try:
                         self.check_block_scope(m.body)

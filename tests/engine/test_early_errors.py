@@ -107,6 +107,31 @@ REGEX_LITERALS = [
     ("function f() { return /(/; }", None),
 ]
 INVALID += REGEX_LITERALS
+# `await` is reserved in class static blocks (up to a function boundary; arrow parameters are inside)
+STATIC_BLOCK_AWAIT = [
+    ("class C { static { await: 0; } }", "await"),
+    ("class C { static { ({ await }); } }", "await"),
+    ("class C { static { (await => 0); } }", "await"),
+    ("class C { static { (class await {}); } }", "await"),
+    ("class C { static { function await() {} } }", "await"),
+    ("class C { static { let await; } }", "await"),
+]
+INVALID += STATIC_BLOCK_AWAIT
+# a private getter/setter pair must agree on static-ness
+INVALID += [("class C { static set #f(v) {} get #f() {} }", "already been declared"),
+            ("class C { get #f() {} get #f() {} }", "already been declared"),
+            ("class C { #x; m() { super.#x; } }", "private name")]
+VALID_STATIC_BLOCK_AWAIT = [
+    "class C { static { (() => ({ await })); } }", "class C { static { (() => { class await {} }); } }",
+    "class C { static { (function await(await) {}); } }", "class C { static { (function * await (await) {}); } }",
+    "class C { static get #f() {} static set #f(v) {} }", "class C { get #f() {} set #f(v) {} }",
+    "var await; class C { m() { await; } }",
+]
+
+
+@pytest.mark.parametrize("src", VALID_STATIC_BLOCK_AWAIT)
+def test_valid_static_block_await(src: str) -> None:
+    parse_script(src)
 VALID_REGEX_LITERALS = ["/(?<a>x)|(?<b>y)/;", "/\\k<a>/;", "/a{2,1/;", "/]/;", "/(?<\\u{31350}>x)/u;", "/\\p{L}/u;"]
 
 
