@@ -118,3 +118,12 @@ def test_storage_file_persists_across_runs(tmp_path: Path) -> None:
     assert "got hello" in result.output
     fresh = runner.invoke(main, ["run", str(get)])
     assert "got null" in fresh.output
+
+
+def test_a_lone_surrogate_in_a_log_line_prints_as_its_escape(tmp_path: Path) -> None:
+    scenario = tmp_path / "surrogate.js"
+    scenario.write_text('Logger.write("bad \\ud800 end"); VoxEngine.terminate();\n')
+    result = CliRunner().invoke(main, ["run", str(scenario)])
+    assert result.exit_code == 0, result.output
+    assert "bad \\ud800 end" in result.output
+    assert "internal error" not in result.output

@@ -169,6 +169,8 @@ async def run_scenarios(
         def show(record: Any) -> None:
             line = record.to_json() if as_json else format_record(record)
             if line is not None and not closed:
+                # A JS string may hold a lone surrogate (no UTF-8 form): print it as its escape, as the trace does.
+                line = line.encode("utf-8", "backslashreplace").decode("utf-8")
                 try:
                     style = {} if as_json else style_for(record)
                     click.echo(click.style(line, **style) if style else line,
