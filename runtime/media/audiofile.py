@@ -11,11 +11,23 @@ import numpy as np
 
 from .formats import PCM
 
-__all__ = ["AudioFileError", "load_audio", "resolve_media_url"]
+__all__ = ["AudioFileError", "load_audio", "resolve_media_url", "is_loopback_url"]
 
 
 class AudioFileError(RuntimeError):
     """A media URL that cannot be read: missing file, remote host, undecodable data."""
+
+
+def is_loopback_url(url: str) -> bool:
+    """An http(s) URL whose host is this machine (``localhost`` or a loopback address): the only kind voxsim opens."""
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https"):
+        return False
+    host = parsed.hostname or ""
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def resolve_media_url(url: str, base_dir: Path | None = None) -> str:
@@ -30,13 +42,9 @@ def resolve_media_url(url: str, base_dir: Path | None = None) -> str:
             raise AudioFileError(f"media file not found: {path}")
         return str(path)
     if parsed.scheme in ("http", "https"):
-        host = parsed.hostname or ""
-        try:
-            loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            loopback = False
-        if not loopback:
-            raise AudioFileError(f"{url}: voxsim plays http(s) media from local servers only (127.0.0.1/localhost)")
+        if not is_loopback_url(url):
+            raise AudioFileError(f"{url}: voxsim plays http(s) media from local servers only (127.0.0.1/localhost); "
+                                 f"map the URL to a local file with --media-map or --media-dir")
         return url
     raise AudioFileError(f"{url}: unsupported media URL scheme {parsed.scheme!r} (expected a path, file:// or http://)")
 

@@ -188,10 +188,11 @@ class CallMedia(MediaUnit):
         """``call.say``: TTS into the call, replacing whatever it heard."""
         return self._play(P.create_tts_player(self.graph, text, voice, sample_rate=self.sample_rate))
 
-    def start_playback(self, url: str, loop: bool = False, base_dir: Path | None = None) -> P.Player:
-        """``call.startPlayback``: a file or local URL into the call."""
+    def start_playback(self, url: str, loop: bool = False, base_dir: Path | None = None, **media: Any) -> P.Player:
+        """``call.startPlayback``: a file or local URL into the call (``media``: ``media_map``/``warn`` of
+        ``players.create_url_player``)."""
         return self._play(P.create_url_player(self.graph, url, sample_rate=self.sample_rate, loop=loop,
-                                              base_dir=base_dir))
+                                              base_dir=base_dir, **media))
 
     def play_progress_tone(self, country: str) -> P.Player:
         """``call.playProgressTone``: the country's ring-back tone until stopped."""

@@ -22,6 +22,7 @@ from voxsim.engine.values import UNDEFINED
 from . import asr as A
 from . import callmedia as CM
 from . import players as P
+from .media_map import MediaMap
 from .recorder import RECORD_STARTED, RECORD_STOPPED, RECORDER_STARTED, RECORDER_STOPPED, Recorder
 from .speakers import ScriptError, SimulatedParty
 from .units import MediaError, MediaGraph, MediaUnit
@@ -373,7 +374,7 @@ class CallMediaHost:
         params = _py(parameters)
         loop = _loop_flag(params)
         base = self.layer.session.options.settings.get("media_dir")
-        player = self.unit.start_playback(_text(url), loop, Path(base) if base else None)
+        player = self.unit.start_playback(_text(url), loop, Path(base) if base else None, **self.layer.url_media())
         player.name = self.layer.session.new_id("player")
         trace_player(self.layer.session, player, "playback")
 
@@ -417,7 +418,21 @@ class MediaLayer:
         self.record_dir = Path(session.options.settings.get("recordings_dir") or "recordings")
         self.live: list[Any] = []
         self._sockets: dict[int, tuple[Any, WebSocketMedia]] = {}
+        self._media_map: MediaMap | None = None
+        self._warned: set[str] = set()
         session.add_closer(self.close)
+
+    def url_media(self) -> dict[str, Any]:
+        """``media_map``/``warn`` for URL players: the session's map (settings ``media_map``, ``media_dir``,
+        ``strict_media``; built once) and a trace warning per stand-in URL (once per URL per session)."""
+        if self._media_map is None:
+            self._media_map = MediaMap.from_settings(self.session.options.settings)
+        return {"media_map": self._media_map, "warn": self._media_warning}
+
+    def _media_warning(self, message: str) -> None:
+        if message not in self._warned:
+            self._warned.add(message)
+            self.session.warn(message, where="media")
 
     def attach_call(self, call: Any) -> CallMediaHost:
         """The media object of a new Call (``call.media``)."""
@@ -498,7 +513,8 @@ class MediaLayer:
         params = _py(parameters)
         loop = _loop_flag(params)
         base = self.session.options.settings.get("media_dir")
-        player = P.create_url_player(self.graph, _text(url), loop=loop, base_dir=Path(base) if base else None)
+        player = P.create_url_player(self.graph, _text(url), loop=loop, base_dir=Path(base) if base else None,
+                                     **self.url_media())
         return self._player(player, "playback")
 
     def create_tone_script_player(self, script: Any = UNDEFINED, loop: Any = UNDEFINED) -> PlayerHost:
@@ -509,7 +525,9 @@ class MediaLayer:
         params = _py(parameters) or {}
         segments = params.get("segments", []) if isinstance(params, Mapping) else params
         segments = segments if isinstance(segments, list) else []
-        player = P.create_sequence_player(self.graph, [dict(s) for s in segments if isinstance(s, Mapping)])
+        base = self.session.options.settings.get("media_dir")
+        player = P.create_sequence_player(self.graph, [dict(s) for s in segments if isinstance(s, Mapping)],
+                                          base_dir=Path(base) if base else None, **self.url_media())
         return self._player(player, "playback", sequence=True)
 
     def create_recorder(self, parameters: Any = UNDEFINED) -> RecorderHost:

@@ -17,9 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from .audiofile import AudioFileError, load_audio, resolve_media_url
+from .audiofile import AudioFileError
 from .formats import PCM, frame_samples
 from .frames import Frame, SpeechTag
+from .media_map import MediaMap, standin_warning
 from .tones import ToneScriptError, progress_tone, render_tone_script
 from .tts import TTSError, synthesize
 from .units import MediaGraph, MediaUnit
@@ -248,24 +249,33 @@ def create_tts_player(
 
 
 def create_url_player(
-    graph: MediaGraph, url: str, *, sample_rate: int = 8000, base_dir: Path | None = None, **kwargs: Any
+    graph: MediaGraph, url: str, *, sample_rate: int = 8000, base_dir: Path | None = None,
+    media_map: MediaMap | None = None, warn: Callable[[str], None] | None = None, **kwargs: Any
 ) -> Player:
-    """A player for a WAV/MP3/OGG file path, ``file://`` URL or loopback ``http://`` URL (http loads off-loop)."""
-    remote = url.startswith(("http://", "https://"))
+    """A player for a WAV/MP3/OGG file path, ``file://`` URL or loopback ``http://`` URL (http loads off-loop).
 
-    def load(rate: int) -> Clip:
-        return Clip(load_audio(url, rate, base_dir))
+    With ``media_map`` a remote URL plays what the map says, else a synthetic stand-in (``warn`` gets the message)
+    unless the map is strict; without one, a remote URL fails with ``Player.Error`` as it always did."""
+    resolver = media_map if media_map is not None else MediaMap(strict=True)
+    try:
+        source = resolver.resolve(url, base_dir)
+    except AudioFileError as exc:
+        err = exc
 
-    if not remote:
-        try:
-            resolve_media_url(url, base_dir)
-        except AudioFileError as exc:
-            err = exc
+        def load(rate: int) -> Clip:  # report the bad URL through Player.Error
+            raise err
 
-            def load(rate: int) -> Clip:  # noqa: F811 - report the bad URL through Player.Error
-                raise err
+        return Player(graph, load, sample_rate=sample_rate, **kwargs)
+    if source.kind == "standin":
+        message = standin_warning(url)
+        log.warning("%s", message)
+        if warn is not None:
+            warn(message)
 
-    return Player(graph, load, sample_rate=sample_rate, blocking_load=remote, **kwargs)
+    def load_source(rate: int) -> Clip:
+        return Clip(source.load(rate))
+
+    return Player(graph, load_source, sample_rate=sample_rate, blocking_load=source.remote, **kwargs)
 
 
 def create_tone_script_player(graph: MediaGraph, script: str, *, sample_rate: int = 8000, **kwargs: Any) -> Player:
@@ -290,10 +300,21 @@ def create_progress_tone_player(graph: MediaGraph, country: str, *, sample_rate:
 
 def create_sequence_player(
     graph: MediaGraph, segments: Sequence[dict[str, Any]], *, sample_rate: int = 8000,
-    base_dir: Path | None = None, **kwargs: Any
+    base_dir: Path | None = None, media_map: MediaMap | None = None, warn: Callable[[str], None] | None = None,
+    **kwargs: Any
 ) -> Player:
     """Segments played back to back: ``{"type": "tts", "text", "voice"?}``, ``{"type": "url", "url"}``,
-    ``{"type": "tone", "script"}`` or ``{"type": "silence", "duration"}`` (seconds)."""
+    ``{"type": "tone", "script"}`` or ``{"type": "silence", "duration"}`` (seconds); URLs resolve as in
+    ``create_url_player``."""
+    resolver = media_map if media_map is not None else MediaMap(strict=True)
+
+    def url_clip(url: str, rate: int) -> Clip:
+        source = resolver.resolve(url, base_dir)
+        if source.kind == "standin":
+            log.warning("%s", standin_warning(url))
+            if warn is not None:
+                warn(standin_warning(url))
+        return Clip(source.load(rate))
 
     def load(rate: int) -> list[Clip]:
         clips: list[Clip] = []
@@ -303,7 +324,7 @@ def create_sequence_player(
                 text = str(seg.get("text", ""))
                 clips.append(Clip(synthesize(text, rate, seg.get("voice") or seg.get("language")).pcm, text))
             elif kind in ("url", "file", "playback"):
-                clips.append(Clip(load_audio(str(seg["url"]), rate, base_dir)))
+                clips.append(url_clip(str(seg["url"]), rate))
             elif kind in ("tone", "tonescript"):
                 clips.append(Clip(render_tone_script(str(seg.get("script") or seg.get("sequence")), rate, 30.0)[0]))
             elif kind in ("silence", "pause"):

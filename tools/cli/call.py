@@ -20,6 +20,7 @@ from typing import IO, Any
 import click
 
 from . import EXIT_INTERNAL, EXIT_OK, EXIT_SCENARIO_ERROR, EXIT_USAGE
+from .run import media_flags, media_options
 
 __all__ = ["command", "interactive_call", "classify", "Speaker", "open_speaker"]
 
@@ -125,7 +126,8 @@ async def _feed(session: Any, inbox: asyncio.Queue[str | None], turn_taking: boo
 
 async def interactive_call(scenario: Path, *, callerid: str, out: Path, stream: IO[str], turn_taking: bool,
                            cartesia: dict[str, Any], printer: Callable[[Any], None], max_seconds: float,
-                           note: Callable[[str], None], play: bool = False) -> int:
+                           note: Callable[[str], None], play: bool = False,
+                           media: dict[str, Any] | None = None) -> int:
     """Run ``scenario`` with an inbound call whose caller is fed by ``stream``; returns the exit status."""
     from voxsim.runtime.callers import CallerScript
     from voxsim.runtime.media.recorder import WavWriter
@@ -136,7 +138,7 @@ async def interactive_call(scenario: Path, *, callerid: str, out: Path, stream: 
     live = CallerScript((), hangup_after_silence=None, source="terminal")
     network = Network().with_caller(callerid=callerid, extra={"script": live})
     session = Session(SessionOptions(network=network, trace_path=out / "trace.jsonl",
-                                     settings={"cartesia": cartesia, "recordings_dir": str(out)}))
+                                     settings={"cartesia": cartesia, "recordings_dir": str(out), **(media or {})}))
     session.trace.add_listener(printer)
     loop = asyncio.get_running_loop()
     inbox: asyncio.Queue[str | None] = asyncio.Queue()
@@ -198,8 +200,10 @@ async def interactive_call(scenario: Path, *, callerid: str, out: Path, stream: 
 @click.option("--logs", is_flag=True, help="Also print the scenario's Logger lines.")
 @click.option("--play/--no-play", default=None,
               help="Play what the caller hears on the sound device (default: when input is a terminal and a device exists).")
+@media_flags
 def command(scenario: Path | None, callerid: str, out: Path, cartesia_mode: str, agent_spec: str | None,
-            turns: bool | None, max_seconds: float, logs: bool, play: bool | None = None) -> None:
+            turns: bool | None, max_seconds: float, logs: bool, play: bool | None = None,
+            media_map: Path | None = None, media_dir: Path | None = None, strict_media: bool = False) -> None:
     """Call SCENARIO (default: the bundled Cartesia inbound scenario) and talk to it by typing, on real time.
 
     Type what the caller says and press Enter; a line of keys (0-9 * # A-D) sends DTMF; /hangup or Ctrl-D hangs up.
@@ -225,7 +229,8 @@ def command(scenario: Path | None, callerid: str, out: Path, cartesia_mode: str,
                                       turn_taking=(not tty) if turns is None else turns, cartesia=cartesia,
                                       printer=printer, max_seconds=max_seconds,
                                       note=lambda text: printer.console.print(f"[dim]{text}[/dim]"),
-                                      play=tty if play is None else play),
+                                      play=tty if play is None else play,
+                                      media=media_options(media_map, media_dir, strict_media)),
                      virtual=False)
     except JSSyntaxError as exc:
         click.echo(str(exc), err=True)

@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from . import EXIT_OK, EXIT_SCENARIO_ERROR, EXIT_USAGE
+from .run import media_flags, media_options
 
 __all__ = ["command", "format_report"]
 
@@ -100,9 +101,11 @@ class _Display:
                    '"agent_rtt_p50_ms", "cpu_per_call", ...} as one JSON object.')
 @click.option("--progress/--no-progress", default=None,
               help="Live progress on stderr  [default: when stderr is a terminal]")
+@media_flags
 def command(scenarios: tuple[Path, ...], calls: int, concurrency: int, processes: int | None,
             agent_spec: str | None, caller_script: Path | None, input_format: str | None, ramp: float,
-            max_call_seconds: float, as_json: bool, progress: bool | None) -> None:
+            max_call_seconds: float, as_json: bool, progress: bool | None, media_map: Path | None = None,
+            media_dir: Path | None = None, strict_media: bool = False) -> None:
     """Run CALLS real-time calls against SCENARIO files, CONCURRENCY at a time, over worker processes.
 
     Each call is an inbound call with a scripted caller against the local Cartesia agent emulator (one per
@@ -127,7 +130,8 @@ def command(scenarios: tuple[Path, ...], calls: int, concurrency: int, processes
     config = LoadConfig(scenarios=tuple(str(p.resolve()) for p in scenarios), agent=agent_spec,
                         caller_script=str(caller_script) if caller_script else None,
                         max_call_seconds=max_call_seconds,
-                        settings={"cartesia": {"input_format": input_format}} if input_format else {})
+                        settings={**({"cartesia": {"input_format": input_format}} if input_format else {}),
+                                  **media_options(media_map, media_dir, strict_media)})
     display = _Display() if (progress if progress is not None else sys.stderr.isatty()) else None
     try:
         report = run_load(config, calls, concurrency, processes, ramp=ramp,

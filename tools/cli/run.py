@@ -16,7 +16,8 @@ import click
 
 from . import EXIT_INTERNAL, EXIT_OK, EXIT_SCENARIO_ERROR, EXIT_USAGE
 
-__all__ = ["command", "run_scenarios", "format_record", "style_for", "caller_script", "parse_dtmf"]
+__all__ = ["command", "run_scenarios", "format_record", "style_for", "caller_script", "parse_dtmf", "media_options",
+           "media_flags"]
 
 
 def parse_dtmf(spec: str) -> tuple[float, str]:
@@ -125,11 +126,13 @@ async def run_scenarios(
     dtmf: tuple[tuple[float, str], ...] = (),
     record_dir: Path | None = None,
     listeners: tuple[Any, ...] = (),
+    media: dict[str, Any] | None = None,
 ) -> int:
     """Run the files in one session (in order, one realm) and return the exit status.
 
     ``caller_script`` (a ``runtime.callers.CallerScript``) is what the inbound caller does; ``listeners`` get every
-    trace record as it is made (``voxsim demo`` prints the conversation with one)."""
+    trace record as it is made (``voxsim demo`` prints the conversation with one); ``media`` are the media-map
+    settings (``media_options``)."""
     from voxsim.engine.errors import JSSyntaxError
     from voxsim.runtime.network import Network
     from voxsim.runtime.session import Session, SessionOptions
@@ -153,7 +156,7 @@ async def run_scenarios(
             changes["extra"] = {**network.caller.extra, "script": caller_script}
         network = network.with_caller(**changes)
         inbound = network.caller
-    settings: dict[str, Any] = {"cartesia": cartesia or {}}
+    settings: dict[str, Any] = {"cartesia": cartesia or {}, **(media or {})}
     if record_dir is not None:
         settings["recordings_dir"] = str(record_dir)
     if http_fake is not None:  # Net requests answered from a routes file (docs/runtime-services.md)
@@ -202,6 +205,34 @@ async def run_scenarios(
     return EXIT_SCENARIO_ERROR if session.errors else EXIT_OK
 
 
+def media_options(media_map: Path | None, media_dir: Path | None, strict: bool) -> dict[str, Any]:
+    """Session settings for ``--media-map/--media-dir/--strict-media`` (docs/media.md); a bad map is a usage error."""
+    from voxsim.runtime.media.media_map import MediaMap, MediaMapError
+
+    settings: dict[str, Any] = {}
+    if media_dir is not None:
+        settings["media_dir"] = str(media_dir.resolve())
+    if strict:
+        settings["strict_media"] = True
+    if media_map is not None:
+        try:
+            MediaMap.load(media_map)  # checked now; each session reads it again (plain strings cross processes)
+        except MediaMapError as exc:
+            raise click.BadParameter(str(exc), param_hint="--media-map") from None
+        settings["media_map"] = str(media_map.resolve())
+    return settings
+
+
+def media_flags(fn: Any) -> Any:
+    """The ``--media-map``, ``--media-dir`` and ``--strict-media`` options (run, call, serve, load share them)."""
+    fn = click.option("--strict-media", is_flag=True,
+                      help="An unmapped remote media URL fails with Player.Error instead of a stand-in.")(fn)
+    fn = click.option("--media-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                      help="Play a remote media URL from the file of the same name here (and relative paths).")(fn)
+    return click.option("--media-map", "media_map", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                        help="YAML/JSON map of media URL or glob → local file, tone:<spec> or silence:<s>.")(fn)
+
+
 def _bug_report(exc: BaseException) -> None:
     frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     where = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
@@ -245,12 +276,14 @@ def _bug_report(exc: BaseException) -> None:
               help="Print every trace record as a JSON line on stdout (docs/trace.md) instead of readable lines.")
 @click.option("--hangup-after-silence", type=click.FloatRange(min=0), default=5.0, show_default=True,
               help="After its last line the caller hangs up once the line has been quiet this long.")
+@media_flags
 def command(scenarios: tuple[Path, ...], caller: str | None, destination: str | None, custom_data: str,
             network_file: Path | None, virtual_time: bool, max_seconds: float, trace_path: Path | None,
             storage_path: Path | None, secrets_path: Path | None, cartesia_mode: str = "emulator",
             agent_spec: str | None = None, line_app: str | None = None, http_fake: Path | None = None,
             says: tuple[str, ...] = (), dtmf_specs: tuple[str, ...] = (), caller_script_path: Path | None = None,
-            record_dir: Path | None = None, hangup_after_silence: float = 5.0, as_json: bool = False) -> None:
+            record_dir: Path | None = None, hangup_after_silence: float = 5.0, as_json: bool = False,
+            media_map: Path | None = None, media_dir: Path | None = None, strict_media: bool = False) -> None:
     """Run SCENARIO files (in order, one session) on a simulated phone network.
 
     With --call (or --say/--dtmf/--caller-script) the session starts with an inbound call; otherwise it starts like
@@ -272,6 +305,7 @@ def command(scenarios: tuple[Path, ...], caller: str | None, destination: str | 
             FakeTransport.from_file(http_fake)
         except FakeRouteError as exc:
             raise click.BadParameter(str(exc), param_hint="--http-fake") from None
+    media = media_options(media_map, media_dir, strict_media)
     # A network file's caller keeps its own behaviour unless the command line scripts it.
     script = caller_script(says, dtmf_specs, caller_script_path, hangup_after_silence,
                            default=network_file is None and (caller is not None or bool(dtmf_specs)))
@@ -286,7 +320,7 @@ def command(scenarios: tuple[Path, ...], caller: str | None, destination: str | 
                           cartesia={k: v for k, v in (("mode", "local" if cartesia_mode == "emulator" else cartesia_mode), ("agent", agent_spec),
                                                       ("line", line_app)) if v},
                           http_fake=http_fake, caller_script=script, dtmf=dtmf, record_dir=record_dir,
-                          as_json=as_json),
+                          as_json=as_json, media=media),
             virtual=virtual_time,
         )
     except NetworkError as exc:

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from . import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
+from .run import media_flags, media_options
 
 __all__ = ["command"]
 
@@ -35,8 +36,10 @@ __all__ = ["command"]
               help="End a call's session after this many seconds.")
 @click.option("--work-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Keep recordings and timeline pictures here (default: a temporary folder).")
+@media_flags
 def command(scenarios: tuple[Path, ...], port: int, agent_spec: str | None, cartesia_mode: str, caller: str,
-            destination: str, custom_data: str, max_seconds: float, work_dir: Path | None) -> None:
+            destination: str, custom_data: str, max_seconds: float, work_dir: Path | None,
+            media_map: Path | None = None, media_dir: Path | None = None, strict_media: bool = False) -> None:
     """Serve a browser softphone that calls SCENARIO files (one session per call, real time)."""
     from voxsim.engine.errors import HostJSError, JSSyntaxError
     from voxsim.runtime.clock import run
@@ -50,7 +53,8 @@ def command(scenarios: tuple[Path, ...], port: int, agent_spec: str | None, cart
     cartesia = {k: v for k, v in (("mode", cartesia_mode), ("agent", agent_spec)) if v}
     config = SoftphoneConfig(scenarios=tuple(p.resolve() for p in scenarios), port=port, callerid=caller,
                              destination=destination, custom_data=custom_data, max_seconds=max_seconds,
-                             work_dir=work_dir, settings={"cartesia": cartesia})
+                             work_dir=work_dir,
+                             settings={"cartesia": cartesia, **media_options(media_map, media_dir, strict_media)})
 
     handler = logging.StreamHandler()  # one line per call start and end
     handler.setFormatter(logging.Formatter("voxsim softphone: %(message)s"))
