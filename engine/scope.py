@@ -162,6 +162,7 @@ class _Analyzer(ScopeRules):
         self.may_eval = may_eval
         self.eval_owners: set[int] = set()  # function nodes whose own body holds a direct eval
         self.param_scope: Scope | None = None   # the function whose parameter list is being walked
+        self.params_only: Scope | None = None   # eval code in this function's parameter list: its body is unseen
 
     def mine(self, scope: Scope) -> bool:
         """False for the caller's scopes seen from direct eval code: those are never modified."""
@@ -258,6 +259,8 @@ class _Analyzer(ScopeRules):
         crossed: list[Binding] = []
         while s is not None:
             b = s.bindings.get(name)
+            if b is not None and s is self.params_only and b.kind != "param":
+                b = None
             if b is None and s.dyn is not None:
                 # a `with` object or the var object of a sloppy direct eval may hold the name at run time
                 wb = s.dyn
@@ -595,7 +598,11 @@ def analyze(program: A.Program, eval_code: bool = False, may_eval: bool = True) 
     return _Analyzer(may_eval=may_eval).run(program, eval_code)
 
 
-def analyze_eval(program: A.Program, caller: Scope) -> Analysis:
+def analyze_eval(program: A.Program, caller: Scope, in_params: bool = False) -> Analysis:
     """Analyze direct eval code called from ``caller`` (a scope of an analysis made earlier, left unchanged); the
-    code's top scope is ``analysis.root``, whose parent is ``caller``."""
-    return _Analyzer(outer=caller).run_eval(program, caller)
+    code's top scope is ``analysis.root``, whose parent is ``caller``. ``in_params``: the call is in the caller's
+    parameter list, where the function body's declarations are not in scope."""
+    analyzer = _Analyzer(outer=caller)
+    if in_params:
+        analyzer.params_only = caller
+    return analyzer.run_eval(program, caller)

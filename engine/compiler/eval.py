@@ -114,15 +114,18 @@ class _VarTarget:
         self.dynamic = dynamic
 
 
-def _var_target(name: str, var_scope: Scope, root: Scope) -> _VarTarget:
-    """``root``: the scope the access is compiled in."""
+def _var_target(name: str, var_scope: Scope, root: Scope, in_params: bool = False) -> _VarTarget:
+    """``root``: the scope the access is compiled in. ``in_params``: an eval in a parameter list, whose vars live
+    outside the body's (the body's own declarations of the name are other bindings)."""
     if var_scope.kind == "script":
         return _VarTarget(name, None, -1, False)
     b = var_scope.bindings.get(name)
-    if b is not None and not b.is_lexical and b.kind not in ("blockfunction", "funcname"):
+    if in_params:
+        b = None
+    elif b is not None and not b.is_lexical and b.kind not in ("blockfunction", "funcname"):
         hops, slot = Analysis.resolve(b, root)
         return _VarTarget(name, env_at(hops), slot, False)
-    if name == "arguments" and not var_scope.arrow and "arguments" in var_scope.specials:
+    if name == "arguments" and not in_params and not var_scope.arrow and "arguments" in var_scope.specials:
         hops, slot = Analysis.resolve(var_scope.specials["arguments"], root)
         return _VarTarget(name, env_at(hops), slot, False)
     dyn = var_scope.dyn
@@ -250,7 +253,7 @@ def compile_eval(compiler_type: Any, realm: Any, text: str, caller: Scope, ctx: 
                  ) -> Callable[[list], Any]:
     """Parse, analyse and compile eval code; returns ``run(caller_env) -> completion value``."""
     program, source = parse_eval(text, ctx)
-    an = analyze_eval(program, caller)
+    an = analyze_eval(program, caller, ctx.param_names is not None)
     root: Scope = an.root  # type: ignore[assignment]
     c = compiler_type(realm, an, source)
     c.scope = root
@@ -340,7 +343,7 @@ def _declaration_instantiation(c: Any, an: Analysis, caller: Scope, root: Scope,
                                                                    configurable=True))
         return instantiate_global
 
-    targets = {name: _var_target(name, var_scope, root) for name in an.eval_var_names}
+    targets = {name: _var_target(name, var_scope, root, param_names is not None) for name in an.eval_var_names}
     missing = [n for n, t in targets.items() if t.dynamic and t.up is None]
     fn_targets = [(targets[name], make) for name, make in makers]
     dyn_vars = [targets[n] for n in an.eval_var_names if n not in functions and targets[n].dynamic]

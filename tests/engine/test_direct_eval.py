@@ -85,6 +85,9 @@ CASES = [
     ("param eval redeclares a parameter", "function f(a, p = eval('var a')) {} try { f() } catch (e) { print(e.name) }",
      "SyntaxError"),
     ("arrow param eval declares arguments", "var f = (p = eval('var arguments = 5')) => arguments; print(f())", "5"),
+    ("param eval var is not the body's", "var f = (p = eval('var arguments = 1'), q = () => arguments) => "
+                                         "{ var arguments = 2; return [arguments, q()] }; print(f())", "2,1"),
+    ("param eval var seen by the body", "function f(p = eval('var z2 = 5')) { return z2 } print(f())", "5"),
     ("param eval ignores body lets", "function f(p = eval('var z = 5')) { let w = 1; return z } print(f())", "5"),
     ("async param eval rejects", "async function f(p = eval('var arguments')) {} f().catch(e => print(e.name))",
      "SyntaxError"),
