@@ -248,6 +248,14 @@ def create_tts_player(
     return Player(graph, load, sample_rate=sample_rate, name=kwargs.pop("name", None), **kwargs)
 
 
+def _warn_standin(url: str, warn: Callable[[str], None] | None) -> None:
+    """The stand-in's warning goes to ``warn`` (the session's trace, printed by the CLI), else to the log."""
+    if warn is not None:
+        warn(standin_warning(url))
+    else:
+        log.warning("%s", standin_warning(url))
+
+
 def create_url_player(
     graph: MediaGraph, url: str, *, sample_rate: int = 8000, base_dir: Path | None = None,
     media_map: MediaMap | None = None, warn: Callable[[str], None] | None = None, **kwargs: Any
@@ -267,10 +275,7 @@ def create_url_player(
 
         return Player(graph, load, sample_rate=sample_rate, **kwargs)
     if source.kind == "standin":
-        message = standin_warning(url)
-        log.warning("%s", message)
-        if warn is not None:
-            warn(message)
+        _warn_standin(url, warn)
 
     def load_source(rate: int) -> Clip:
         return Clip(source.load(rate))
@@ -311,9 +316,7 @@ def create_sequence_player(
     def url_clip(url: str, rate: int) -> Clip:
         source = resolver.resolve(url, base_dir)
         if source.kind == "standin":
-            log.warning("%s", standin_warning(url))
-            if warn is not None:
-                warn(standin_warning(url))
+            _warn_standin(url, warn)
         return Clip(source.load(rate))
 
     def load(rate: int) -> list[Clip]:

@@ -225,3 +225,41 @@ def test_voxsim_run_with_media_map(tmp_path: Path) -> None:
     (tmp_path / "bad.yaml").write_text("https://x.test/a.mp3: nowhere.wav\n")
     result = CliRunner().invoke(main, ["run", str(scenario), "--media-map", str(tmp_path / "bad.yaml")])
     assert result.exit_code == 2 and "nowhere.wav" in result.output
+
+
+def test_the_pytest_fixture_takes_the_map_as_settings(voxsim: Any, tmp_path: Path) -> None:
+    wav = write_wav(tmp_path / "hold.wav", 1.5)
+    scenario = tmp_path / "hold.js"
+    scenario.write_text(PLAY_ON_CONNECT % json.dumps("https://cdn.voximplant.com/hold/music.mp3"))
+    mapped = voxsim(scenario, caller="+15551234567",
+                    settings={"media_map": {"https://cdn.voximplant.com/hold/*": str(wav)}})
+    mapped.expect("Call.PlaybackStarted").then("Call.PlaybackFinished", within_ms=1600)
+    assert not [r for r in mapped.records if r.type == "warning"]
+    strict = voxsim(scenario, caller="+15551234567", settings={"strict_media": True})
+    assert [r for r in strict.records if r.type == "log"][-1]["text"].startswith("finished ")
+    assert "media-map" in [r for r in strict.records if r.type == "log"][-1]["text"]
+
+
+def test_sequence_player_url_segments_use_the_map(tmp_path: Path) -> None:
+    (tmp_path / "m.yaml").write_text('media:\n  "https://x.test/gap.mp3": silence:1.5\n')
+    source = """
+    const p = VoxEngine.createSequencePlayer({segments: [
+      {type: "url", url: "https://x.test/gap.mp3"}, {type: "tone", script: "440@-19;0.5(0.5/0/1)"},
+      {type: "url", url: "https://elsewhere.test/beep.wav"}]});
+    p.addEventListener(SequencePlayerEvents.Started, (e) => Logger.write("started " + e.duration));
+    p.addEventListener(SequencePlayerEvents.PlaybackFinished, (e) => {
+      Logger.write("finished " + e.error); VoxEngine.terminate();
+    });
+    """
+
+    async def main() -> Session:
+        session = Session(SessionOptions(epoch=0.0, settings={"media_map": str(tmp_path / "m.yaml")}))
+        session.load(source)
+        await session.start()
+        await session.wait(max_seconds=60)
+        session.close()
+        return session
+
+    session = run(main(), virtual=True)
+    assert [text for _, text in logs(session)] == [f"started {1.5 + 0.5 + STANDIN_SECONDS:g}", "finished undefined"]
+    assert ["https://elsewhere.test/beep.wav" in w["message"] for w in session.trace.find("warning")] == [True]
