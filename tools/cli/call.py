@@ -221,6 +221,7 @@ def command(scenario: Path | None, callerid: str, out: Path, cartesia_mode: str,
     cartesia = {"mode": "local" if cartesia_mode == "emulator" else cartesia_mode}
     if agent_spec:
         cartesia["agent"] = agent_spec
+    media = media_options(media_map, media_dir, strict_media)  # a bad map is a usage error, before the call
     if tty:
         click.echo(f"Calling {scenario.name} from {callerid}. Type what you say and press Enter; "
                    "digits send DTMF; /hangup or Ctrl-D hangs up.\n")
@@ -229,8 +230,7 @@ def command(scenario: Path | None, callerid: str, out: Path, cartesia_mode: str,
                                       turn_taking=(not tty) if turns is None else turns, cartesia=cartesia,
                                       printer=printer, max_seconds=max_seconds,
                                       note=lambda text: printer.console.print(f"[dim]{text}[/dim]"),
-                                      play=tty if play is None else play,
-                                      media=media_options(media_map, media_dir, strict_media)),
+                                      play=tty if play is None else play, media=media),
                      virtual=False)
     except JSSyntaxError as exc:
         click.echo(str(exc), err=True)

@@ -263,3 +263,15 @@ def test_sequence_player_url_segments_use_the_map(tmp_path: Path) -> None:
     session = run(main(), virtual=True)
     assert [text for _, text in logs(session)] == [f"started {1.5 + 0.5 + STANDIN_SECONDS:g}", "finished undefined"]
     assert ["https://elsewhere.test/beep.wav" in w["message"] for w in session.trace.find("warning")] == [True]
+
+
+@pytest.mark.parametrize("command", ["serve", "load", "call"])
+def test_other_commands_take_the_media_flags_and_reject_a_bad_map(command: str, tmp_path: Path) -> None:
+    from voxsim.tools.cli import main
+
+    scenario = tmp_path / "s.js"
+    scenario.write_text("VoxEngine.terminate();")
+    (tmp_path / "bad.json").write_text(json.dumps({"https://x.test/*": "tone:not-a-tone"}))
+    result = CliRunner().invoke(main, [command, str(scenario), "--media-map", str(tmp_path / "bad.json")])
+    assert result.exit_code == 2, result.output
+    assert "--media-map" in result.output and "tone" in result.output
