@@ -401,6 +401,31 @@ class ClassCompiler(CompilerBase):
                 raise realm.throw("TypeError", f"Cannot assign to read only property '{realm.display(k)}'")
         return super_set
 
+    def super_target(self, node: Any) -> Callable[[list], Callable[[Any], None]]:
+        """``super[e]`` as an assignment target: ``prepare(env)`` evaluates the reference (this, the key value and
+        the home object's prototype) and returns ``put(v)``, which converts the key and sets
+        (https://tc39.es/ecma262/#sec-makesuperpropertyreference, then PutValue)."""
+        realm = self.realm
+        home_proto, this_value = self._super_parts(node)
+        raw_key = self.expr(node.property) if node.computed else None
+        name = None if node.computed else node.property.name
+        loc = self.loc(node)
+
+        def prepare(env: list) -> Callable[[Any], None]:
+            this = this_value(env)
+            rk = raw_key(env) if raw_key is not None else name
+            p = home_proto(env)
+
+            def put(value: Any) -> None:
+                if p is None:
+                    raise throw_at(realm, "TypeError", "Cannot set properties of null", loc)
+                k = rk if type(rk) is str else to_property_key(rk)
+                if not p.set(k, value, this):
+                    raise throw_at(realm, "TypeError", f"Cannot assign to read only property '{realm.display(k)}'",
+                                   loc)
+            return put
+        return prepare
+
     def super_delete(self, node: Any) -> Expr:
         """``delete super.x`` / ``delete super[e]`` (https://tc39.es/ecma262/#sec-delete-operator-runtime-semantics-
         evaluation): evaluate the reference (``this`` first, then the key expression without ToPropertyKey), then

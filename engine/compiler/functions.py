@@ -672,6 +672,8 @@ def _close_async(realm: Any, it: Any, on_throw: bool) -> None:
         ret = it.get("return")
         if ret is UNDEFINED or ret is None:
             return
+        if not isinstance(ret, JSFunction):
+            raise JSTypeError("iterator.return is not a function")
         r = async_await(realm, ret.call(it, []))
         if not on_throw and not isinstance(r, JSObject):
             raise JSTypeError("iterator result is not an object")

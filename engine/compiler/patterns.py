@@ -8,6 +8,7 @@ from .. import ast as A
 from ..errors import JSTypeError
 from ..operations import js_add, to_boolean, to_numeric, to_property_key
 from ..values import HOLE, MISSING, UNDEFINED, UNINIT, JSArray, JSBigInt, JSObject, PropertyDescriptor
+from ..builtins.generator import GeneratorReturn
 from ..builtins.iterator import get_iterator, iterator_close, iterator_close_on_throw
 from .core import CompilerBase, Expr, is_anonymous_function_definition, throw_at
 from .expressions import copy_data_properties, get_member, put_member
@@ -75,6 +76,57 @@ class PatternCompiler(CompilerBase):
                 raise throw_at(realm, "TypeError", exc.message, loc) from None
         return bind_member
 
+    def target_ref(self, target: Any) -> Callable[[list], Callable[[Any], None]] | None:
+        """A destructuring target whose reference is evaluated before its value is read (``lref`` in
+        https://tc39.es/ecma262/#sec-runtime-semantics-iteratordestructuringassignmentevaluation): ``prepare(env)``
+        evaluates the base and key and returns ``put(value)``, which applies a default, converts the key and sets.
+        None for identifiers and nested patterns, whose evaluation has no visible effect."""
+        t = type(target)
+        if t is A.AssignmentPattern:
+            inner = self.target_ref(target.left)
+            if inner is None:
+                return None
+            default = self.default_value(target.left, target.right)
+
+            def prepare_default(env: list) -> Callable[[Any], None]:
+                put = inner(env)  # type: ignore[misc]
+
+                def put_default(value: Any) -> None:
+                    put(default(env) if value is UNDEFINED else value)
+                return put_default
+            return prepare_default
+        if t is not A.MemberExpression:
+            return None
+        if type(target.object) is A.Super:
+            return self.super_target(target)
+        realm = self.realm
+        strict = self.scope.strict
+        loc = self.loc(target)
+        obj = self.expr(target.object)
+        if type(target.property) is A.PrivateIdentifier:
+            writer = self.private_writer(target)
+
+            def prepare_private(env: list) -> Callable[[Any], None]:
+                o = obj(env)
+                return lambda value: writer(env, o, value)
+            return prepare_private
+        raw_key = self.expr(target.property) if target.computed else None
+        name = None if target.computed else target.property.name
+
+        def prepare(env: list) -> Callable[[Any], None]:
+            o = obj(env)
+            rk = raw_key(env) if raw_key is not None else name
+
+            def put(value: Any) -> None:
+                try:
+                    if o is UNDEFINED or o is None:
+                        raise JSTypeError(f"Cannot set properties of {realm.display(o)}")
+                    put_member(realm, o, rk if type(rk) is str else to_property_key(rk), value, strict)
+                except JSTypeError as exc:
+                    raise throw_at(realm, "TypeError", exc.message, loc) from None
+            return put
+        return prepare
+
     def object_binder(self, pattern: Any, init: bool) -> Binder:
         realm = self.realm
         loc = self.loc(pattern)
@@ -85,17 +137,21 @@ class PatternCompiler(CompilerBase):
                 rest = self.binder(p.argument, init)
                 continue
             key = self.property_key(p)
-            steps.append((key, self.binder(p.value, init), p.computed))
+            ref = None if init else self.target_ref(p.value)
+            steps.append((key, self.binder(p.value, init) if ref is None else None, ref))
 
         def bind_object(env: list, value: Any) -> None:
             if value is UNDEFINED or value is None:
                 raise throw_at(realm, "TypeError", f"Cannot destructure '{realm.display(value)}' as it is "
                                                    f"{'undefined' if value is UNDEFINED else 'null'}.", loc)
             used = []
-            for key, bind, _ in steps:
+            for key, bind, ref in steps:
                 k = key(env)
                 used.append(k)
-                bind(env, get_member(realm, value, k))
+                if ref is not None:
+                    ref(env)(get_member(realm, value, k))
+                else:
+                    bind(env, get_member(realm, value, k))
             if rest is not None:
                 o = realm.new_object()
                 copy_data_properties(realm, o, value, used)
@@ -104,14 +160,15 @@ class PatternCompiler(CompilerBase):
 
     def array_binder(self, pattern: Any, init: bool) -> Binder:
         realm = self.realm
-        items: list[tuple[int, Binder | None]] = []
+        items: list[tuple[int, Binder | None, Any]] = []
         for e in pattern.elements:
             if e is None:
-                items.append((0, None))
-            elif type(e) is A.RestElement:
-                items.append((2, self.binder(e.argument, init)))
-            else:
-                items.append((1, self.binder(e, init)))
+                items.append((0, None, None))
+                continue
+            target = e.argument if type(e) is A.RestElement else e
+            ref = None if init else self.target_ref(target)
+            items.append((2 if type(e) is A.RestElement else 1, self.binder(target, init) if ref is None else None,
+                          ref))
 
         def bind_array(env: list, value: Any) -> None:
             it, nxt = get_iterator(realm, value)
@@ -133,12 +190,13 @@ class PatternCompiler(CompilerBase):
                     done = True
                     raise
             try:
-                for kind, bind in items:
+                for kind, bind, ref in items:
                     if kind == 0:
                         step()
-                    elif kind == 1:
+                        continue
+                    put = ref(env) if ref is not None else None
+                    if kind == 1:
                         v = step()
-                        bind(env, v)  # type: ignore[misc]
                     else:
                         out = []
                         while True:
@@ -146,7 +204,15 @@ class PatternCompiler(CompilerBase):
                             if done:
                                 break
                             out.append(v)
-                        bind(env, realm.new_array(out))  # type: ignore[misc]
+                        v = realm.new_array(out)
+                    if put is not None:
+                        put(v)
+                    else:
+                        bind(env, v)  # type: ignore[misc]
+            except GeneratorReturn:
+                if not done:
+                    iterator_close(it)  # a return completion: return()'s own throw or non-object result wins
+                raise
             except BaseException:
                 if not done:
                     iterator_close_on_throw(it)
@@ -296,12 +362,13 @@ class PatternCompiler(CompilerBase):
         target = node.left
         realm = self.realm
         if type(target.object) is A.Super or type(target.property) is A.PrivateIdentifier:
-            bind = self.member_binder(target)
+            prepare = self.target_ref(target)
             value = self.expr(node.right)
 
             def assign_special(env: list) -> Any:
+                put = prepare(env)  # type: ignore[misc]
                 v = value(env)
-                bind(env, v)
+                put(v)
                 return v
             return assign_special
         obj = self.expr(target.object)

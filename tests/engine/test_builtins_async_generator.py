@@ -76,3 +76,11 @@ CASES = [
 @pytest.mark.parametrize("src, want", CASES)
 def test_async_generator(src: str, want: str) -> None:
     assert run_snippet(src) == want
+
+
+def test_for_await_break_with_a_non_callable_return_rejects() -> None:
+    src = ("var it = { [Symbol.asyncIterator]() { return { next() { return { done: false, value: 1 }; },"
+           " return: Symbol() }; } };"
+           "(async function () { for await (var x of it) { break; } })()"
+           ".then(function () { print('resolved'); }, function (e) { print(e.name); });")
+    assert run_snippet(src) == "TypeError"
