@@ -181,21 +181,22 @@ class DirectEvalCompiler(CompilerBase):
         caller = self.scope
         ctx = eval_context(caller)
         ctx.param_names = self.an.param_evals.get(id(node))
-        cache: OrderedDict[str, Callable[[list], Any]] = OrderedDict()
+        cache: OrderedDict[str, tuple[A.Program, Source, Analysis]] = OrderedDict()
         eval_fn = realm.intrinsics.get("%eval%")
         compiler_type = type(self)
 
         def code_for(text: str) -> Callable[[list], Any]:
-            run = cache.get(text)
-            if run is None:
-                try:
-                    run = compile_eval(compiler_type, realm, text, caller, ctx)
-                except JSSyntaxError as exc:
-                    raise realm.throw("SyntaxError", exc.message) from None
-                cache[text] = run
-                if len(cache) > _CACHE_PER_SITE:
-                    cache.popitem(last=False)
-            return run
+            # the parse and analysis are kept per text; each eval compiles afresh, since its code is new parse
+            # nodes (a tagged template in it gets a new template object)
+            parsed = cache.get(text)
+            try:
+                if parsed is None:
+                    parsed = cache[text] = parse_and_analyze_eval(text, caller, ctx)
+                    if len(cache) > _CACHE_PER_SITE:
+                        cache.popitem(last=False)
+                return compile_eval(compiler_type, realm, text, caller, ctx, parsed)
+            except JSSyntaxError as exc:
+                raise realm.throw("SyntaxError", exc.message) from None
 
         def direct_eval(env: list) -> Any:
             f = fn(env)
@@ -249,11 +250,15 @@ class DirectEvalCompiler(CompilerBase):
         return copy_static
 
 
-def compile_eval(compiler_type: Any, realm: Any, text: str, caller: Scope, ctx: EvalContext
-                 ) -> Callable[[list], Any]:
-    """Parse, analyse and compile eval code; returns ``run(caller_env) -> completion value``."""
+def parse_and_analyze_eval(text: str, caller: Scope, ctx: EvalContext) -> tuple[A.Program, Source, Analysis]:
     program, source = parse_eval(text, ctx)
-    an = analyze_eval(program, caller, ctx.param_names is not None)
+    return program, source, analyze_eval(program, caller, ctx.param_names is not None)
+
+
+def compile_eval(compiler_type: Any, realm: Any, text: str, caller: Scope, ctx: EvalContext,
+                 parsed: tuple[A.Program, Source, Analysis] | None = None) -> Callable[[list], Any]:
+    """Parse, analyse (unless ``parsed``) and compile eval code; returns ``run(caller_env) -> completion value``."""
+    program, source, an = parsed if parsed is not None else parse_and_analyze_eval(text, caller, ctx)
     root: Scope = an.root  # type: ignore[assignment]
     c = compiler_type(realm, an, source)
     c.scope = root
