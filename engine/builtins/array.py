@@ -284,11 +284,11 @@ def _shift(realm: Any, this: Any, args: list[Any]) -> Any:
 def _unshift(realm: Any, this: Any, args: list[Any]) -> Any:
     o = realm.to_object(this)
     n = length_of(o)
-    spend_steps(realm.budget, n)
     c = len(args)
     if c:
         if n + c > MAX_SAFE:
             raise JSTypeError("Unshift too many elements")
+        spend_steps(realm.budget, n)
         for k in range(n, 0, -1):
             v = get_index(o, k - 1)
             if v is MISSING:
@@ -308,8 +308,8 @@ def _slice(realm: Any, this: Any, args: list[Any]) -> Any:
     k = relative_index(arg(args, 0), n, 0)
     end = relative_index(arg(args, 1), n, n)
     count = max(end - k, 0)
+    a = array_species_create(realm, o, count)  # may throw first (an invalid length for the species)
     spend_steps(realm.budget, count)
-    a = array_species_create(realm, o, count)
     i = 0
     while k < end:
         v = get_index(o, k)
@@ -470,10 +470,10 @@ def _includes(realm: Any, this: Any, args: list[Any]) -> Any:
 def _iter_setup(realm: Any, this: Any, args: list[Any], name: str) -> tuple[JSObject, int, Any, Any]:
     o = realm.to_object(this)
     n = length_of(o)
-    spend_steps(realm.budget, n)
     f = arg(args, 0)
     if not is_callable(f):
         raise JSTypeError(f"{realm.display(f)} is not a function")
+    spend_steps(realm.budget, n)
     return o, n, f, arg(args, 1)
 
 

@@ -362,16 +362,15 @@ def _to_sorted(realm: Any, this: Any, args: list[Any]) -> Any:
 def _to_reversed(realm: Any, this: Any, args: list[Any]) -> Any:
     o = realm.to_object(this)
     n = length_of(o)
-    spend_steps(realm.budget, n)
     if n > 4294967295:
         raise JSRangeError("Invalid array length")
+    spend_steps(realm.budget, n)
     return realm.new_array([o.get(str(k)) for k in range(n - 1, -1, -1)])
 
 
 def _to_spliced(realm: Any, this: Any, args: list[Any]) -> Any:
     o = realm.to_object(this)
     n = length_of(o)
-    spend_steps(realm.budget, n)
     start = relative_index(arg(args, 0), n, 0)
     items = args[2:]
     if not args:
@@ -386,6 +385,7 @@ def _to_spliced(realm: Any, this: Any, args: list[Any]) -> Any:
         raise JSTypeError("Array too large")
     if new_len > 4294967295:
         raise JSRangeError("Invalid array length")
+    spend_steps(realm.budget, n)
     out = [o.get(str(k)) for k in range(start)]
     out.extend(items)
     out.extend(o.get(str(k)) for k in range(start + skip, n))
