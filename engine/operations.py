@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import Any, Iterator
 
 from .errors import JSTypeError
 from .values import (
@@ -21,7 +21,7 @@ __all__ = [
     "to_integer_or_infinity", "to_int32", "to_uint32", "to_uint16", "to_length", "to_index", "number_to_string",
     "string_to_number", "same_value", "same_value_zero", "strict_equals", "loose_equals", "js_add", "js_less_than",
     "get_method", "call_function", "js_mod", "js_div", "is_array_index_key", "canonical_numeric_index",
-    "property_key_to_display", "to_display", "spend_steps",
+    "property_key_to_display", "to_display", "spend_steps", "charged_range",
 ]
 
 INF = math.inf
@@ -38,6 +38,23 @@ def spend_steps(budget: Any, n: int) -> None:
         budget.left -= n
         if budget.left < 0:
             budget.spent()
+
+
+_CHUNK = 1024
+
+
+def charged_range(budget: Any, *bounds: int) -> Iterator[int]:
+    """``range(*bounds)`` that spends a step per index, charged a chunk at a time as the loop goes.
+
+    Why: a built-in that may stop early (``indexOf`` finding index 0 of an object whose ``length`` is 2**32, a
+    callback that throws) must not be charged for elements it never visits, yet a loop that does run on must end
+    with ``BudgetExceeded`` like compiled JS would.
+    """
+    r = range(*bounds)
+    for first in range(0, len(r), _CHUNK):
+        chunk = r[first:first + _CHUNK]
+        spend_steps(budget, len(chunk))
+        yield from chunk
 
 
 def typeof(v: Any) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import JSRangeError, JSTypeError
 from ..operations import (
-    same_value_zero, spend_steps, strict_equals, to_boolean, to_integer_or_infinity, to_length, to_number, to_string, to_uint32,
+    charged_range, same_value_zero, spend_steps, strict_equals, to_boolean, to_integer_or_infinity, to_length, to_number, to_string, to_uint32,
 )
 from ..values import (
     HOLE, MISSING, SYM_ITERATOR, SYM_SPECIES, SYM_IS_CONCAT_SPREADABLE, SYM_UNSCOPABLES, UNDEFINED, JSArray,
@@ -179,9 +179,8 @@ def _from(realm: Any, this: Any, args: list[Any]) -> Any:
             k += 1
     src = realm.to_object(items)
     n = length_of(src)
-    spend_steps(realm.budget, n)
     a = this.construct([float(n)], this) if use_ctor else array_create(realm, 0)
-    for k in range(n):
+    for k in charged_range(realm.budget, n):
         v = src.get(str(k))
         if mapfn is not UNDEFINED:
             v = mapfn.call(this_arg, [v, float(k)])
@@ -226,7 +225,8 @@ def _push(realm: Any, this: Any, args: list[Any]) -> Any:
     n = length_of(o)
     if n + len(args) > MAX_SAFE:
         raise JSTypeError("Pushing too many elements")
-    if type(o) is JSArray and n + len(args) > realm.budget.max_array_length:
+    if args and type(o) is JSArray and realm.budget.max_array_length < n + len(args) <= 4294967295:
+        # Beyond 2**32 - 1 the spec itself throws, after the puts (set_length below): leave that case to it.
         raise JSRangeError("Invalid array length")
     for v in args:
         put(o, n, v)
@@ -263,12 +263,11 @@ def _shift(realm: Any, this: Any, args: list[Any]) -> Any:
         return this.elems.pop(0)
     o = realm.to_object(this)
     n = length_of(o)
-    spend_steps(realm.budget, n)
     if n == 0:
         set_length(o, 0)
         return UNDEFINED
     first = o.get("0")
-    for k in range(1, n):
+    for k in charged_range(realm.budget, 1, n):
         v = get_index(o, k)
         if v is MISSING:
             if not o.delete(str(k - 1)):
@@ -288,8 +287,7 @@ def _unshift(realm: Any, this: Any, args: list[Any]) -> Any:
     if c:
         if n + c > MAX_SAFE:
             raise JSTypeError("Unshift too many elements")
-        spend_steps(realm.budget, n)
-        for k in range(n, 0, -1):
+        for k in charged_range(realm.budget, n, 0, -1):
             v = get_index(o, k - 1)
             if v is MISSING:
                 if not o.delete(str(k + c - 1)):
@@ -309,13 +307,11 @@ def _slice(realm: Any, this: Any, args: list[Any]) -> Any:
     end = relative_index(arg(args, 1), n, n)
     count = max(end - k, 0)
     a = array_species_create(realm, o, count)  # may throw first (an invalid length for the species)
-    spend_steps(realm.budget, count)
     i = 0
-    while k < end:
+    for k in charged_range(realm.budget, k, end):
         v = get_index(o, k)
         if v is not MISSING:
             _create_prop(a, i, v)
-        k += 1
         i += 1
     set_length(a, i)
     return a
@@ -325,7 +321,6 @@ def _splice(realm: Any, this: Any, args: list[Any]) -> Any:
     o = realm.to_object(this)
     n = length_of(o)
     start = relative_index(arg(args, 0), n, 0)
-    spend_steps(realm.budget, n - start)
     if not args:
         delete_count = 0
     elif len(args) == 1:
@@ -337,6 +332,7 @@ def _splice(realm: Any, this: Any, args: list[Any]) -> Any:
     if n + len(items) - delete_count > MAX_SAFE:
         raise JSTypeError("Splice result too long")
     a = array_species_create(realm, o, delete_count)
+    spend_steps(realm.budget, delete_count + len(items))
     for k in range(delete_count):
         v = get_index(o, start + k)
         if v is not MISSING:
@@ -389,10 +385,9 @@ def _concat(realm: Any, this: Any, args: list[Any]) -> Any:
     for e in [o] + list(args):
         if _is_concat_spreadable(e):
             ln = length_of(e)
-            spend_steps(realm.budget, ln)
             if n + ln > MAX_SAFE:
                 raise JSTypeError("Concat result too long")
-            for k in range(ln):
+            for k in charged_range(realm.budget, ln):
                 v = get_index(e, k)
                 if v is not MISSING:
                     _create_prop(a, n, v)
@@ -409,13 +404,12 @@ def _join(realm: Any, this: Any, args: list[Any]) -> Any:
     n = length_of(o)
     sep = arg(args, 0)
     sep = "," if sep is UNDEFINED else to_string(sep)
-    spend_steps(realm.budget, n)
     if o in realm.join_stack:
         return ""
     realm.join_stack.append(o)
     try:
         parts = []
-        for k in range(n):
+        for k in charged_range(realm.budget, n):
             v = o.get(str(k)) if not (type(o) is JSArray and k < len(o.elems) and o.elems[k] is not HOLE and
                                       type(o.elems[k]) is not PropertyDescriptor) else o.elems[k]
             parts.append("" if v is UNDEFINED or v is None else to_string(v))
@@ -441,9 +435,8 @@ def _index_of(realm: Any, this: Any, args: list[Any]) -> Any:
     if n == 0:
         return -1.0
     k = relative_index(arg(args, 1), n, 0)
-    spend_steps(realm.budget, n - k)
     target = arg(args, 0)
-    for i in range(k, n):
+    for i in charged_range(realm.budget, k, n):
         v = get_index(o, i)
         if v is not MISSING and strict_equals(v, target):
             return float(i)
@@ -456,9 +449,8 @@ def _includes(realm: Any, this: Any, args: list[Any]) -> Any:
     if n == 0:
         return False
     k = relative_index(arg(args, 1), n, 0)
-    spend_steps(realm.budget, n - k)
     target = arg(args, 0)
-    for i in range(k, n):
+    for i in charged_range(realm.budget, k, n):
         if same_value_zero(o.get(str(i)), target):
             return True
     return False
@@ -473,13 +465,12 @@ def _iter_setup(realm: Any, this: Any, args: list[Any], name: str) -> tuple[JSOb
     f = arg(args, 0)
     if not is_callable(f):
         raise JSTypeError(f"{realm.display(f)} is not a function")
-    spend_steps(realm.budget, n)
     return o, n, f, arg(args, 1)
 
 
 def _for_each(realm: Any, this: Any, args: list[Any]) -> Any:
     o, n, f, t = _iter_setup(realm, this, args, "forEach")
-    for k in range(n):
+    for k in charged_range(realm.budget, 0, n):
         v = get_index(o, k)
         if v is not MISSING:
             f.call(t, [v, float(k), o])
@@ -489,7 +480,7 @@ def _for_each(realm: Any, this: Any, args: list[Any]) -> Any:
 def _map(realm: Any, this: Any, args: list[Any]) -> Any:
     o, n, f, t = _iter_setup(realm, this, args, "map")
     a = array_species_create(realm, o, n)
-    for k in range(n):
+    for k in charged_range(realm.budget, 0, n):
         v = get_index(o, k)
         if v is not MISSING:
             r = f.call(t, [v, float(k), o])
@@ -504,7 +495,7 @@ def _filter(realm: Any, this: Any, args: list[Any]) -> Any:
     o, n, f, t = _iter_setup(realm, this, args, "filter")
     a = array_species_create(realm, o, 0)
     i = 0
-    for k in range(n):
+    for k in charged_range(realm.budget, 0, n):
         v = get_index(o, k)
         if v is not MISSING and to_boolean(f.call(t, [v, float(k), o])):
             _create_prop(a, i, v)
@@ -514,7 +505,7 @@ def _filter(realm: Any, this: Any, args: list[Any]) -> Any:
 
 def _some(realm: Any, this: Any, args: list[Any]) -> Any:
     o, n, f, t = _iter_setup(realm, this, args, "some")
-    for k in range(n):
+    for k in charged_range(realm.budget, 0, n):
         v = get_index(o, k)
         if v is not MISSING and to_boolean(f.call(t, [v, float(k), o])):
             return True
@@ -523,7 +514,7 @@ def _some(realm: Any, this: Any, args: list[Any]) -> Any:
 
 def _every(realm: Any, this: Any, args: list[Any]) -> Any:
     o, n, f, t = _iter_setup(realm, this, args, "every")
-    for k in range(n):
+    for k in charged_range(realm.budget, 0, n):
         v = get_index(o, k)
         if v is not MISSING and not to_boolean(f.call(t, [v, float(k), o])):
             return False
@@ -532,7 +523,7 @@ def _every(realm: Any, this: Any, args: list[Any]) -> Any:
 
 def _find_common(realm: Any, this: Any, args: list[Any], want_index: bool) -> Any:
     o, n, f, t = _iter_setup(realm, this, args, "find")
-    for k in range(n):
+    for k in charged_range(realm.budget, 0, n):
         v = o.get(str(k))
         if to_boolean(f.call(t, [v, float(k), o])):
             return float(k) if want_index else v
@@ -550,7 +541,6 @@ def _find_index(realm: Any, this: Any, args: list[Any]) -> Any:
 def _reduce(realm: Any, this: Any, args: list[Any]) -> Any:
     o = realm.to_object(this)
     n = length_of(o)
-    spend_steps(realm.budget, n)
     f = arg(args, 0)
     if not is_callable(f):
         raise JSTypeError(f"{realm.display(f)} is not a function")
@@ -559,16 +549,17 @@ def _reduce(realm: Any, this: Any, args: list[Any]) -> Any:
         acc = args[1]
     else:
         acc = MISSING
-        while k < n and acc is MISSING:
+        for k in charged_range(realm.budget, 0, n):
             acc = get_index(o, k)
-            k += 1
+            if acc is not MISSING:
+                break
         if acc is MISSING:
             raise JSTypeError("Reduce of empty array with no initial value")
-    while k < n:
+        k += 1
+    for k in charged_range(realm.budget, k, n):
         v = get_index(o, k)
         if v is not MISSING:
             acc = f.call(UNDEFINED, [acc, v, float(k), o])
-        k += 1
     return acc
 
 

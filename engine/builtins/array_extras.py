@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 from ..errors import JSRangeError, JSTypeError
-from ..operations import spend_steps, strict_equals, to_boolean, to_integer_or_infinity, to_number, to_string
+from ..operations import charged_range, spend_steps, strict_equals, to_boolean, to_integer_or_infinity, to_number, to_string
 from ..values import (
     HOLE, MISSING, SYM_UNSCOPABLES, UNDEFINED, JSArray, JSObject, PropertyDescriptor, array_index, is_callable,
 )
@@ -67,9 +67,8 @@ def _sort(realm: Any, this: Any, args: list[Any]) -> Any:
     _check_compare(comparefn)
     o = realm.to_object(this)
     n = length_of(o)
-    spend_steps(realm.budget, n)
     items = []
-    for k in range(n):
+    for k in charged_range(realm.budget, n):
         v = get_index(o, k)
         if v is not MISSING:
             items.append(v)
@@ -88,10 +87,8 @@ def _reverse(realm: Any, this: Any, args: list[Any]) -> Any:
         o.elems.reverse()
         return o
     n = length_of(o)
-    spend_steps(realm.budget, n)
-    lower = 0
     middle = n // 2
-    while lower != middle:
+    for lower in charged_range(realm.budget, middle):
         upper = n - lower - 1
         lv = get_index(o, lower)
         uv = get_index(o, upper)
@@ -104,7 +101,6 @@ def _reverse(realm: Any, this: Any, args: list[Any]) -> Any:
         elif lv is not MISSING:
             _delete(o, lower)
             put(o, upper, lv)
-        lower += 1
     return o
 
 
@@ -125,8 +121,7 @@ def _flatten_into(realm: Any, target: JSObject, source: JSObject, source_len: in
                   mapper: Any = None, this_arg: Any = UNDEFINED) -> int:
     """FlattenIntoArray (https://tc39.es/ecma262/#sec-flattenintoarray)."""
     target_index = start
-    spend_steps(realm.budget, source_len)
-    for k in range(source_len):
+    for k in charged_range(realm.budget, source_len):
         element = get_index(source, k)
         if element is MISSING:
             continue
@@ -221,29 +216,27 @@ def _last_index_of(realm: Any, this: Any, args: list[Any]) -> Any:
     k = int(min(start, n - 1)) if start >= 0 else int(n + start)
     target = arg(args, 0)
     indices = _plain_sparse_indices(o)
-    spend_steps(realm.budget, len(indices) if indices is not None else k + 1)
     if indices is not None:
+        spend_steps(realm.budget, len(indices))
         for i in reversed(indices):
             if i <= k and strict_equals(o.elems[i] if i < len(o.elems) else o.props[str(i)], target):
                 return float(i)
         return -1.0
-    while k >= 0:
-        v = get_index(o, k)
+    for i in charged_range(realm.budget, k, -1, -1):
+        v = get_index(o, i)
         if v is not MISSING and strict_equals(v, target):
-            return float(k)
-        k -= 1
+            return float(i)
     return -1.0
 
 
 def _find_last_common(realm: Any, this: Any, args: list[Any], want_index: bool) -> Any:
     o = realm.to_object(this)
     n = length_of(o)
-    spend_steps(realm.budget, n)
     f = arg(args, 0)
     if not is_callable(f):
         raise JSTypeError(f"{realm.display(f)} is not a function")
     t = arg(args, 1)
-    for k in range(n - 1, -1, -1):
+    for k in charged_range(realm.budget, n - 1, -1, -1):
         v = o.get(str(k))
         if to_boolean(f.call(t, [v, float(k), o])):
             return float(k) if want_index else v
@@ -261,7 +254,6 @@ def _find_last_index(realm: Any, this: Any, args: list[Any]) -> Any:
 def _reduce_right(realm: Any, this: Any, args: list[Any]) -> Any:
     o = realm.to_object(this)
     n = length_of(o)
-    spend_steps(realm.budget, n)
     f = arg(args, 0)
     if not is_callable(f):
         raise JSTypeError(f"{realm.display(f)} is not a function")
@@ -270,29 +262,30 @@ def _reduce_right(realm: Any, this: Any, args: list[Any]) -> Any:
         acc = args[1]
     else:
         acc = MISSING
-        while k >= 0 and acc is MISSING:
+        for k in charged_range(realm.budget, n - 1, -1, -1):
             acc = get_index(o, k)
-            k -= 1
+            if acc is not MISSING:
+                break
         if acc is MISSING:
             raise JSTypeError("Reduce of empty array with no initial value")
-    while k >= 0:
+        k -= 1
+    for k in charged_range(realm.budget, k, -1, -1):
         v = get_index(o, k)
         if v is not MISSING:
             acc = f.call(UNDEFINED, [acc, v, float(k), o])
-        k -= 1
     return acc
 
 
 def _copy_within(realm: Any, this: Any, args: list[Any]) -> Any:
     o = realm.to_object(this)
     n = length_of(o)
-    spend_steps(realm.budget, n)
     to = relative_index(arg(args, 0), n, 0)
     frm = relative_index(arg(args, 1), n, 0)
     final = relative_index(arg(args, 2), n, n)
     count = min(final - frm, n - to)
     if count <= 0:
         return o
+    spend_steps(realm.budget, count)
     direction = 1
     if frm < to < frm + count:
         direction = -1
@@ -313,7 +306,6 @@ def _copy_within(realm: Any, this: Any, args: list[Any]) -> Any:
 def _to_locale_string(realm: Any, this: Any, args: list[Any]) -> Any:
     o = realm.to_object(this)
     n = length_of(o)
-    spend_steps(realm.budget, n)
     stack = getattr(realm, "join_stack", None)
     if stack is not None:
         if any(x is o for x in stack):
@@ -321,7 +313,7 @@ def _to_locale_string(realm: Any, this: Any, args: list[Any]) -> Any:
         stack.append(o)
     try:
         parts = []
-        for k in range(n):
+        for k in charged_range(realm.budget, n):
             v = o.get(str(k))
             if v is UNDEFINED or v is None:
                 parts.append("")
@@ -353,9 +345,9 @@ def _to_sorted(realm: Any, this: Any, args: list[Any]) -> Any:
     _check_compare(comparefn)
     o = realm.to_object(this)
     n = length_of(o)
-    spend_steps(realm.budget, n)
     if n > 4294967295:
         raise JSRangeError("Invalid array length")
+    spend_steps(realm.budget, n)
     return _new_array_checked(realm, sort_values(_values_of(o, n), comparefn))
 
 
@@ -364,8 +356,7 @@ def _to_reversed(realm: Any, this: Any, args: list[Any]) -> Any:
     n = length_of(o)
     if n > 4294967295:
         raise JSRangeError("Invalid array length")
-    spend_steps(realm.budget, n)
-    return realm.new_array([o.get(str(k)) for k in range(n - 1, -1, -1)])
+    return realm.new_array([o.get(str(k)) for k in charged_range(realm.budget, n - 1, -1, -1)])
 
 
 def _to_spliced(realm: Any, this: Any, args: list[Any]) -> Any:
@@ -385,8 +376,7 @@ def _to_spliced(realm: Any, this: Any, args: list[Any]) -> Any:
         raise JSTypeError("Array too large")
     if new_len > 4294967295:
         raise JSRangeError("Invalid array length")
-    spend_steps(realm.budget, n)
-    out = [o.get(str(k)) for k in range(start)]
+    out = [o.get(str(k)) for k in charged_range(realm.budget, start)]
     out.extend(items)
     out.extend(o.get(str(k)) for k in range(start + skip, n))
     return realm.new_array(out)
@@ -395,13 +385,13 @@ def _to_spliced(realm: Any, this: Any, args: list[Any]) -> Any:
 def _with(realm: Any, this: Any, args: list[Any]) -> Any:
     o = realm.to_object(this)
     n = length_of(o)
-    spend_steps(realm.budget, n)
     rel = to_integer_or_infinity(arg(args, 0))
     idx = rel if rel >= 0 else n + rel
     if idx >= n or idx < 0:
         raise JSRangeError("Invalid index")
     if n > 4294967295:
         raise JSRangeError("Invalid array length")
+    spend_steps(realm.budget, n)
     value = arg(args, 1)
     idx = int(idx)
     return realm.new_array([value if k == idx else o.get(str(k)) for k in range(n)])
