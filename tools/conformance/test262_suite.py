@@ -111,7 +111,7 @@ def runs_for(case: Test262Case) -> list[Test262Run]:
 
 @lru_cache(maxsize=64)
 def read_harness(suite: Path, name: str) -> str:
-    return (suite / "harness" / name).read_text(encoding="utf-8")
+    return (suite / "harness" / name).read_bytes().decode("utf-8")  # no newline translation: CR/LF matter to some tests
 
 
 def scripts_of(suite: Path, run: Test262Run) -> list[tuple[str, str]]:
@@ -120,5 +120,5 @@ def scripts_of(suite: Path, run: Test262Run) -> list[tuple[str, str]]:
     than one concatenation) lets the engine reuse their parse across runs, which halves the time of a full run."""
     prefix = '"use strict";\n' if run.strict else ""
     scripts = [(f"harness/{name}", prefix + read_harness(suite, name)) for name in run.prelude]
-    scripts.append((run.case.path, prefix + (suite / run.case.path).read_text(encoding="utf-8")))
+    scripts.append((run.case.path, prefix + (suite / run.case.path).read_bytes().decode("utf-8")))
     return scripts
