@@ -22,6 +22,8 @@ class AsyncFromSyncIterator(JSObject):
     """An object with [[SyncIteratorRecord]]: the sync iterator and its ``next`` method."""
 
     __slots__ = ("sync_iterator", "sync_next")
+    sync_iterator: Any
+    sync_next: Any
 
 
 def create_async_from_sync_iterator(realm: Any, it: Any, nxt: Any) -> AsyncFromSyncIterator:

@@ -130,7 +130,7 @@ class PatternCompiler(CompilerBase):
     def object_binder(self, pattern: Any, init: bool) -> Binder:
         realm = self.realm
         loc = self.loc(pattern)
-        steps: list[tuple[Any, Any, bool]] = []
+        steps: list[tuple[Any, Any, Any]] = []
         rest: Binder | None = None
         for p in pattern.properties:
             if type(p) is A.RestElement:

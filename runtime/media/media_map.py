@@ -80,8 +80,8 @@ def _target_source(url: str, target: str, base: Path | None, pattern: str) -> Me
         spec = target[5:].strip()
         short = _TONE_SHORT.fullmatch(spec)
         if short:  # tone:440, tone:440@-19, tone:440/3 (3 s; default 10 s)
-            hz, level, seconds = short.group(1), short.group(2) or "-19", short.group(3) or f"{STANDIN_SECONDS:g}"
-            spec = f"{hz}@{level};{seconds}({seconds}/0/1)"
+            hz, level, length = short.group(1), short.group(2) or "-19", short.group(3) or f"{STANDIN_SECONDS:g}"
+            spec = f"{hz}@{level};{length}({length}/0/1)"
         try:
             render_tone_script(spec, 8000, max_seconds=0.02)
         except ToneScriptError as exc:

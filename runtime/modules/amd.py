@@ -17,6 +17,8 @@ global (``require(Modules.AMD)`` reads ``undefined`` and only warns). What voxsi
 
 from __future__ import annotations
 
+import functools
+
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -115,7 +117,7 @@ class AnsweringMachineDetector(HostObject):
         waiting, self._waiting = self._waiting, []
         for resolve in waiting:
             payload = self.session.to_js({**self.result, "name": EVENTS["DetectionComplete"]})
-            self.session.run_js(lambda r=resolve, p=payload: r(p), where="AMD.detect")
+            self.session.run_js(functools.partial(resolve, payload), where="AMD.detect")
 
     @js_method("id")
     def _js_id(self) -> Any:

@@ -46,4 +46,5 @@ def test_without_slices_a_loop_stalls_the_neighbours() -> None:
                               settings={"slice_seconds": None})
     [loop] = report["runaways"]
     assert report["settings"] == {"slice_seconds": None, "max_steps": 2_000_000}
-    assert loop["lateness_max_ms"] > 300, loop
+    # The stall is as long as the loop runs, which depends on the machine: compare it with the runaway's own life.
+    assert loop["lateness_max_ms"] > max(50.0, 0.4 * loop["seconds"] * 1000), loop
