@@ -21,6 +21,7 @@ from ..scope import Analysis, Binding, Scope, analyze_eval, lexical_between, var
 from ..source import Source
 from ..values import UNDEFINED, JSFunction, JSObject, PropertyDescriptor
 from .core import RETURN, CompilerBase, Expr, env_at
+from .statements import annexb_global_copy
 
 __all__ = ["EvalContext", "eval_context", "parse_eval", "DirectEvalCompiler"]
 
@@ -231,14 +232,7 @@ class DirectEvalCompiler(CompilerBase):
         t = _var_target(vb.name, var_scope_of(root.parent), self.scope)  # type: ignore[arg-type]
         name = vb.name
         if t.up is None:
-            realm = self.realm
-            glex = realm.global_lex
-            gobj = realm.global_object
-
-            def copy_global(env: list) -> None:
-                if name not in glex:
-                    gobj.set(name, read(env), gobj)
-            return copy_global
+            return annexb_global_copy(self.realm, name, read)
         up, slot = t.up, t.slot
         if t.dynamic:
             def copy_dynamic(env: list) -> None:

@@ -17,6 +17,17 @@ def _noop(env: list) -> None:
     return None
 
 
+
+def annexb_global_copy(realm: Any, name: str, read: Callable[[list], Any]) -> Callable[[list], None]:
+    """B.3.3: evaluating a block function sets the global var of its name, unless a global let/const/class holds it."""
+    glex = realm.global_lex
+    gobj = realm.global_object
+
+    def annexb_global(env: list) -> None:
+        if name not in glex:
+            gobj.set(name, read(env), gobj)
+    return annexb_global
+
 class StatementCompiler(CompilerBase):
 
     def statements(self, nodes: list[Any]) -> Stmt:
@@ -113,14 +124,7 @@ class StatementCompiler(CompilerBase):
         read = self._read_var(node.id)
         name = node.id.name
         if vb.is_global:
-            realm = self.realm
-            glex = realm.global_lex
-            gobj = realm.global_object
-
-            def annexb_global(env: list) -> None:
-                if name not in glex:
-                    gobj.set(name, read(env), gobj)
-            return annexb_global
+            return annexb_global_copy(self.realm, name, read)
         hops, slot = self.an.resolve(vb, self.scope)
         up = env_at(hops)
 
