@@ -33,7 +33,9 @@ log = logging.getLogger("voxsim.cartesia")
 
 LIVE_BASE_URL = "https://api.cartesia.ai"
 _LEAD = 0.04  # media_input may run this far ahead of real time (absorbs tick jitter without adding latency)
+_CREDIT = 0.2  # a stream this far behind its schedule (a late loop catching up) sends at once; a longer gap restarts it
 _ids = itertools.count(1)
+_EMPTY = np.zeros(0, np.int16)
 
 
 class AgentsClientError(Exception):
@@ -79,6 +81,17 @@ class CloseInfo:
     code: int
     reason: str
     was_clean: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Outgoing:
+    """One frame to send: its event name, its JSON text, and the message itself for the wire observer (None for
+    media_input, which the observer never sees)."""
+
+    event: str
+    text: str
+    message: dict[str, Any] | None
+    paced: bool = False  # a media frame whose source already runs at real time: never held back by burst pacing
 
 
 @dataclass(slots=True)
@@ -160,7 +173,14 @@ class AgentsClient:
         self._session = session
         self._ws: Any = None  # aiohttp.ClientWebSocketResponse, or the in-process transport's socket
         self._tasks: list[asyncio.Task[None]] = []
-        self._outbox: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+        # Sending: a frame goes straight to the socket when nothing is waiting before it; otherwise it joins the
+        # backlog, which the writer task drains in order (pacing bursts, waiting out back-pressure).
+        self._backlog: deque[_Outgoing] = deque()
+        self._wake: asyncio.Future[None] | None = None  # the writer waiting for the backlog
+        self._inflight: asyncio.Task[None] | None = None  # a direct send that had to wait (back-pressure)
+        self._anchor: float | None = None  # media pacing: loop time of media frame 0 of the current run
+        self._sent_media = 0
+        self._media_prefix = ""  # the constant JSON head of this stream's media_input frames
         self._frame = frame_samples(self.format.sample_rate)
         self._input = np.zeros(0, np.int16)
         self._input_text: str | None = None
@@ -283,9 +303,92 @@ class AgentsClient:
     # -- sending ------------------------------------------------------------------------------------------------------
 
     def _queue(self, message: dict[str, Any]) -> None:
+        self._submit(_Outgoing(message["event"], p.encode(message), message))
+
+    def _submit(self, out: _Outgoing) -> None:
+        """Send ``out`` now if nothing is ahead of it and pacing allows, else leave it to the writer (same order)."""
         if self.state in ("closed", "closing") or self._ws is None:
             return
-        self._outbox.put_nowait(message)
+        if not self._backlog and self._inflight is None:
+            if out.event != "media_input" or out.paced:
+                self._send_now(out)
+                return
+            now = self._loop_time()
+            if self._pace(now, commit=False) <= 0:
+                self._pace(now)
+                self._send_now(out)
+                return
+        self._backlog.append(out)
+        wake = self._wake
+        if wake is not None and not wake.done():
+            wake.set_result(None)
+
+    def _pace(self, now: float, *, commit: bool = True) -> float:
+        """Seconds a media_input frame must wait: a real-time source goes out at once; a burst goes at 20 ms per
+        frame, at most ``_LEAD`` ahead of the stream's schedule (20 ms per frame since its anchor). A stream up to
+        ``_CREDIT`` behind its schedule (ticks that ran late and catch up) goes at once; a longer gap re-anchors.
+        ``commit`` counts the frame as sent."""
+        step = 0.02
+        due = None if self._anchor is None else self._anchor + self._sent_media * step
+        if due is None or now > due + _CREDIT:
+            wait, anchor, sent = 0.0, now, 0
+        else:
+            wait, anchor, sent = max(0.0, due - now - _LEAD), self._anchor, self._sent_media
+        if commit:
+            self._anchor, self._sent_media = anchor, sent + 1
+        return wait
+
+    def _send_now(self, out: _Outgoing) -> None:
+        """Run the socket's send to completion without a task when it does not wait (the usual case: aiohttp and
+        the in-memory socket write synchronously and only wait under back-pressure); otherwise finish it in a task
+        that later frames queue behind."""
+        coro = self._ws.send_str(out.text)
+        try:
+            pending = coro.send(None)
+        except StopIteration:
+            self._sent(out)
+            return
+        except (ConnectionResetError, RuntimeError, aiohttp.ClientError) as exc:
+            log.debug("Cartesia send failed: %s", exc)
+            return
+        self._inflight = asyncio.get_running_loop().create_task(self._finish_send(coro, pending, out))
+
+    async def _finish_send(self, coro: Any, pending: Any, out: _Outgoing) -> None:
+        """Drive a send coroutine that suspended in ``_send_now`` the way a task would: await what it waits for,
+        resume it, until it returns."""
+        try:
+            while True:
+                try:
+                    if pending is None:
+                        await asyncio.sleep(0)
+                    else:
+                        pending._asyncio_future_blocking = False
+                        await pending
+                except BaseException as exc:  # cancelled (or the awaited future failed): the send sees it
+                    try:
+                        pending = coro.throw(exc)
+                    except StopIteration:
+                        self._sent(out)
+                        return
+                    continue
+                try:
+                    pending = coro.send(None)
+                except StopIteration:
+                    self._sent(out)
+                    return
+        except (ConnectionResetError, RuntimeError, aiohttp.ClientError) as exc:
+            log.debug("Cartesia send failed: %s", exc)
+        finally:
+            coro.close()
+            self._inflight = None
+            if self._backlog and self._wake is not None and not self._wake.done():
+                self._wake.set_result(None)
+
+    def _sent(self, out: _Outgoing) -> None:
+        self._last_send = self._loop_time()
+        self.sent[out.event] = self.sent.get(out.event, 0) + 1
+        if self.on_wire is not None and out.message is not None:
+            self._wire("sent", out.message)
 
     def start(self, params: dict[str, Any] | None = None) -> None:
         """Send ``start``: the scenario's ``metadata``/``agent``/``stream_id``/``config`` pass through; voxsim picks
@@ -318,10 +421,12 @@ class AgentsClient:
         if self.stream_id is not None:
             self._queue(p.custom(self.stream_id, metadata))
 
-    def push_input(self, pcm: Any, text: str | None = None) -> None:
+    def push_input(self, pcm: Any, text: str | None = None, *, paced: bool = False) -> None:
         """Caller audio (PCM array or 16-bit LE bytes at the format's rate); whole 20 ms frames go out as ``media_input`` once acked.
 
         Audio before ``ack`` is dropped (counted in ``dropped_input_frames``), as Cartesia closes on early media.
+        ``paced``: the source already runs at real time (the media graph's tick, which catches up late ticks and
+        drops a long stall), so its frames skip burst pacing; holding a catch-up frame back would only add latency.
         """
         samples = pcm_from_bytes(bytes(pcm)) if isinstance(pcm, bytes | bytearray) else as_pcm(pcm)
         if self.state != "acked" or self.stream_id is None:
@@ -332,35 +437,47 @@ class AgentsClient:
         buffered = np.concatenate([self._input, samples]) if self._input.size else samples
         n = self._frame
         whole = buffered.size // n * n
+        if whole and not self._media_prefix:
+            self._media_prefix = p.media_prefix("media_input", self.stream_id)
         for i in range(0, whole, n):
             frame_text = self._input_text if self.options.send_transcripts else None
             self._input_text = None
-            self._queue(p.media_input(self.stream_id, encode(buffered[i : i + n], self.format), frame_text))
-        self._input = buffered[whole:].copy()
+            audio = encode(buffered[i : i + n], self.format)
+            if frame_text is None:
+                self._submit(_Outgoing("media_input", p.media_text(self._media_prefix, audio), None, paced))
+            else:
+                frame = p.encode(p.media_input(self.stream_id, audio, frame_text))
+                self._submit(_Outgoing("media_input", frame, None, paced))
+        self._input = buffered[whole:].copy() if whole < buffered.size else _EMPTY
 
     async def _writer(self) -> None:
+        """Drain the backlog in order: pace media bursts, wait out a send that is still in flight."""
         assert self._ws is not None
-        step = 0.02
-        anchor: float | None = None
-        sent_media = 0
-        while (message := await self._outbox.get()) is not None:
-            if message["event"] == "media_input":
-                now = self._loop_time()
-                due = None if anchor is None else anchor + sent_media * step
-                if due is None or now > due + step:  # real-time source (or a gap): send now, re-anchor
-                    anchor, sent_media = now, 0
-                elif due - now > _LEAD:  # a burst: pace it at 20 ms per frame, at most _LEAD ahead of real time
-                    await asyncio.sleep(due - now - _LEAD)
-                sent_media += 1
+        loop = asyncio.get_running_loop()
+        while self.close_info is None:
+            if not self._backlog or self._inflight is not None:
+                if self._inflight is not None:
+                    with contextlib.suppress(Exception):
+                        await asyncio.shield(self._inflight)
+                    continue
+                self._wake = loop.create_future()
+                try:
+                    await self._wake
+                finally:
+                    self._wake = None
+                continue
+            out = self._backlog[0]
+            if out.event == "media_input" and not out.paced:
+                wait = self._pace(self._loop_time())
+                if wait > 0:
+                    await asyncio.sleep(wait)
+            self._backlog.popleft()
             try:
-                await self._ws.send_str(p.encode(message))
+                await self._ws.send_str(out.text)
             except (ConnectionResetError, RuntimeError, aiohttp.ClientError) as exc:
                 log.debug("Cartesia send failed: %s", exc)
                 continue
-            self._last_send = self._loop_time()
-            self.sent[message["event"]] = self.sent.get(message["event"], 0) + 1
-            if self.on_wire is not None and message["event"] != "media_input":
-                self._wire("sent", message)
+            self._sent(out)
 
     async def _pinger(self) -> None:
         assert self._ws is not None
@@ -407,7 +524,6 @@ class AgentsClient:
         if error or code == 1006:
             self._emit("WebSocketError", {"payload": {"error": error or "connection lost", "code": code}})
         self._finish(CloseInfo(code, reason, code != 1006 and error is None))
-        self._outbox.put_nowait(None)
         await self._release()
 
     def _wire(self, direction: str, message: dict[str, Any]) -> None:
@@ -490,7 +606,8 @@ class AgentsClient:
         self.state = "closed"
         self.close_info = info
         self._closed.set()
-        self._outbox.put_nowait(None)
+        if self._wake is not None and not self._wake.done():
+            self._wake.set_result(None)
         try:
             self.on_close(info)
         except Exception:
@@ -505,6 +622,8 @@ class AgentsClient:
                 await ws.close(code=code, message=reason.encode())
         elif self.close_info is None:
             self._finish(CloseInfo(code, reason, True), by="sent")
+        if self._inflight is not None:
+            self._tasks.append(self._inflight)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

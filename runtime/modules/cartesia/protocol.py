@@ -43,6 +43,8 @@ __all__ = [
     "custom",
     "ack",
     "media_output",
+    "media_prefix",
+    "media_text",
     "clear",
     "transfer_call",
     "new_stream_id",
@@ -265,6 +267,22 @@ def media_input(stream_id: str, audio: bytes, text: str | None = None) -> dict[s
 def media_output(stream_id: str, audio: bytes, text: str | None = None) -> dict[str, Any]:
     """Agent audio, in the same format as the stream's input."""
     return _media_frame("media_output", stream_id, audio, text)
+
+
+def media_prefix(event: str, stream_id: str) -> str:
+    """The constant head of a stream's media frames, up to the payload's opening quote (cached once per stream).
+
+    ``media_text(media_prefix(e, s), audio)`` is the text ``encode`` gives for ``_media_frame(e, s, audio, None)``.
+    """
+    if event not in _MEDIA_EVENTS:
+        raise ValueError(f"not a media event: {event!r}")
+    return f'{{"event":"{event}","stream_id":{_json_str(stream_id)},"media":{{"payload":"'
+
+
+def media_text(prefix: str, audio: bytes) -> str:
+    """One media frame's JSON text from its stream's ``media_prefix``: the per-frame work is base64 and one join
+    (base64 never needs escaping, so no check is needed either)."""
+    return prefix + binascii.b2a_base64(audio, newline=False).decode("ascii") + '"}}'
 
 
 def dtmf(stream_id: str, digit: str) -> dict[str, Any]:

@@ -44,7 +44,7 @@ class AgentsMediaUnit(MediaUnit):
             text = frame.speech.text
         elif frame.speech is None:
             self._last_in_utterance = None
-        self.client.push_input(frame.pcm, text)
+        self.client.push_input(frame.pcm, text, paced=True)  # the graph's tick is the real-time source
 
     def pull(self) -> Frame | None:
         out = self.client.pull_output()
