@@ -73,7 +73,7 @@ class ScriptedCaller:
             if self.client.close_info is not None:
                 break
             frame, text = self._next_caller_frame(k * 0.02, n)
-            self.client.push_input(frame, text)
+            self.client.push_input(frame, text, paced=True)  # one frame per 20 ms tick: a real-time source
             self.left.append(frame)
             out = self.client.pull_output()
             if out is None:

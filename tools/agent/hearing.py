@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import webrtcvad
 
-from voxsim.runtime.media.formats import PCM, AudioFormat, Resampler, decode, frame_samples
+from voxsim.runtime.media.formats import PCM, AudioFormat, Resampler, decode, encode, frame_samples
 from voxsim.runtime.media.frames import is_silent
 
 __all__ = ["TurnStart", "TurnEnd", "TurnDetector"]
@@ -57,11 +57,17 @@ class TurnDetector:
         self._frames_seen = 0
         self._words: list[str] = []
         self.speaking = False
+        # a payload of digital silence (all zero samples) needs no decoding, resampling or VAD: ``is_silent`` would
+        # call every frame of it silent. Only when no partial frame is pending and the VAD runs at the input's rate.
+        self._silent_payload = encode(np.zeros(self._frame, np.int16), fmt) if self.vad_rate == fmt.sample_rate else None
 
     def feed(self, payload: bytes, text: str | None = None) -> list[TurnStart | TurnEnd]:
         """Decode ``payload`` (in the stream's input format), run the VAD per 20 ms, return boundaries."""
         if text:
             self._words.append(text.strip())
+        if payload == self._silent_payload and not self._pending.size:
+            event = self._advance(False)
+            return [] if event is None else [event]
         samples = self._resampler.process(decode(payload, self.fmt))
         if self._pending.size:
             samples = np.concatenate([self._pending, samples])
@@ -76,8 +82,10 @@ class TurnDetector:
         return out
 
     def _step(self, frame: PCM) -> TurnStart | TurnEnd | None:
+        return self._advance(not is_silent(frame) and self._vad.is_speech(frame.tobytes(), self.vad_rate))
+
+    def _advance(self, voiced: bool) -> TurnStart | TurnEnd | None:
         self._frames_seen += 1
-        voiced = not is_silent(frame) and self._vad.is_speech(frame.tobytes(), self.vad_rate)
         now = self._frames_seen * 0.02
         if voiced:
             self._voiced_run += 1

@@ -38,6 +38,11 @@ _ids = itertools.count(1)
 _EMPTY = np.zeros(0, np.int16)
 
 
+def _pcm_bytes(frame: PCM) -> bytes:
+    """A whole int16 frame (already checked by ``as_pcm``) as little-endian bytes: ``encode`` without re-checking."""
+    return frame.astype("<i2", copy=False).tobytes()
+
+
 class AgentsClientError(Exception):
     """Creating the client failed; ``kind`` is "http" (token request) or "websocket" (the connection)."""
 
@@ -181,6 +186,9 @@ class AgentsClient:
         self._anchor: float | None = None  # media pacing: loop time of media frame 0 of the current run
         self._sent_media = 0
         self._media_prefix = ""  # the constant JSON head of this stream's media_input frames
+        fmt = self.format
+        self._frame_bytes: Callable[[PCM], bytes] = (
+            _pcm_bytes if fmt.encoding == "pcm_s16le" else lambda frame: encode(frame, fmt))
         self._frame = frame_samples(self.format.sample_rate)
         self._input = np.zeros(0, np.int16)
         self._input_text: str | None = None
@@ -313,9 +321,7 @@ class AgentsClient:
             if out.event != "media_input" or out.paced:
                 self._send_now(out)
                 return
-            now = self._loop_time()
-            if self._pace(now, commit=False) <= 0:
-                self._pace(now)
+            if self._pace(self._loop_time(), hold=True) <= 0:
                 self._send_now(out)
                 return
         self._backlog.append(out)
@@ -323,18 +329,18 @@ class AgentsClient:
         if wake is not None and not wake.done():
             wake.set_result(None)
 
-    def _pace(self, now: float, *, commit: bool = True) -> float:
+    def _pace(self, now: float, *, hold: bool = False) -> float:
         """Seconds a media_input frame must wait: a real-time source goes out at once; a burst goes at 20 ms per
         frame, at most ``_LEAD`` ahead of the stream's schedule (20 ms per frame since its anchor). A stream up to
         ``_CREDIT`` behind its schedule (ticks that ran late and catch up) goes at once; a longer gap re-anchors.
-        ``commit`` counts the frame as sent."""
+        The frame counts as sent unless ``hold`` and it has to wait."""
         step = 0.02
         due = None if self._anchor is None else self._anchor + self._sent_media * step
         if due is None or now > due + _CREDIT:
             wait, anchor, sent = 0.0, now, 0
         else:
             wait, anchor, sent = max(0.0, due - now - _LEAD), self._anchor, self._sent_media
-        if commit:
+        if not (hold and wait > 0):
             self._anchor, self._sent_media = anchor, sent + 1
         return wait
 
@@ -442,7 +448,7 @@ class AgentsClient:
         for i in range(0, whole, n):
             frame_text = self._input_text if self.options.send_transcripts else None
             self._input_text = None
-            audio = encode(buffered[i : i + n], self.format)
+            audio = self._frame_bytes(buffered[i : i + n])
             if frame_text is None:
                 self._submit(_Outgoing("media_input", p.media_text(self._media_prefix, audio), None, paced))
             else:
