@@ -105,9 +105,13 @@ class SessionOptions:
 
 
 class Session:
-    """One VoxEngine session. Create it inside a running loop, ``load()`` scripts, ``start()``, ``await wait()``."""
+    """One VoxEngine session. Create it inside a running loop, ``load()`` scripts, ``start()``, ``await wait()``.
 
-    def __init__(self, options: SessionOptions | None = None, *, clock: Clock | None = None) -> None:
+    Next to live calls on real time, ``await Session.create(...)`` and ``await load_async(...)`` build the same
+    session in pieces, giving the loop a turn between them (see :meth:`create`)."""
+
+    def __init__(self, options: SessionOptions | None = None, *, clock: Clock | None = None,
+                 install: bool = True) -> None:
         self.options = options or SessionOptions()
         self.clock = clock or Clock(epoch=self.options.epoch)
         self.loop = self.clock.loop
@@ -142,8 +146,21 @@ class Session:
         self.realm.on_unhandled_rejection(self._unhandled_rejection)
         self.events = Emitter(self, "session")
         self.custom_data: str = self.options.custom_data
+        if install:
+            for spec in INSTALLERS:
+                self._install(spec)
+
+    @classmethod
+    async def create(cls, options: SessionOptions | None = None, *, clock: Clock | None = None) -> Session:
+        """A session built as ``Session(options)`` is, but on real time with a loop turn after the realm and after
+        each installer: a session starting next to live calls then holds their media ticks for one piece at a time
+        (a few ms) instead of for the whole start-up. Virtual time does not yield, so runs keep their order."""
+        session = cls(options, clock=clock, install=False)
+        await session._startup_turn()
         for spec in INSTALLERS:
-            self._install(spec)
+            session._install(spec)
+            await session._startup_turn()
+        return session
 
     def _budget(self) -> Budget:
         """The realm's per-task limits from ``settings``: ``max_steps``, and on real time a time slice and a running
@@ -362,6 +379,12 @@ class Session:
         self._scripts.append(self.realm.compile_script(source, filename=filename))
         self.script_files.append(filename)
 
+    async def load_async(self, source: str, filename: str = "scenario.js") -> None:
+        """:meth:`load`, then a loop turn on real time (the compile is one piece; the turn lets ticks due meanwhile
+        run before the next step of the start-up)."""
+        self.load(source, filename)
+        await self._startup_turn()
+
     def load_file(self, path: str | Path) -> None:
         """Compile a scenario file from disk."""
         path = Path(path)
@@ -406,6 +429,9 @@ class Session:
         so a session starting next to live calls blocks them for one step at a time, not for all of them. Virtual
         time does not yield here: its runs keep their order."""
         if not self.clock.virtual:
+            # Two turns: media ticks that fell due during the last step run before the next step starts (after one
+            # turn this task would be first in line, ahead of them).
+            await asyncio.sleep(0)
             await asyncio.sleep(0)
 
     def delivers(self, event: str) -> bool:

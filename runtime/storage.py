@@ -69,25 +69,49 @@ class ApplicationStorage:
         application: keeps applications apart when several share a file.
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, *, now: Callable[[], float], application: str = "default") -> None:
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, now: Callable[[], float],
+                 application: str = "default", connect: bool = True) -> None:
         self._owns_file = path is None
-        if path is None:
-            fd, name = tempfile.mkstemp(prefix="voxsim-storage-", suffix=".sqlite3")
-            os.close(fd)
-            path = name
-        self.path = Path(path)
+        self.path: Path | None = None if path is None else Path(path)
         self.application = application
         self._now = now
-        self._db: sqlite3.Connection | None = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
-        self._db.execute("PRAGMA busy_timeout = 10000")
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute("PRAGMA synchronous = NORMAL")  # WAL stays consistent; a simulator need not fsync per put
-        self._db.executescript(_SCHEMA)
+        self._db: sqlite3.Connection | None = None
+        self._closed = False
+        if connect:
+            self.connect()
+
+    def connect(self) -> None:
+        """Open the file (a temporary one when no path was given), WAL mode and the schema: blocking disk work of
+        5–40 ms, which is why a session on real time runs it in an executor (``connect=False``, then this in a
+        thread). Operations before it has returned raise :class:`StorageError`."""
+        if self._db is not None or self._closed:
+            return
+        if self.path is None:
+            fd, name = tempfile.mkstemp(prefix="voxsim-storage-", suffix=".sqlite3")
+            os.close(fd)
+            self.path = Path(name)
+        # check_same_thread=False: opened in an executor thread, then used by the loop's thread only.
+        db = sqlite3.connect(self.path, timeout=10.0, isolation_level=None, check_same_thread=False)
+        try:
+            db.execute("PRAGMA busy_timeout = 10000")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")  # WAL stays consistent; a simulator need not fsync per put
+            db.executescript(_SCHEMA)
+        except BaseException:
+            db.close()
+            raise
+        self._db = db
+
+    @property
+    def is_open(self) -> bool:
+        """``connect()`` has returned and ``close()`` has not been called."""
+        return self._db is not None
 
     @property
     def _conn(self) -> sqlite3.Connection:
         if self._db is None:
-            raise StorageError("ApplicationStorage is closed (the session has ended)")
+            raise StorageError("ApplicationStorage is closed (the session has ended)" if self._closed
+                               else "ApplicationStorage is not open yet")
         return self._db
 
     def _clock(self) -> int:
@@ -169,11 +193,13 @@ class ApplicationStorage:
 
     def close(self) -> None:
         """Close the connection; a temporary file (no path given) is deleted."""
-        if self._db is None:
+        if self._closed:
             return
-        self._db.close()
-        self._db = None
-        if self._owns_file:
+        self._closed = True
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+        if self._owns_file and self.path is not None:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 

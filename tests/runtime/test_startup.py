@@ -86,3 +86,66 @@ def test_positional_limit_from_code_objects_matches_inspect() -> None:
     cases = [C().m, C().v, C.s, C.c, f, g, wrapped, lambda x, y=2: 0, print, len, functools.partial(f, 1), C,
              types.MethodType(f, 1)]
     assert [_positional_limit(fn) for fn in cases] == [reference(fn) for fn in cases]
+
+
+def _turns_while(make: object, virtual: bool) -> tuple[int, list[str], list[str]]:
+    """Loop turns other tasks got while ``make()`` built a session, and the globals of that session and of a
+    ``Session()`` built at once."""
+    import asyncio
+
+    from voxsim.runtime.clock import run
+    from voxsim.runtime.session import Session
+
+    async def main() -> tuple[int, list[str], list[str]]:
+        turns = 0
+        stop = False
+
+        async def neighbour() -> None:  # another session's media tick, say
+            nonlocal turns
+            while not stop:
+                await asyncio.sleep(0)
+                turns += 1
+
+        task = asyncio.create_task(neighbour())
+        await asyncio.sleep(0)
+        before = turns
+        session = await make()  # type: ignore[operator]
+        during = turns - before
+        stop = True
+        await task
+        plain = Session()
+        names = sorted(str(k) for k in session.realm.global_object.own_property_keys())
+        plain_names = sorted(str(k) for k in plain.realm.global_object.own_property_keys())
+        for s in (session, plain):
+            s.terminate()
+            await s.wait()
+            s.close()
+        return during, names, plain_names
+
+    return run(main(), virtual=virtual)
+
+
+def test_create_yields_between_installers_on_real_time_and_builds_the_same_session() -> None:
+    from voxsim.runtime.session import INSTALLERS, Session
+
+    async def make() -> Session:
+        session = await Session.create()
+        await session.load_async("Logger.write('x');", "s.js")
+        return session
+
+    during, names, plain_names = _turns_while(make, virtual=False)
+    assert during >= len(INSTALLERS) + 2  # after the realm, each installer and the compile
+    assert names == plain_names
+
+
+def test_create_does_not_yield_on_virtual_time() -> None:
+    from voxsim.runtime.session import Session
+
+    async def make() -> Session:
+        session = await Session.create()
+        await session.load_async("Logger.write('x');", "s.js")
+        return session
+
+    during, names, plain_names = _turns_while(make, virtual=True)
+    assert during == 0
+    assert names == plain_names

@@ -87,13 +87,16 @@ class _Display:
 @click.option("--agent", "agent_spec", metavar="FILE|MODULE:ATTR",
               help="The agent emulator's brain (default: agents/<scenario>.yaml, else the built-in script).")
 @click.option("--caller-script", "caller_script", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="What each caller does (README: Caller scripts); default: waits for the greeting, says one "
-                   "line, waits for the answer, hangs up.")
+              help="What each caller does (README: Caller scripts); default: callers/<scenario>.yaml beside the "
+                   "scenario if there is one, else waits for the greeting, says one line, waits for the answer, "
+                   "hangs up.")
 @click.option("--input-format", "input_format",
               type=click.Choice(["pcm_16000", "mulaw_8000", "pcm_24000", "pcm_44100"]), default=None,
               help="The connector's audio format towards the agent  [default: the connector's, pcm_16000]")
 @click.option("--ramp", type=click.FloatRange(min=0), default=2.0, show_default=True,
               help="Seconds over which the first CONCURRENCY calls start.")
+@click.option("--call-seconds", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="The caller hangs up this many seconds after its call connects  [default: when its script ends]")
 @click.option("--max-call-seconds", type=click.FloatRange(min=1), default=120.0, show_default=True,
               help="A call still up after this long is ended and counted as failed.")
 @click.option("--json", "as_json", is_flag=True,
@@ -104,7 +107,8 @@ class _Display:
 @media_flags
 def command(scenarios: tuple[Path, ...], calls: int, concurrency: int, processes: int | None,
             agent_spec: str | None, caller_script: Path | None, input_format: str | None, ramp: float,
-            max_call_seconds: float, as_json: bool, progress: bool | None, media_map: Path | None = None,
+            call_seconds: float | None, max_call_seconds: float, as_json: bool, progress: bool | None,
+            media_map: Path | None = None,
             media_dir: Path | None = None, strict_media: bool = False) -> None:
     """Run CALLS real-time calls against SCENARIO files, CONCURRENCY at a time, over worker processes.
 
@@ -129,7 +133,7 @@ def command(scenarios: tuple[Path, ...], calls: int, concurrency: int, processes
             raise click.BadParameter(str(exc), param_hint="--agent") from None
     config = LoadConfig(scenarios=tuple(str(p.resolve()) for p in scenarios), agent=agent_spec,
                         caller_script=str(caller_script) if caller_script else None,
-                        max_call_seconds=max_call_seconds,
+                        max_call_seconds=max_call_seconds, call_seconds=call_seconds,
                         settings={**({"cartesia": {"input_format": input_format}} if input_format else {}),
                                   **media_options(media_map, media_dir, strict_media)})
     display = _Display() if (progress if progress is not None else sys.stderr.isatty()) else None

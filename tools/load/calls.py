@@ -38,6 +38,7 @@ class LoadConfig:
     agent: str | None = None  # the emulator's brain (YAML/JSON file or module:attr); default agents/<scenario>.yaml
     caller_script: str | None = None  # a caller script file (README "Caller scripts"); default DEFAULT_CALLER
     max_call_seconds: float = 120.0  # a call still up after this long is ended and counted as failed
+    call_seconds: float | None = None  # the caller hangs up this long after its call connects (None: its script ends it)
     work_dir: str | None = None  # where per-call recordings go (deleted after each call); default a temp dir
     settings: dict[str, Any] = field(default_factory=dict)  # more SessionOptions.settings
 
@@ -82,6 +83,15 @@ class SharedEmulator:
             await self.emulator.stop()
 
 
+def _default_caller(scenarios: tuple[str, ...]) -> str | None:
+    """``callers/<scenario>.yaml`` beside the first scenario that has one (e.g. both parties of a bridged call)."""
+    for name in scenarios:
+        candidate = Path(name).parent / "callers" / f"{Path(name).stem}.yaml"
+        if candidate.is_file():
+            return str(candidate)
+    return None
+
+
 def _default_agent(scenarios: tuple[str, ...]) -> str | None:
     """``agents/<scenario>.yaml`` beside the first scenario that has one (what ``voxsim run`` uses)."""
     for name in scenarios:
@@ -101,7 +111,8 @@ class CallFactory:
         self.config = config
         self.work_dir = work_dir
         self.sources = [(Path(p).read_text(encoding="utf-8"), p) for p in config.scenarios]
-        script = (load_script(config.caller_script) if config.caller_script
+        caller_script = config.caller_script or _default_caller(config.scenarios)
+        script = (load_script(caller_script) if caller_script
                   else parse_script(DEFAULT_CALLER, "<default load caller>"))
         network = Network()
         for number, spec in script.callees.items():
@@ -111,6 +122,8 @@ class CallFactory:
             changes["callerid"] = script.caller
         if script.to is not None:
             changes["destination"] = script.to
+        if config.call_seconds is not None:
+            changes["hangup_after"] = float(config.call_seconds)
         self.network = network.with_caller(**changes)
         self.emulator = SharedEmulator(config.agent or _default_agent(config.scenarios))
         self.live: dict[int, Any] = {}  # call id -> its running Session (the worker samples their lateness)
@@ -127,10 +140,11 @@ class CallFactory:
         settings["cartesia"] = {**settings.get("cartesia", {}), "server": self.emulator}
         session: Session | None = None
         try:
-            session = Session(SessionOptions(network=self.network, settings=settings))
+            # Built in pieces with loop turns between them: the live calls' media ticks run while this one starts.
+            session = await Session.create(SessionOptions(network=self.network, settings=settings))
             self.live[call_id] = session
             for source, filename in self.sources:
-                session.load(source, filename)
+                await session.load_async(source, filename)
             await session.start(inbound=self.network.caller)
             ended = await session.wait(max_seconds=self.config.max_call_seconds)
             error = None
@@ -152,6 +166,10 @@ class CallFactory:
         finally:
             self.live.pop(call_id, None)
             if session is not None:
+                # A party's script still waiting (a callee whose call the session dropped) would keep the whole
+                # session alive until its wait times out, and every full GC pass would scan it.
+                for runner in list(session.extensions.get("callers", {}).values()):
+                    runner.stop()
                 session.close()
             shutil.rmtree(rec_dir, ignore_errors=True)
 
