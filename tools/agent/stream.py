@@ -50,6 +50,9 @@ __all__ = ["StreamConfig", "AgentStream"]
 
 log = logging.getLogger("voxsim.agent")
 
+# enum members read once: ``WSMsgType.TEXT`` is a class-attribute lookup through the enum's metaclass, per frame
+_TEXT, _PING, _BINARY = WSMsgType.TEXT, WSMsgType.PING, WSMsgType.BINARY
+
 
 @dataclass(slots=True)
 class StreamConfig:
@@ -154,25 +157,25 @@ class AgentStream:
         watchdog = asyncio.create_task(self._idle_watchdog())
         workers: list[asyncio.Task[None]] = []
         detector: TurnDetector | None = None
+        clock = asyncio.get_running_loop().time
         try:
             async for msg in self.ws:
-                if self._stall_until > self._now():
+                if self._stall_until > clock():
                     await self._wait_stall()
-                self._last_activity = self._now()
+                self._last_activity = clock()
+                kind = msg.type
+                if kind != _TEXT:
+                    if kind == _PING:
+                        self._record("in", "ping")
+                        await self.ws.pong(msg.data)
+                    elif kind == _BINARY:
+                        if self.stream_id is None:
+                            await self.close(self.config.violation_close_code, "first message must be a start event")
+                            break
+                        self._record("in", "binary", bytes=len(msg.data))  # Calls API is JSON only: ignored
+                    continue
                 if type(msg.extra) is _Heard:
                     await self._on_boundaries(msg.extra.boundaries)
-                    continue
-                if msg.type == WSMsgType.PING:
-                    self._record("in", "ping")
-                    await self.ws.pong(msg.data)
-                    continue
-                if msg.type == WSMsgType.BINARY:
-                    if self.stream_id is None:
-                        await self.close(self.config.violation_close_code, "first message must be a start event")
-                        break
-                    self._record("in", "binary", bytes=len(msg.data))  # Calls API is JSON only: ignored
-                    continue
-                if msg.type != WSMsgType.TEXT:
                     continue
                 try:
                     message = p.parse_message(msg.data, side="client")

@@ -59,3 +59,18 @@ def test_escapes_and_odd_characters_behave_as_on_the_json_path(payload: str) -> 
         except p.ProtocolError:
             outcomes.append("error")
     assert outcomes[0] == outcomes[1]
+
+
+@settings(max_examples=400, deadline=None)
+@given(payload=st.text(alphabet=st.sampled_from(list("AQUJDRa+/=") + ['"', "\\", "u", "0", " ", "é", "}", ",", "\n"]),
+                       max_size=24))
+def test_any_payload_text_parses_as_on_the_json_path(payload: str) -> None:
+    frame = '{"event":"media_input","stream_id":"sid_1","media":{"payload":"%s"}}' % payload
+    outcomes = []
+    for candidate in (frame, frame.replace('"event":', '"event": ', 1)):
+        try:
+            m = p.parse_message(candidate, side="client")
+            outcomes.append((m.event, m.raw, m.audio, m.known))
+        except p.ProtocolError:
+            outcomes.append("error")
+    assert outcomes[0] == outcomes[1]
