@@ -13,6 +13,8 @@ def test_virtual_speedup_reports_wall_and_cpu() -> None:
     assert result["turns_heard"] >= 1 and result["recorded_seconds"] == pytest.approx(20.0)
     assert result["speedup"] > 1 and result["cpu_speedup"] > 1  # virtual time runs faster than the call
     assert result["bare_ticks_cpu_speedup"] > result["cpu_speedup"]  # the clock alone is the ceiling
+    assert result["tcp_cpu_speedup"] > 1
+    assert result["bare_ticks_cpu_us_per_tick"] < result["cpu_us_per_tick"]
 
 
 @pytest.mark.slow

@@ -183,9 +183,9 @@ def measure_speedup(seconds: float = 300.0) -> dict[str, Any]:
         t0, c0 = time.perf_counter(), time.process_time()
         info = run(_five_minute_call(seconds, Path(tmp), memory=True), virtual=True)
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         run(_five_minute_call(seconds, Path(tmp), memory=False), virtual=True)
-        wall_tcp = time.perf_counter() - t0
+        wall_tcp, cpu_tcp = time.perf_counter() - t0, time.process_time() - c0
 
         async def ticks_only() -> None:  # the clock's own cost for the same number of 20 ms ticks
             for _ in range(int(seconds / 0.02)):
@@ -194,9 +194,12 @@ def measure_speedup(seconds: float = 300.0) -> dict[str, Any]:
         t0, c0 = time.perf_counter(), time.process_time()
         run(ticks_only(), virtual=True)
         wall_clock, cpu_clock = time.perf_counter() - t0, time.process_time() - c0
+    ticks = seconds / 0.02
     return {"call_seconds": seconds, "wall_seconds": wall, "speedup": seconds / wall,
             "cpu_seconds": cpu, "cpu_speedup": seconds / cpu, "bare_ticks_cpu_speedup": seconds / cpu_clock,
-            "tcp_wall_seconds": wall_tcp, "tcp_speedup": seconds / wall_tcp,
+            "cpu_us_per_tick": cpu / ticks * 1e6, "tcp_cpu_us_per_tick": cpu_tcp / ticks * 1e6,
+            "bare_ticks_cpu_us_per_tick": cpu_clock / ticks * 1e6,
+            "tcp_wall_seconds": wall_tcp, "tcp_speedup": seconds / wall_tcp, "tcp_cpu_speedup": seconds / cpu_tcp,
             "bare_ticks_wall_seconds": wall_clock, "bare_ticks_speedup": seconds / wall_clock, **info}
 
 
@@ -283,9 +286,10 @@ def command(as_json: bool, frames: int, call_seconds: float, startup_sessions: i
                    f"added {b['added_p50_ms']:+.3f} ms, ratio {b['ratio']:.2f})")
     s = benchmarks[2]
     click.echo(f"{s['name']:24} {s['call_seconds']:.0f} s call in {s['wall_seconds']:.2f} s wall: {s['speedup']:.0f}x real time, "
-               f"{s['cpu_speedup']:.0f}x in CPU time ({s['turns_heard']} caller turns heard, {s['agent_utterances']} agent "
-               f"utterances; over loopback TCP {s['tcp_speedup']:.0f}x; the virtual clock alone, same ticks: "
-               f"{s['bare_ticks_speedup']:.0f}x)")
+               f"{s['cpu_speedup']:.0f}x in CPU time, {s['cpu_us_per_tick']:.0f} us CPU per tick ({s['turns_heard']} caller "
+               f"turns heard, {s['agent_utterances']} agent utterances; over loopback TCP {s['tcp_speedup']:.0f}x, "
+               f"{s['tcp_cpu_speedup']:.0f}x CPU, {s['tcp_cpu_us_per_tick']:.0f} us per tick; the virtual clock alone, same "
+               f"ticks: {s['bare_ticks_speedup']:.0f}x, {s['bare_ticks_cpu_us_per_tick']:.0f} us per tick)")
     u = benchmarks[3]
     click.echo(f"{u['name']:24} Session() to agent ack: {u['wall_ms']:.0f} ms wall, {u['cpu_ms']:.0f} ms CPU (median of "
                f"{u['sessions'] - 1} after the first, which took {u['first_wall_ms']:.0f} ms); longest loop stall "
