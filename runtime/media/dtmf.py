@@ -44,6 +44,10 @@ class DTMFDetector:
     """Streaming detector: Goertzel power at the eight DTMF frequencies over ~25.6 ms blocks, hopping by half a block.
 
     A key is reported once when two consecutive blocks agree, and again only after a block without it.
+
+    Silence costs next to nothing: when a chunk is all zeros and so is everything still buffered, every block it
+    completes is all zeros, which never holds a key, so the blocks are counted instead of analysed (the same result,
+    exactly: a block without a key resets the candidate). Most of a call is one side listening.
     """
 
     def __init__(self, sample_rate: int = 8000, min_level_db: float = -40.0) -> None:
@@ -53,7 +57,9 @@ class DTMFDetector:
         freqs = np.array(ROWS + COLS)
         self._basis = np.exp(-2j * np.pi * np.outer(freqs, n) / sample_rate)  # the 8 Goertzel bins
         self._min_power = (10 ** (min_level_db / 20) * 32767 * self.block / 2) ** 2
-        self._buf = np.zeros(0, np.float64)
+        self._buf = np.zeros(2 * self.block, np.float64)
+        self._n = 0  # samples buffered at the front of _buf
+        self._zeros = 0  # of which the last _zeros are known to be zero
         self._candidate: str | None = None
         self._current: str | None = None
 
@@ -77,17 +83,37 @@ class DTMFDetector:
 
     def skip(self) -> None:
         """A stretch of audio that cannot hold keys (tagged speech) goes by unanalysed: start afresh after it."""
-        self._buf = self._buf[:0]
+        self._n = self._zeros = 0
         self._candidate = self._current = None
 
     def process(self, pcm: PCM) -> list[str]:
         """Feed audio; returns keys whose tones began in it."""
-        self._buf = np.concatenate([self._buf, as_pcm(pcm).astype(np.float64)])
+        samples = pcm if type(pcm) is np.ndarray and pcm.dtype == np.int16 and pcm.ndim == 1 else as_pcm(pcm)
+        size = samples.size
+        if not size:
+            return []
+        block, hop = self.block, self.block // 2  # half-overlapping blocks: a 40 ms key still spans two
+        total = self._n + size
+        silent = samples.tobytes() == bytes(samples.nbytes)
+        if silent and self._zeros >= self._n:
+            blocks = (total - block) // hop + 1 if total >= block else 0
+            if blocks:
+                self._candidate = self._current = None
+            self._n = self._zeros = total - blocks * hop
+            self._buf[: self._n] = 0.0
+            return []
+        buf = self._buf
+        if total > buf.size:
+            buf = np.zeros(total + block, np.float64)
+            buf[: self._n] = self._buf[: self._n]
+            self._buf = buf
+        buf[self._n : total] = samples
+        self._zeros = self._zeros + size if silent else 0
         found: list[str] = []
-        hop = self.block // 2  # half-overlapping blocks: a 40 ms key still spans two
-        while self._buf.size >= self.block:
-            block, self._buf = self._buf[: self.block], self._buf[hop:]
-            key = self._classify(block)
+        start = 0
+        while total - start >= block:
+            key = self._classify(buf[start : start + block])
+            start += hop
             if key is None:
                 self._candidate = self._current = None
                 continue
@@ -95,4 +121,8 @@ class DTMFDetector:
                 self._current = key
                 found.append(key)
             self._candidate = key
+        self._n = total - start
+        if start:
+            buf[: self._n] = buf[start:total]
+        self._zeros = min(self._zeros, self._n)
         return found

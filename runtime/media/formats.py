@@ -2,7 +2,7 @@
 
 The in-memory form of audio everywhere in voxsim is a 1-D numpy ``int16`` array at a known sample rate. G.711 is done
 with lookup tables built once from the ITU-T G.711 segment rules (the same results as CPython's ``audioop``, which is
-gone in Python 3.13); whole clips are resampled with soxr, streams with libswresample (PyAV).
+gone in Python 3.13); whole clips are resampled with soxr, streams with a polyphase FIR (``resampling``).
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-import av
 import numpy as np
 import numpy.typing as npt
 import soxr
+
+from .resampling import StreamResampler
 
 __all__ = [
     "PCM",
@@ -207,35 +208,36 @@ def resample(pcm: npt.ArrayLike, from_rate: int, to_rate: int) -> PCM:
 class Resampler:
     """Streaming resampler for chunk-by-chunk conversion (keeps filter state between chunks).
 
-    Uses libswresample through PyAV, which returns output for every chunk with a ~2 ms delay; soxr's streaming mode
-    holds output back in ~100 ms bursts, too coarse for 20 ms media (``resample`` uses soxr for whole clips).
+    A polyphase FIR (``resampling.StreamResampler``) with its ~2 ms delay taken out: the first ``delay`` output
+    samples are dropped and ``last`` flushes the tail, so the whole output lines up with the input and has its
+    length at the new rate. Output comes with every chunk (soxr's streaming mode holds it back in ~100 ms bursts,
+    too coarse for 20 ms media; ``resample`` uses soxr for whole clips).
     """
 
-    __slots__ = ("from_rate", "to_rate", "_av", "_pts")
+    __slots__ = ("from_rate", "to_rate", "_stream", "_skip")
 
     def __init__(self, from_rate: int, to_rate: int) -> None:
         self.from_rate = from_rate
         self.to_rate = to_rate
-        self._av = None if from_rate == to_rate else av.AudioResampler(format="s16", layout="mono", rate=to_rate)
-        self._pts = 0
+        self._stream = None if from_rate == to_rate else StreamResampler(from_rate, to_rate)
+        self._skip = self._stream.delay if self._stream is not None else 0
 
     def process(self, pcm: npt.ArrayLike, last: bool = False) -> PCM:
         """Feed a chunk; returns the output ready so far (with ``last``, everything, flushing the filter)."""
         samples = as_pcm(pcm)
-        if self._av is None:
+        stream = self._stream
+        if stream is None:
             return samples
-        outs = []
-        if samples.size:
-            frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="mono")
-            frame.sample_rate = self.from_rate
-            frame.pts = self._pts
-            self._pts += samples.size
-            outs.extend(self._av.resample(frame))
+        out = stream.process(samples) if samples.size else np.zeros(0, np.int16)
         if last:
-            outs.extend(self._av.resample(None))
-        if not outs:
-            return np.zeros(0, np.int16)
-        return np.concatenate([o.to_ndarray().reshape(-1) for o in outs]).astype(np.int16, copy=False)
+            out = np.concatenate([out, stream.flush()])
+        if self._skip:
+            dropped = min(self._skip, out.size)
+            out = out[dropped:]
+            self._skip -= dropped
+        if last:
+            self._skip = stream.delay
+        return out
 
 
 # --- encodings and names -------------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ RECORD_STARTED = "Call.RecordStarted"
 RECORD_STOPPED = "Call.RecordStopped"
 
 _PATCH_EVERY = 1.0  # seconds of audio between header patches
+_LE16 = np.dtype("<i2")
 _open_writers: weakref.WeakSet[WavWriter] = weakref.WeakSet()
 
 
@@ -70,8 +71,9 @@ class WavWriter:
         """Append samples: shape (n,) for mono or (n, 2) for stereo."""
         if self._fh is None:
             raise ValueError(f"{self.path} is closed")
-        data = np.ascontiguousarray(samples, dtype="<i2")
-        self._fh.write(data.tobytes())
+        data = samples if samples.dtype == _LE16 and samples.flags.c_contiguous else \
+            np.ascontiguousarray(samples, dtype=_LE16)
+        self._fh.write(data.data)  # the buffer itself: no bytes copy
         n = data.shape[0]
         self.frames_written += n
         self._since_patch += n
@@ -142,6 +144,13 @@ class CallRecorder:
         self.url = self.writer.path.resolve().as_uri()
         self._left: PCM | None = None
         self._right: PCM | None = None
+        self._zero = silence(sample_rate)
+        self._zero.setflags(write=False)
+        n = self._zero.size
+        # interleaving a tick's two channels into one reused buffer is several times cheaper than np.stack
+        self._frame = np.zeros((n, 2), np.int16)
+        self._quiet_stereo = np.zeros((n, 2), np.int16)
+        self._quiet_stereo.setflags(write=False)
 
     def incoming(self, frame: Frame) -> None:
         """Audio the call's remote party sent this tick (left channel)."""
@@ -155,12 +164,27 @@ class CallRecorder:
         """Write this tick's 20 ms (silence where nothing moved)."""
         if self.writer.closed:
             return
-        zero = silence(self.sample_rate)
-        left = self._left if self._left is not None else zero
-        right = self._right if self._right is not None else zero
+        left, right = self._left, self._right
         self._left = self._right = None
+        if left is None and right is None:
+            self.writer.write(self._quiet_stereo if self.stereo else self._zero)
+            return
+        if left is None:
+            left = self._zero
+        if right is None:
+            right = self._zero
         if self.stereo:
-            self.writer.write(np.stack([left, right], axis=1))
+            frame = self._frame
+            if left.size != frame.shape[0] or right.size != frame.shape[0]:  # an odd-sized frame: the general path
+                self.writer.write(np.stack([left, right], axis=1))
+                return
+            frame[:, 0] = left
+            frame[:, 1] = right
+            self.writer.write(frame)
+        elif right is self._zero:
+            self.writer.write(left)
+        elif left is self._zero:
+            self.writer.write(right)
         else:
             mixed = np.clip(left.astype(np.int32) + right.astype(np.int32), -32768, 32767).astype(np.int16)
             self.writer.write(mixed)

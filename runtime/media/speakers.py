@@ -9,6 +9,7 @@ session clock. Scripts come from the network description, e.g. ``speak: [{at: 2,
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -199,7 +200,11 @@ class SimulatedParty:
         if frame.speech is not None and frame.speech.utterance != self._last_utterance:
             self._last_utterance = frame.speech.utterance
             self.heard.texts.append((now, frame.speech.text))
-        rms = float(np.sqrt(np.mean(pcm.astype(np.float64) ** 2))) if pcm.size else 0.0
+        if not pcm.size or pcm.tobytes() == bytes(pcm.nbytes):  # silence: half of what a party hears
+            rms = 0.0
+        else:
+            wide = pcm.astype(np.float64)
+            rms = math.sqrt(float(wide @ wide) / pcm.size)  # one dot product: np.mean of squares costs ~4x more
         self.heard.energy.append((now, rms))
         if frame.speech is not None:  # simulated speech/TTS carries no keys: skip the Goertzel work
             self._detector.skip()

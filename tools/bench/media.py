@@ -1,11 +1,17 @@
 """`voxsim bench media`: how fast the media graph routes frames, and how many bridged calls one core keeps on time.
 
-Two measurements, in one process (one core):
+Three measurements, in one process (one core):
 
 - **routing**: N bridged PSTN calls (two legs each, µ-law on both wires, far ends talking) ticked back to back; frames
   routed per second. Peer, measured in the same run: the same frame hops done the way a graph of aiortc
   ``MediaStreamTrack``s must at least do them (an ``av.AudioFrame`` built and read back per hop). ratio = voxsim time
   per frame / peer time per frame (below 1: the numpy graph is cheaper).
+- **agent calls**: N calls shaped like the bundled ``cartesia_inbound`` load call, ticked back to back: an 8 kHz
+  µ-law leg whose simulated caller talks half the time (a ``SimulatedParty``: its ear measures energy and listens
+  for DTMF), DTMF detection on the leg (``handleTones``), a stereo call recording, and a 16 kHz unit standing for
+  the agent that talks the other half, so both rate converters (8 → 16 and 16 → 8 kHz) work. Reported as µs of CPU
+  per call per 20 ms tick; peer: one libswresample (PyAV) conversion per converted frame, the cost of the per-edge
+  converter voxsim used before its polyphase FIR (ratio below 1: a whole call tick costs less than that alone).
 - **realtime**: for each N in ``--calls``, N bridged calls on the wall clock for ``--seconds``; p50/p99 lateness of the
   20 ms ticks, the time the tick itself takes (lateness on a shared machine is mostly other processes), and the CPU
   share used. The project goal is ≥ 200 calls per core with p99 < 5 ms.
@@ -16,7 +22,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 import av
@@ -25,11 +33,12 @@ import numpy as np
 
 from voxsim.runtime.clock import Clock, run
 from voxsim.runtime.media.callmedia import CallMedia
-from voxsim.runtime.media.frames import Frame, split_frames
+from voxsim.runtime.media.frames import Frame, SpeechTag, split_frames
+from voxsim.runtime.media.speakers import SimulatedParty
 from voxsim.runtime.media.tones import sine
-from voxsim.runtime.media.units import MediaGraph
+from voxsim.runtime.media.units import MediaGraph, MediaUnit
 
-__all__ = ["command", "measure_routing", "measure_realtime"]
+__all__ = ["command", "measure_routing", "measure_agent_calls", "measure_realtime"]
 
 
 class _TalkingParty:
@@ -81,10 +90,10 @@ def measure_routing(calls: int = 100, ticks: int = 500) -> dict[str, Any]:
         _bridges(graph, calls)
         graph.tick()  # warm-up
         moved0 = graph.frames_moved
-        start = time.perf_counter()
+        cpu0, start = time.process_time(), time.perf_counter()
         for _ in range(ticks):
             graph.tick()
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu0
         moved = graph.frames_moved - moved0
         peer = _peer_hops(moved)
         graph.stop()
@@ -98,6 +107,103 @@ def measure_routing(calls: int = 100, ticks: int = 500) -> dict[str, Any]:
             "frames_per_second": round(moved / elapsed),
             "peer_frames_per_second": round(moved / peer),
             "realtime_calls_per_core": round(moved / elapsed / 100),  # a bridged call moves 2 frames per 20 ms
+            "us_per_call_tick": round(cpu / (calls * ticks) * 1e6, 2),
+        }
+
+    return run(main(), virtual=True)
+
+
+class _TalkingAgent(MediaUnit):
+    """A 16 kHz unit standing for the agent: talks (speech-tagged) for 1 s while the caller is silent, then listens."""
+
+    kind = "agent"
+
+    def __init__(self, graph: MediaGraph, offset: int) -> None:
+        super().__init__(graph, 16000)
+        tag = SpeechTag("agent words", offset)
+        talk = [Frame(f.pcm, 16000, tag) for f in split_frames(sine([(300.0, -15.0), (900.0, -20.0)], 1.0, 16000),
+                                                              16000)]
+        self._frames = itertools.islice(itertools.cycle(talk + [None] * 50), offset, None)
+        self.heard = 0
+
+    @property
+    def ticking(self) -> bool:
+        return True
+
+    def pull(self) -> Frame | None:
+        return next(self._frames)
+
+    def push(self, frame: Frame) -> None:
+        self.heard += frame.pcm.size
+
+
+def _agent_calls(graph: MediaGraph, calls: int, record_dir: Path) -> list[tuple[CallMedia, SimulatedParty]]:
+    legs = []
+    for i in range(calls):
+        party = SimulatedParty(graph.clock, 8000, name=f"caller-{i}")
+        for _ in range(40):  # 80 s of talk (tone, untagged: the DTMF detectors look at it) and silence
+            party.tone(440 + i % 50, 1.0, -12.0)
+            party.silence(1.0)
+        call = CallMedia(graph, party, 8000, name=f"call-{i}", record_dir=record_dir, wire="mulaw_8000")
+        call.start()
+        agent = _TalkingAgent(graph, 50 + i % 100)
+        call.send_media_to(agent)
+        agent.send_media_to(call)
+        call.handle_tones(True)
+        call.record(stereo=True)
+        legs.append((call, party))
+    return legs
+
+
+def _peer_resamples(hops: int) -> float:
+    """Seconds for ``hops`` 20 ms 8 ↔ 16 kHz conversions through libswresample (PyAV), as the old converter did."""
+    up = av.AudioResampler(format="s16", layout="mono", rate=16000)
+    down = av.AudioResampler(format="s16", layout="mono", rate=8000)
+    pcm8 = sine([(440.0, -12.0)], 0.02, 8000).reshape(1, -1)
+    pcm16 = sine([(440.0, -12.0)], 0.02, 16000).reshape(1, -1)
+    start = time.perf_counter()
+    for i in range(hops):
+        wide = i % 2 == 0
+        frame = av.AudioFrame.from_ndarray(pcm8 if wide else pcm16, format="s16", layout="mono")
+        frame.sample_rate = 8000 if wide else 16000
+        frame.pts = i // 2 * (160 if wide else 320)
+        outs = [o.to_ndarray().reshape(-1) for o in (up if wide else down).resample(frame)]
+        np.concatenate(outs) if outs else None
+    return time.perf_counter() - start
+
+
+def measure_agent_calls(calls: int = 100, ticks: int = 500) -> dict[str, Any]:
+    """CPU per call per tick of ``calls`` agent-shaped calls (see the module docstring), ticked without pacing."""
+
+    async def main() -> dict[str, Any]:
+        graph = MediaGraph(Clock())
+        with tempfile.TemporaryDirectory() as tmp:
+            legs = _agent_calls(graph, calls, Path(tmp))
+            for _ in range(5):  # warm-up
+                graph.tick()
+            cpu0, wall0 = time.process_time(), time.perf_counter()
+            for _ in range(ticks):
+                graph.tick()
+            cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+            converted = sum(c._converter is not None for c, _ in legs)
+            for call, _ in legs:
+                call.end()
+        graph.stop()
+        hops = calls * ticks  # about one converted frame per call per tick (each side talks half the time)
+        peer = _peer_resamples(hops)
+        heard = sum(len(p.heard.energy) for _, p in legs)
+        return {
+            "name": "media.agent_calls",
+            "ratio": round(wall / peer, 3),
+            "peer": "libswresample (PyAV) per converted 20 ms frame, one per call tick",
+            "unit": "s/call-tick",
+            "calls": calls,
+            "ticks": ticks,
+            "us_per_call_tick": round(cpu / (calls * ticks) * 1e6, 2),
+            "peer_us_per_call_tick": round(peer / hops * 1e6, 2),
+            "converters": converted,
+            "frames_heard_by_callers": heard,
+            "calls_per_core": round(0.02 / (cpu / (calls * ticks))),
         }
 
     return run(main(), virtual=True)
@@ -139,20 +245,26 @@ def measure_realtime(calls: int, seconds: float = 3.0) -> dict[str, Any]:
 @click.option("--calls", default="50,100,200,400", show_default=True, help="Bridged calls to try on real time.")
 @click.option("--seconds", default=3.0, show_default=True, help="Real-time run per step.")
 @click.option("--routing-calls", default=100, show_default=True, help="Bridged calls for the routing measurement.")
-def command(as_json: bool, calls: str, seconds: float, routing_calls: int) -> None:
-    """Frames routed per second; bridged calls on real time with p50/p99 tick lateness."""
+@click.option("--agent-calls", default=100, show_default=True, help="Agent-shaped calls for the per-call tick CPU.")
+def command(as_json: bool, calls: str, seconds: float, routing_calls: int, agent_calls: int) -> None:
+    """Frames routed per second; CPU per agent-shaped call tick; bridged calls on real time with p50/p99 lateness."""
     routing = measure_routing(routing_calls)
+    agent = measure_agent_calls(agent_calls)
     steps = [measure_realtime(int(n), seconds) for n in calls.split(",") if n.strip()]
     ok = [s["calls"] for s in steps if s["p99_ms"] < 5.0 and s["cpu_share"] < 0.95]
     fits = [s["calls"] for s in steps if s["tick_p99_ms"] < 5.0 and s["cpu_share"] < 0.95]
     summary = {"name": "media.realtime", "max_calls_p99_under_5ms": max(ok) if ok else 0,
                "max_calls_tick_p99_under_5ms": max(fits) if fits else 0, "goal": 200}
     if as_json:
-        click.echo(json.dumps({"benchmarks": [routing, *steps, summary]}))
+        click.echo(json.dumps({"benchmarks": [routing, agent, *steps, summary]}))
         return
     click.echo(f"routing: {routing['frames_per_second']:,} frames/s with {routing_calls} bridged calls "
                f"(peer {routing['peer_frames_per_second']:,}/s; ratio {routing['ratio']}) "
-               f"≈ {routing['realtime_calls_per_core']} calls/core of CPU")
+               f"≈ {routing['realtime_calls_per_core']} calls/core of CPU ({routing['us_per_call_tick']:.1f} µs CPU per "
+               f"call per tick)")
+    click.echo(f"agent-shaped calls ({agent_calls}: µ-law leg, 8 ↔ 16 kHz, recording, DTMF, caller's ear): "
+               f"{agent['us_per_call_tick']:.1f} µs CPU per call per tick ≈ {agent['calls_per_core']} calls/core "
+               f"(peer: {agent['peer_us_per_call_tick']:.1f} µs per PyAV conversion; ratio {agent['ratio']})")
     for s in steps:
         click.echo(f"real time, {s['calls']:4d} calls: p50 {s['p50_ms']:.2f} ms, p99 {s['p99_ms']:.2f} ms, "
                    f"max {s['max_ms']:.2f} ms; tick work p50 {s['tick_p50_ms']:.2f} / p99 {s['tick_p99_ms']:.2f} ms; "

@@ -34,21 +34,19 @@ def test_skipping_silence_gives_the_same_samples(pattern: list[bool], rates: tup
     np.testing.assert_array_equal(fast, reference)
 
 
-def test_silence_after_the_flush_does_not_call_the_resampler(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_silence_after_the_history_is_flushed_skips_the_filter() -> None:
     conv = RateConverter(8000, 16000)
-    calls = []
-    real = conv._resampler
-
-    class Counting:
-        def resample(self, frame: object) -> object:
-            calls.append(1)
-            return real.resample(frame)
-
-    monkeypatch.setattr(conv, "_resampler", Counting())
-    for _ in range(10):
-        out = conv.convert(Frame(np.zeros(160, np.int16), 8000, tag="t"))
-    assert len(calls) == RateConverter.FLUSH_FRAMES
+    stream = conv._resampler
+    loud = Frame((np.arange(160) * 97 % 2000 - 1000).astype(np.int16), 8000)
+    conv.convert(loud)
+    assert not stream.silent_state
+    flush = -(-stream.bank.history // 160)  # frames of zeros that push the loud samples out of the filter
+    for _ in range(flush):
+        conv.convert(Frame(np.zeros(160, np.int16), 8000))
+    assert stream.silent_state
+    out = conv.convert(Frame(np.zeros(160, np.int16), 8000, tag="t"))
     assert out.tag == "t" and out.pcm.size == 320 and not out.pcm.any()
+    assert stream.silent_state
 
 
 @pytest.mark.parametrize("law", ["mulaw", "alaw"])
