@@ -19,6 +19,18 @@ from voxsim.runtime.modules.cartesia.client import AgentsClient
 __all__ = ["ScriptedCaller", "Heard"]
 
 
+_SILENCE: dict[int, PCM] = {}
+
+
+def _silence(n: int) -> PCM:
+    """One shared read-only frame of zeros per size: a silent tick allocates nothing (the recording only reads it)."""
+    frame = _SILENCE.get(n)
+    if frame is None:
+        frame = _SILENCE[n] = np.zeros(n, np.int16)
+        frame.setflags(write=False)
+    return frame
+
+
 @dataclass(frozen=True, slots=True)
 class Heard:
     """An agent utterance as it reached the caller: its transcript and the loop time its first frame played."""
@@ -54,7 +66,7 @@ class ScriptedCaller:
             _, pcm, text = self._queue.pop(0)
             self._current = pcm
         if self._current is None or self._current.size == 0:
-            return np.zeros(n, np.int16), None
+            return _silence(n), None
         frame, self._current = self._current[:n], self._current[n:]
         if frame.size < n:
             frame = np.concatenate([frame, np.zeros(n - frame.size, np.int16)])
@@ -77,7 +89,7 @@ class ScriptedCaller:
             self.left.append(frame)
             out = self.client.pull_output()
             if out is None:
-                self.right.append(np.zeros(n, np.int16))
+                self.right.append(_silence(n))
             else:
                 pcm, agent_text = out
                 self.right.append(pcm)

@@ -240,7 +240,8 @@ class AgentStream:
         """The in-memory socket's synchronous way in (tools/agent/memory.py ``FastReceiver``): hear a ``media_input``
         frame now; anything else, or a stalled or closing stream, goes to the reader as usual."""
         detector = self._detector
-        if detector is None or self._closing or self._stall_until > self._now():
+        now = self._now()
+        if detector is None or self._closing or self._stall_until > now:
             return msg
         try:
             message = p.parse_message(msg.data, side="client")
@@ -248,7 +249,7 @@ class AgentStream:
             return msg  # the reader parses it again and records why
         if message.event != "media_input":
             return msg
-        self._last_activity = self._now()
+        self._last_activity = now
         boundaries = self._hear(message, detector)
         return WSMessage(WSMsgType.TEXT, msg.data, _Heard(boundaries)) if boundaries else None
 

@@ -434,7 +434,7 @@ class AgentsClient:
         ``paced``: the source already runs at real time (the media graph's tick, which catches up late ticks and
         drops a long stall), so its frames skip burst pacing; holding a catch-up frame back would only add latency.
         """
-        samples = pcm_from_bytes(bytes(pcm)) if isinstance(pcm, bytes | bytearray) else as_pcm(pcm)
+        samples = pcm_from_bytes(bytes(pcm)) if isinstance(pcm, (bytes, bytearray)) else as_pcm(pcm)
         if self.state != "acked" or self.stream_id is None:
             self.dropped_input_frames += max(1, samples.size // self._frame)
             return
