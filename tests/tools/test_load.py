@@ -76,6 +76,9 @@ def test_json_report_of_short_calls_over_two_processes(files: dict[str, Path]) -
     assert doc["cpu_per_call"] > 0
     # The caller said Hi, then heard the greeting: one round trip per call.
     assert doc["rtt_samples"] == 4 and doc["agent_rtt_p50_ms"] > 0
+    # The workers' GC policy and what collections cost them, from each worker's goodbye.
+    assert doc["gc_policy"] == "tuned" and doc["max_rss_mb"] > 50
+    assert doc["gc_full_collections"] >= 0 and doc["gc_full_max_ms"] <= doc["gc_full_total_ms"] + 1e-9
 
 
 def test_a_scenario_that_throws_counts_as_failed_and_exits_1(files: dict[str, Path]) -> None:

@@ -46,6 +46,10 @@ def format_report(report: Any) -> str:
         + (f"; {100 * report.cpu_share:.0f}% of {report.processes} core(s)" if report.cpu_share is not None else "")
         + (f"; a call lasted {report.call_seconds_p50:.1f} s (p50)" if report.call_seconds_p50 is not None else ""),
     ]
+    if getattr(report, "gc_policy", ""):
+        lines.append(f"GC ({report.gc_policy}): {report.gc_full_collections} full collections, longest "
+                     f"{report.gc_full_max_ms:.0f} ms, {report.gc_full_total_ms:.0f} ms in all; peak memory "
+                     f"{report.max_rss_mb:.0f} MB")
     for error, count in report.errors.items():
         lines.append(f"  {count} × {error}")
     return "\n".join(lines)
@@ -97,6 +101,10 @@ class _Display:
               help="Seconds over which the first CONCURRENCY calls start.")
 @click.option("--call-seconds", type=click.FloatRange(min=0, min_open=True), default=None,
               help="The caller hangs up this many seconds after its call connects  [default: when its script ends]")
+@click.option("--gc", "gc_policy", type=click.Choice(["default", "freeze", "tuned"]), default="tuned",
+              show_default=True,
+              help="Workers' garbage collection after warm-up: CPython's default; freeze the warm-up's objects "
+                   "(gc.freeze); or freeze and run full passes 10x less often (docs/performance.md, Load mode).")
 @click.option("--max-call-seconds", type=click.FloatRange(min=1), default=120.0, show_default=True,
               help="A call still up after this long is ended and counted as failed.")
 @click.option("--json", "as_json", is_flag=True,
@@ -107,9 +115,9 @@ class _Display:
 @media_flags
 def command(scenarios: tuple[Path, ...], calls: int, concurrency: int, processes: int | None,
             agent_spec: str | None, caller_script: Path | None, input_format: str | None, ramp: float,
-            call_seconds: float | None, max_call_seconds: float, as_json: bool, progress: bool | None,
-            media_map: Path | None = None,
-            media_dir: Path | None = None, strict_media: bool = False) -> None:
+            call_seconds: float | None, gc_policy: str, max_call_seconds: float, as_json: bool,
+            progress: bool | None, media_map: Path | None = None, media_dir: Path | None = None,
+            strict_media: bool = False) -> None:
     """Run CALLS real-time calls against SCENARIO files, CONCURRENCY at a time, over worker processes.
 
     Each call is an inbound call with a scripted caller against the local Cartesia agent emulator (one per
@@ -133,7 +141,7 @@ def command(scenarios: tuple[Path, ...], calls: int, concurrency: int, processes
             raise click.BadParameter(str(exc), param_hint="--agent") from None
     config = LoadConfig(scenarios=tuple(str(p.resolve()) for p in scenarios), agent=agent_spec,
                         caller_script=str(caller_script) if caller_script else None,
-                        max_call_seconds=max_call_seconds, call_seconds=call_seconds,
+                        max_call_seconds=max_call_seconds, call_seconds=call_seconds, gc_policy=gc_policy,
                         settings={**({"cartesia": {"input_format": input_format}} if input_format else {}),
                                   **media_options(media_map, media_dir, strict_media)})
     display = _Display() if (progress if progress is not None else sys.stderr.isatty()) else None

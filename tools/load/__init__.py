@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .calls import DEFAULT_CALLER, CallFactory, CallOutcome, LoadConfig, SharedEmulator
 from .coordinator import LoadError, LoadReport, Progress, run_load
+from .gcpolicy import GC_POLICIES, GcStats, GcWatch, apply_gc_policy
 
 __all__ = ["DEFAULT_CALLER", "CallFactory", "CallOutcome", "LoadConfig", "SharedEmulator", "LoadError",
-           "LoadReport", "Progress", "run_load"]
+           "LoadReport", "Progress", "run_load", "GC_POLICIES", "GcStats", "GcWatch", "apply_gc_policy"]

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from .gcpolicy import DEFAULT_GC_POLICY
+
 __all__ = ["DEFAULT_CALLER", "LoadConfig", "CallOutcome", "SharedEmulator", "CallFactory"]
 
 #: The default caller: waits for the greeting, says one line, waits for the answer, hangs up. Audio flows both ways
@@ -41,6 +43,7 @@ class LoadConfig:
     call_seconds: float | None = None  # the caller hangs up this long after its call connects (None: its script ends it)
     work_dir: str | None = None  # where per-call recordings go (deleted after each call); default a temp dir
     settings: dict[str, Any] = field(default_factory=dict)  # more SessionOptions.settings
+    gc_policy: str = DEFAULT_GC_POLICY  # the workers' garbage collection after warm-up (gcpolicy.py)
 
 
 @dataclass

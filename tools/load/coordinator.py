@@ -75,6 +75,12 @@ class LoadReport:
     cpu_seconds: float = 0.0
     startup_cpu_seconds: float = 0.0
     wall_seconds: float = 0.0
+    gc_policy: str = ""
+    gc_full_collections: int = 0  # full (generation 2) collections in the workers from ready to exit
+    gc_full_total_ms: float = 0.0
+    gc_full_max_ms: float = 0.0  # the longest one: every live call's media waited for it
+    gc_young_max_ms: float = 0.0
+    max_rss_mb: float = 0.0  # the largest worker's peak resident memory
     errors: dict[str, int] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
@@ -111,7 +117,7 @@ class _Run:
         self.processes = max(1, processes)
         self.ramp = max(0.0, ramp)
         self.on_progress = on_progress
-        self.report = LoadReport(calls, self.concurrency, self.processes)
+        self.report = LoadReport(calls, self.concurrency, self.processes, gc_policy=config.gc_policy)
         self.workers: list[_Worker] = []
         self.started = 0
         self.lateness: list[np.ndarray] = []
@@ -161,6 +167,14 @@ class _Run:
                 self.errors[str(error)[:200]] += 1
         elif kind == "bye":
             worker.cpu_last, worker.said_bye = float(message[1]), True
+            if len(message) > 3:
+                gc_stats, rss = message[2], float(message[3])
+                report = self.report
+                report.gc_full_collections += int(gc_stats["full"])
+                report.gc_full_total_ms = round(report.gc_full_total_ms + float(gc_stats["full_total_ms"]), 1)
+                report.gc_full_max_ms = round(max(report.gc_full_max_ms, float(gc_stats["full_max_ms"])), 1)
+                report.gc_young_max_ms = round(max(report.gc_young_max_ms, float(gc_stats["young_max_ms"])), 1)
+                report.max_rss_mb = max(report.max_rss_mb, rss)
 
     def _drain(self, worker: _Worker) -> None:
         """Read every message the worker has sent; a closed pipe means it died (its calls failed)."""

@@ -8,13 +8,19 @@ coordinator → worker: ``("start", call_id)``, ``("stop",)`` (end every live ca
 worker → coordinator: ``("ready", pid, cpu_s)`` once imports and a warm-up session are done (or
 ``("fatal", message)`` when the scenario cannot even be compiled), ``("done", call_id, ok, error, lateness_bytes,
 rtts, seconds, cancelled)`` per call (lateness: float32 seconds per 20 ms tick), ``("live", p99_ms, cpu_s,
-in_flight)`` every second (p99 of the ticks of the last second, None when there were none), and ``("bye", cpu_s)``.
+in_flight)`` every second (p99 of the ticks of the last second, None when there were none), and ``("bye", cpu_s,
+gc_stats, max_rss_mb)`` (``gc_stats``: the :class:`~.gcpolicy.GcStats` fields as a dict, from ready to bye).
+
+The worker holds the loop's shared control server for its whole run (the sessions come and go; without the hold the
+first call after an idle moment would start it again, certificate and all, on the media loop), and applies
+``config.gc_policy`` after its warm-up.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import resource
 import shutil
 import signal
 import tempfile
@@ -26,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from .calls import CallFactory, CallOutcome, LoadConfig
+from .gcpolicy import GcWatch, apply_gc_policy
 
 __all__ = ["worker_main", "LIVE_INTERVAL"]
 
@@ -78,6 +85,11 @@ class _Worker:
             self.send(("fatal", f"{type(exc).__name__}: {exc}"))
             return
         self.factory = factory
+        from voxsim.runtime.http import release_shared_server, shared_server
+
+        await shared_server(self.config.settings.get("http"))
+        apply_gc_policy(self.config.gc_policy)
+        watch = GcWatch().start()
         self.send(("ready", os.getpid(), time.process_time()))
         loop.add_reader(self.conn.fileno(), self._on_readable)
         sampler = loop.create_task(self._sample())
@@ -94,7 +106,10 @@ class _Worker:
         for task in list(self.tasks.values()):
             task.cancel()
         await factory.close()
-        self.send(("bye", time.process_time()))
+        await release_shared_server()
+        stats = watch.stop()
+        max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+        self.send(("bye", time.process_time(), dict(stats.__dict__), round(max_rss_mb, 1)))
 
     def _on_readable(self) -> None:
         try:
