@@ -13,6 +13,7 @@ import math
 from typing import Any, Callable, ClassVar, Mapping, TypeVar
 
 from .errors import JSTypeError
+from .lazy import LAZY_TYPES, materialize
 from .values import (
     SYM_TO_STRING_TAG, UNDEFINED, BuiltinFunction, JSArray, JSBigInt, JSFunction, JSObject, JSPrimitiveObject,
     JSSymbol, JSUndefined, PropertyDescriptor, js_str_to_py, py_str_to_js,
@@ -214,6 +215,8 @@ def to_py(value: Any, _seen: dict[int, Any] | None = None) -> Any:
         _seen = {}
     if id(value) in _seen:
         return _seen[id(value)]
+    if type(value) in LAZY_TYPES:
+        materialize(value)  # a built-in object with methods not made yet: give it its own class back
     if type(value) is JSArray:
         out: list[Any] = []
         _seen[id(value)] = out

@@ -380,12 +380,14 @@ class JSObject:
     # -- conveniences for built-ins (not internal methods)
     def define(self, key: Any, value: Any, writable: bool = True, enumerable: bool = False,
                configurable: bool = True) -> None:
-        """Define a data property directly (for intrinsics set-up); attributes as given."""
+        """Define a data property directly (for intrinsics set-up); attributes as given. Writes the property dict
+        without making the object's pending built-in methods (engine/lazy.py)."""
+        props = _PROPS_SLOT.__get__(self)
         if writable and enumerable and configurable:
-            self.props[key] = value
+            props[key] = value
         else:
-            self.props[key] = PropertyDescriptor(value=value, writable=writable, enumerable=enumerable,
-                                                 configurable=configurable)
+            props[key] = PropertyDescriptor(value=value, writable=writable, enumerable=enumerable,
+                                            configurable=configurable)
 
     def create_data_property(self, key: Any, value: Any) -> bool:
         """CreateDataProperty: a plain data property, failing on a non-configurable one or non-extensible object."""
@@ -401,6 +403,9 @@ class JSObject:
                 return True
         return self.define_own_property(key, PropertyDescriptor(value=value, writable=True, enumerable=True,
                                                                 configurable=True))
+
+
+_PROPS_SLOT: Any = JSObject.__dict__["props"]
 
 
 def _order_keys(keys: Iterable[Any]) -> list[Any]:
@@ -637,6 +642,18 @@ class JSFunction(JSObject):
 
 BuiltinCallable = Callable[[Any, Any, list], Any]
 
+_LENGTH_DESCS: dict[Any, PropertyDescriptor] = {}
+_NAME_DESCS: dict[str, PropertyDescriptor] = {}
+_SHARED_MAX = 8192
+
+
+def _shared_desc(cache: dict[Any, PropertyDescriptor], key: Any, value: Any) -> PropertyDescriptor:
+    """The shared read-only, configurable, non-enumerable descriptor of a built-in's ``length`` or ``name``."""
+    d = PropertyDescriptor(value, MISSING, MISSING, False, False, True)
+    if len(cache) < _SHARED_MAX:    # names of host functions made at run time must not grow it without bound
+        cache[key] = d
+    return d
+
 
 class BuiltinFunction(JSFunction):
     """A function implemented in Python: ``fn(realm, this, args)``; a constructor also has
@@ -646,13 +663,22 @@ class BuiltinFunction(JSFunction):
 
     def __init__(self, realm: Any, fn: BuiltinCallable, name: Any, length: int,
                  ctor: Callable[[Any, list, Any], Any] | None = None, proto: JSObject | None = None) -> None:
-        JSObject.__init__(self, realm.function_prototype if proto is None else proto)
+        # A realm makes ~500 of these and a session ~1,300 more for host objects: the ``length`` and ``name``
+        # descriptors are shared (they are read-only, and a stored descriptor is only ever changed in place while
+        # writable: redefining one stores a new descriptor).
+        self.proto = realm.function_prototype if proto is None else proto
+        self.extensible = True
         self.realm = realm
         self.fn = fn
         self.ctor = ctor
-        self.props["length"] = PropertyDescriptor(value=float(length), writable=False, enumerable=False,
-                                                  configurable=True)
-        self.props["name"] = PropertyDescriptor(value=name, writable=False, enumerable=False, configurable=True)
+        ld = _LENGTH_DESCS.get(length)
+        if ld is None:
+            ld = _shared_desc(_LENGTH_DESCS, length, float(length))
+        nd = _NAME_DESCS.get(name) if type(name) is str else None
+        if nd is None:
+            nd = _shared_desc(_NAME_DESCS, name, name) if type(name) is str else \
+                PropertyDescriptor(name, MISSING, MISSING, False, False, True)
+        self.props = {"length": ld, "name": nd}
 
     def call(self, this: Any, args: list[Any]) -> Any:
         return self.fn(self.realm, this, args)

@@ -9,13 +9,14 @@ from __future__ import annotations
 import importlib
 from typing import Any, Callable, Iterable, Sequence
 
+from ..lazy import LazyMember, defer_members, lazy_member_value, raw_props
 from ..values import (
     UNDEFINED, BuiltinFunction, JSObject, JSSymbol, PropertyDescriptor,
 )
 
 __all__ = [
     "MODULES", "install_all", "arg", "define_members", "define_accessors", "make_constructor", "function_name_of",
-    "proto_from_constructor", "Member",
+    "proto_from_constructor", "Member", "lazy_member_value", "raw_props",
 ]
 
 # (JS name or symbol, fn(realm, this, args), length)
@@ -29,17 +30,25 @@ MODULES: list[str] = [
 ]
 
 
+_installers: list[Callable[[Any], None]] = []
+
+
 def install_all(realm: Any) -> None:
-    """Install every module of ``MODULES`` that exists, in order."""
-    for name in MODULES:
-        full = f"{__name__}.{name}"
-        try:
-            module = importlib.import_module(full)
-        except ModuleNotFoundError as exc:
-            if exc.name == full:
-                continue
-            raise
-        module.install(realm)
+    """Install every module of ``MODULES`` that exists, in order (looked up once per process)."""
+    if not _installers:
+        found = []
+        for name in MODULES:
+            full = f"{__name__}.{name}"
+            try:
+                module = importlib.import_module(full)
+            except ModuleNotFoundError as exc:
+                if exc.name == full:
+                    continue
+                raise
+            found.append(module.install)
+        _installers[:] = found
+    for install in _installers:
+        install(realm)
 
 
 def arg(args: Sequence[Any], i: int) -> Any:
@@ -56,12 +65,24 @@ def function_name_of(key: Any, prefix: str = "") -> str:
     return f"{prefix} {name}" if prefix else name
 
 
+_PLACEHOLDERS: dict[Any, LazyMember] = {}
+_PLACEHOLDERS_MAX = 4096    # tables built per install (closures) miss; the module-level ones stay cached
+
+
 def define_members(realm: Any, target: JSObject, members: Iterable[Member]) -> None:
-    """Define built-in methods on ``target`` (writable, configurable, not enumerable)."""
-    for key, fn, length in members:
-        target.props[key] = PropertyDescriptor(
-            value=BuiltinFunction(realm, fn, function_name_of(key), length), writable=True, enumerable=False,
-            configurable=True)
+    """Define built-in methods on ``target`` (writable, configurable, not enumerable). They are made when
+    ``target``'s properties are first read (engine/lazy.py); ``lazy_member_value`` gets one now."""
+    cache = _PLACEHOLDERS
+    entries = []
+    for m in members:
+        p = cache.get(m)
+        if p is None:
+            key, fn, length = m
+            p = LazyMember(fn, function_name_of(key), length)
+            if len(cache) < _PLACEHOLDERS_MAX:
+                cache[m] = p
+        entries.append((m[0], p))
+    defer_members(realm, target, entries)
 
 
 def define_accessors(realm: Any, target: JSObject,
@@ -70,7 +91,7 @@ def define_accessors(realm: Any, target: JSObject,
     for key, getter, setter in accessors:
         g = BuiltinFunction(realm, getter, function_name_of(key, "get"), 0) if getter else UNDEFINED
         s = BuiltinFunction(realm, setter, function_name_of(key, "set"), 1) if setter else UNDEFINED
-        target.props[key] = PropertyDescriptor(get=g, set=s, enumerable=False, configurable=True)
+        raw_props(target)[key] = PropertyDescriptor(get=g, set=s, enumerable=False, configurable=True)
 
 
 def make_constructor(realm: Any, name: str, length: int, call: Callable[[Any, Any, list], Any],
@@ -79,10 +100,10 @@ def make_constructor(realm: Any, name: str, length: int, call: Callable[[Any, An
     """A constructor function linked with its prototype (``C.prototype``, ``prototype.constructor``), registered
     as intrinsic ``%name%`` and ``%name.prototype%`` and (by default) as a global."""
     ctor = BuiltinFunction(realm, call, name, length, construct)
-    ctor.props["prototype"] = PropertyDescriptor(value=prototype, writable=False, enumerable=False,
-                                                 configurable=False)
-    prototype.props["constructor"] = PropertyDescriptor(value=ctor, writable=True, enumerable=False,
-                                                        configurable=True)
+    raw_props(ctor)["prototype"] = PropertyDescriptor(value=prototype, writable=False, enumerable=False,
+                                                      configurable=False)
+    raw_props(prototype)["constructor"] = PropertyDescriptor(value=ctor, writable=True, enumerable=False,
+                                                             configurable=True)
     realm.intrinsics[f"%{name}%"] = ctor
     realm.intrinsics[f"%{name}.prototype%"] = prototype
     if global_name:

@@ -16,7 +16,9 @@ from ..values import (
     HOLE, MISSING, SYM_ITERATOR, SYM_SPECIES, SYM_IS_CONCAT_SPREADABLE, SYM_UNSCOPABLES, UNDEFINED, JSArray,
     JSObject, PropertyDescriptor, is_callable, is_constructor,
 )
-from . import arg, define_accessors, define_members, make_constructor, proto_from_constructor
+from . import (
+    arg, define_accessors, define_members, lazy_member_value, make_constructor, proto_from_constructor, raw_props,
+)
 
 __all__ = ["install", "array_species_create", "get_index", "length_of", "relative_index", "is_array",
            "PROTOTYPE_MEMBERS", "STATIC_MEMBERS"]
@@ -589,12 +591,13 @@ def install(realm: Any) -> None:
     define_members(realm, ctor, STATIC_MEMBERS)
     define_accessors(realm, ctor, [(SYM_SPECIES, _species_getter, None)])
     define_members(realm, proto, PROTOTYPE_MEMBERS)
-    values = proto.props["values"].value
-    proto.props[SYM_ITERATOR] = PropertyDescriptor(value=values, writable=True, enumerable=False, configurable=True)
+    values = lazy_member_value(proto, "values")
+    raw_props(proto)[SYM_ITERATOR] = PropertyDescriptor(value=values, writable=True, enumerable=False,
+                                                        configurable=True)
     realm.intrinsics["%Array.prototype.values%"] = values
     unscopables = JSObject(None)
     for name in ("at", "copyWithin", "entries", "fill", "find", "findIndex", "findLast", "findLastIndex", "flat",
                  "flatMap", "includes", "keys", "values"):
-        unscopables.props[name] = True
-    proto.props[SYM_UNSCOPABLES] = PropertyDescriptor(value=unscopables, writable=False, enumerable=False,
-                                                      configurable=True)
+        raw_props(unscopables)[name] = True
+    raw_props(proto)[SYM_UNSCOPABLES] = PropertyDescriptor(value=unscopables, writable=False, enumerable=False,
+                                                           configurable=True)

@@ -16,7 +16,7 @@ from ..operations import charged_range, spend_steps, strict_equals, to_boolean, 
 from ..values import (
     HOLE, MISSING, SYM_UNSCOPABLES, UNDEFINED, JSArray, JSObject, PropertyDescriptor, array_index, is_callable,
 )
-from . import arg, define_members
+from . import arg, define_members, raw_props
 from .array import array_species_create, get_index, is_array, length_of, put, relative_index
 
 __all__ = ["install", "sort_values", "PROTOTYPE_MEMBERS"]
@@ -409,7 +409,7 @@ PROTOTYPE_MEMBERS = [
 def install(realm: Any) -> None:
     proto = realm.intrinsics["%Array.prototype%"]
     define_members(realm, proto, PROTOTYPE_MEMBERS)
-    d = proto.props.get(SYM_UNSCOPABLES)
+    d = raw_props(proto).get(SYM_UNSCOPABLES)     # not a pending method: reading it raw keeps the rest lazy
     if type(d) is PropertyDescriptor and isinstance(d.value, JSObject):
         props = d.value.props
         for name in ("toReversed", "toSorted", "toSpliced"):

@@ -17,8 +17,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import JSRangeError, JSTypeError
 from ..operations import to_integer_or_infinity, to_number, to_primitive
-from ..values import SYM_TO_PRIMITIVE, UNDEFINED, BuiltinFunction, JSObject, PropertyDescriptor, is_callable
-from . import arg, define_members, make_constructor, proto_from_constructor
+from ..values import (
+    MISSING, SYM_TO_PRIMITIVE, UNDEFINED, BuiltinFunction, JSObject, PropertyDescriptor, is_callable,
+)
+from . import arg, define_members, lazy_member_value, make_constructor, proto_from_constructor, raw_props
 from .date_parse import parse_date_string
 
 __all__ = ["install", "DateObject", "set_clock", "set_timezone", "time_clip", "make_day", "make_time", "make_date",
@@ -487,7 +489,8 @@ def install(realm: Any) -> None:
     ctor = make_constructor(realm, "Date", 7, _call, _construct, proto)
     define_members(realm, ctor, [("now", _date_now, 0), ("parse", _date_parse, 1), ("UTC", _date_utc, 7)])
     define_members(realm, proto, PROTOTYPE_MEMBERS)
-    proto.props["toGMTString"] = proto.props["toUTCString"]
-    proto.props[SYM_TO_PRIMITIVE] = PropertyDescriptor(
+    raw_props(proto)["toGMTString"] = PropertyDescriptor(lazy_member_value(proto, "toUTCString"), MISSING, MISSING,
+                                                         True, False, True)
+    raw_props(proto)[SYM_TO_PRIMITIVE] = PropertyDescriptor(
         value=BuiltinFunction(realm, _to_primitive, "[Symbol.toPrimitive]", 1), writable=False, enumerable=False,
         configurable=True)

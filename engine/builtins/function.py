@@ -9,7 +9,7 @@ from ..operations import to_integer_or_infinity, to_string
 from ..values import (
     MISSING, SYM_HAS_INSTANCE, UNDEFINED, BoundFunction, JSFunction, JSObject, PropertyDescriptor, is_callable,
 )
-from . import arg, define_members, make_constructor
+from . import arg, define_members, make_constructor, raw_props
 
 __all__ = ["install", "ordinary_has_instance", "instance_of", "create_list_from_array_like", "PROTOTYPE_MEMBERS"]
 
@@ -132,12 +132,12 @@ def install(realm: Any) -> None:
     define_members(realm, proto, PROTOTYPE_MEMBERS)
     from ..values import BuiltinFunction
     hi = BuiltinFunction(realm, _has_instance, "[Symbol.hasInstance]", 1)
-    proto.props[SYM_HAS_INSTANCE] = PropertyDescriptor(value=hi, writable=False, enumerable=False,
-                                                       configurable=False)
+    raw_props(proto)[SYM_HAS_INSTANCE] = PropertyDescriptor(value=hi, writable=False, enumerable=False,
+                                                            configurable=False)
     thrower = BuiltinFunction(realm, _thrower, "", 0)
     thrower.extensible = False
-    thrower.props["length"] = PropertyDescriptor(value=0.0, writable=False, enumerable=False, configurable=False)
-    thrower.props["name"] = PropertyDescriptor(value="", writable=False, enumerable=False, configurable=False)
+    raw_props(thrower)["length"] = PropertyDescriptor(value=0.0, writable=False, enumerable=False, configurable=False)
+    raw_props(thrower)["name"] = PropertyDescriptor(value="", writable=False, enumerable=False, configurable=False)
     realm.intrinsics["%ThrowTypeError%"] = thrower
     for key in ("caller", "arguments"):
-        proto.props[key] = PropertyDescriptor(get=thrower, set=thrower, enumerable=False, configurable=True)
+        raw_props(proto)[key] = PropertyDescriptor(get=thrower, set=thrower, enumerable=False, configurable=True)

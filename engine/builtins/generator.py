@@ -18,7 +18,7 @@ from ..errors import JSThrow, JSTypeError
 from ..values import (
     SYM_TO_STRING_TAG, UNDEFINED, BuiltinFunction, JSObject, PropertyDescriptor,
 )
-from . import arg, define_members
+from . import arg, define_members, raw_props
 from .iterator import iter_result
 from .promise import await_value
 
@@ -131,7 +131,8 @@ def _throw(realm: Any, this: Any, args: list[Any]) -> Any:
 
 
 def _tag(obj: JSObject, tag: str) -> None:
-    obj.props[SYM_TO_STRING_TAG] = PropertyDescriptor(value=tag, writable=False, enumerable=False, configurable=True)
+    raw_props(obj)[SYM_TO_STRING_TAG] = PropertyDescriptor(value=tag, writable=False, enumerable=False,
+                                                           configurable=True)
 
 
 def _function_ctor(kind: str) -> Any:

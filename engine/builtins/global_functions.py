@@ -9,7 +9,7 @@ from typing import Any
 from ..errors import JSErrorFromHost
 from ..operations import to_number, to_string
 from ..values import UNDEFINED, PropertyDescriptor
-from . import arg, define_members
+from . import arg, define_members, lazy_member_value, raw_props
 from .number import parse_float, parse_int
 
 __all__ = ["install", "MEMBERS"]
@@ -152,9 +152,9 @@ MEMBERS = [
 def install(realm: Any) -> None:
     g = realm.global_object
     for name, value in (("NaN", math.nan), ("Infinity", math.inf), ("undefined", UNDEFINED)):
-        g.props[name] = PropertyDescriptor(value=value, writable=False, enumerable=False, configurable=False)
+        raw_props(g)[name] = PropertyDescriptor(value=value, writable=False, enumerable=False, configurable=False)
     g.define("globalThis", g)
     define_members(realm, g, MEMBERS)
-    realm.intrinsics["%parseInt%"] = g.props["parseInt"].value
-    realm.intrinsics["%eval%"] = g.props["eval"].value      # a call of this is a direct eval
-    realm.intrinsics["%parseFloat%"] = g.props["parseFloat"].value
+    realm.intrinsics["%parseInt%"] = lazy_member_value(g, "parseInt")
+    realm.intrinsics["%eval%"] = lazy_member_value(g, "eval")      # a call of this is a direct eval
+    realm.intrinsics["%parseFloat%"] = lazy_member_value(g, "parseFloat")

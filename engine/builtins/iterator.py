@@ -11,7 +11,7 @@ from ..values import (
     HOLE, MISSING, SYM_ITERATOR, SYM_TO_STRING_TAG, UNDEFINED, BuiltinFunction, JSArray, JSObject,
     PropertyDescriptor, is_callable,
 )
-from . import define_members
+from . import define_members, lazy_member_value, raw_props
 
 CATCHABLE = (JSThrow, HostJSError, RecursionError)
 
@@ -189,19 +189,19 @@ def _return_this(realm: Any, this: Any, args: list[Any]) -> Any:
 
 def install(realm: Any) -> None:
     iter_proto = realm.new_object()
-    iter_proto.props[SYM_ITERATOR] = PropertyDescriptor(
+    raw_props(iter_proto)[SYM_ITERATOR] = PropertyDescriptor(
         value=BuiltinFunction(realm, _return_this, "[Symbol.iterator]", 0), writable=True, enumerable=False,
         configurable=True)
     realm.intrinsics["%IteratorPrototype%"] = iter_proto
     async_iter_proto = realm.new_object()
     from ..values import SYM_ASYNC_ITERATOR
-    async_iter_proto.props[SYM_ASYNC_ITERATOR] = PropertyDescriptor(
+    raw_props(async_iter_proto)[SYM_ASYNC_ITERATOR] = PropertyDescriptor(
         value=BuiltinFunction(realm, _return_this, "[Symbol.asyncIterator]", 0), writable=True, enumerable=False,
         configurable=True)
     realm.intrinsics["%AsyncIteratorPrototype%"] = async_iter_proto
     ai_proto = realm.new_object(iter_proto)
     define_members(realm, ai_proto, [("next", _array_iterator_next, 0)])
-    ai_proto.props[SYM_TO_STRING_TAG] = PropertyDescriptor(value="Array Iterator", writable=False, enumerable=False,
-                                                           configurable=True)
+    raw_props(ai_proto)[SYM_TO_STRING_TAG] = PropertyDescriptor(value="Array Iterator", writable=False,
+                                                                enumerable=False, configurable=True)
     realm.intrinsics["%ArrayIteratorPrototype%"] = ai_proto
-    realm.intrinsics["%ArrayIteratorNext%"] = ai_proto.props["next"].value
+    realm.intrinsics["%ArrayIteratorNext%"] = lazy_member_value(ai_proto, "next")

@@ -17,7 +17,7 @@ from ..values import (
     HOLE, SYM_TO_STRING_TAG, UNDEFINED, JSArray, JSBigInt, JSObject, JSPrimitiveObject, PropertyDescriptor, is_callable,
     py_str_to_js,
 )
-from . import arg, define_members
+from . import arg, define_members, raw_props
 
 __all__ = ["install", "JSSyntaxErrorHost", "json_parse", "json_stringify", "quote_json_string"]
 
@@ -333,6 +333,7 @@ def _stringify(realm: Any, this: Any, args: list[Any]) -> Any:
 def install(realm: Any) -> None:
     j = realm.new_object()
     define_members(realm, j, [("parse", _parse, 2), ("stringify", _stringify, 3)])
-    j.props[SYM_TO_STRING_TAG] = PropertyDescriptor(value="JSON", writable=False, enumerable=False, configurable=True)
+    raw_props(j)[SYM_TO_STRING_TAG] = PropertyDescriptor(value="JSON", writable=False, enumerable=False,
+                                                         configurable=True)
     realm.intrinsics["%JSON%"] = j
     realm.global_object.define("JSON", j)

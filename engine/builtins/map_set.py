@@ -16,7 +16,9 @@ from ..operations import to_boolean
 from ..values import (
     SYM_ITERATOR, SYM_SPECIES, SYM_TO_STRING_TAG, UNDEFINED, JSObject, JSSymbol, PropertyDescriptor, is_callable,
 )
-from . import arg, define_accessors, define_members, make_constructor, proto_from_constructor
+from . import (
+    arg, define_accessors, define_members, lazy_member_value, make_constructor, proto_from_constructor, raw_props,
+)
 
 __all__ = ["install", "MapObject", "SetObject", "WeakMapObject", "WeakSetObject", "OrderedTable"]
 
@@ -441,67 +443,75 @@ def _species(realm: Any, this: Any, args: list[Any]) -> Any:
 
 
 def _tag(obj: JSObject, name: str) -> None:
-    obj.props[SYM_TO_STRING_TAG] = PropertyDescriptor(value=name, writable=False, enumerable=False,
-                                                      configurable=True)
+    raw_props(obj)[SYM_TO_STRING_TAG] = PropertyDescriptor(value=name, writable=False, enumerable=False,
+                                                           configurable=True)
 
 
 def _alias(proto: JSObject, key: Any, existing: str) -> None:
-    proto.props[key] = PropertyDescriptor(value=proto.props[existing].value, writable=True, enumerable=False,
-                                          configurable=True)
+    raw_props(proto)[key] = PropertyDescriptor(value=lazy_member_value(proto, existing), writable=True,
+                                               enumerable=False, configurable=True)
+
+
+# Tables built once: their closures are realm-independent (the realm comes as an argument), and one placeholder per
+# entry then serves every realm (engine/lazy.py).
+_MAP_CTOR = _ctor(MapObject, "Map", "set", True)
+_MAP_MEMBERS = [
+    ("clear", _map_clear, 0), ("delete", _map_delete, 1),
+    ("entries", _iter_method(MapObject, "entries", "%MapIteratorPrototype%"), 0),
+    ("forEach", _for_each(MapObject), 1), ("get", _map_get, 1), ("has", _map_has, 1),
+    ("keys", _iter_method(MapObject, "keys", "%MapIteratorPrototype%"), 0), ("set", _map_set, 2),
+    ("values", _iter_method(MapObject, "values", "%MapIteratorPrototype%"), 0),
+]
+_MAP_ITER_MEMBERS = [("next", _iter_next(True), 0)]
+_SET_CTOR = _ctor(SetObject, "Set", "add", False)
+_SET_MEMBERS = [
+    ("add", _set_add, 1), ("clear", _set_clear, 0), ("delete", _set_delete, 1),
+    ("entries", _iter_method(SetObject, "entries", "%SetIteratorPrototype%"), 0),
+    ("forEach", _for_each(SetObject), 1), ("has", _set_has, 1),
+    ("values", _iter_method(SetObject, "values", "%SetIteratorPrototype%"), 0),
+]
+_SET_ITER_MEMBERS = [("next", _iter_next(False), 0)]
+_WEAKMAP_CTOR = _ctor(WeakMapObject, "WeakMap", "set", True)
+_WEAKSET_CTOR = _ctor(WeakSetObject, "WeakSet", "add", False)
 
 
 def install(realm: Any) -> None:
     iter_base = realm.intrinsics.get("%IteratorPrototype%", realm.object_prototype)
 
     map_proto = realm.new_object()
-    call, construct = _ctor(MapObject, "Map", "set", True)
-    map_ctor = make_constructor(realm, "Map", 0, call, construct, map_proto)
+    map_ctor = make_constructor(realm, "Map", 0, *_MAP_CTOR, map_proto)
     define_accessors(realm, map_ctor, [(SYM_SPECIES, _species, None)])
     define_members(realm, map_ctor, [("groupBy", _map_group_by, 2)])
-    define_members(realm, map_proto, [
-        ("clear", _map_clear, 0), ("delete", _map_delete, 1),
-        ("entries", _iter_method(MapObject, "entries", "%MapIteratorPrototype%"), 0),
-        ("forEach", _for_each(MapObject), 1), ("get", _map_get, 1), ("has", _map_has, 1),
-        ("keys", _iter_method(MapObject, "keys", "%MapIteratorPrototype%"), 0), ("set", _map_set, 2),
-        ("values", _iter_method(MapObject, "values", "%MapIteratorPrototype%"), 0),
-    ])
+    define_members(realm, map_proto, _MAP_MEMBERS)
     define_accessors(realm, map_proto, [("size", _map_size, None)])
     _alias(map_proto, SYM_ITERATOR, "entries")
     _tag(map_proto, "Map")
     map_iter = JSObject(iter_base)
-    define_members(realm, map_iter, [("next", _iter_next(True), 0)])
+    define_members(realm, map_iter, _MAP_ITER_MEMBERS)
     _tag(map_iter, "Map Iterator")
     realm.intrinsics["%MapIteratorPrototype%"] = map_iter
 
     set_proto = realm.new_object()
-    call, construct = _ctor(SetObject, "Set", "add", False)
-    set_ctor = make_constructor(realm, "Set", 0, call, construct, set_proto)
+    set_ctor = make_constructor(realm, "Set", 0, *_SET_CTOR, set_proto)
     define_accessors(realm, set_ctor, [(SYM_SPECIES, _species, None)])
-    define_members(realm, set_proto, [
-        ("add", _set_add, 1), ("clear", _set_clear, 0), ("delete", _set_delete, 1),
-        ("entries", _iter_method(SetObject, "entries", "%SetIteratorPrototype%"), 0),
-        ("forEach", _for_each(SetObject), 1), ("has", _set_has, 1),
-        ("values", _iter_method(SetObject, "values", "%SetIteratorPrototype%"), 0),
-    ])
+    define_members(realm, set_proto, _SET_MEMBERS)
     define_accessors(realm, set_proto, [("size", _set_size, None)])
     _alias(set_proto, "keys", "values")
     _alias(set_proto, SYM_ITERATOR, "values")
     _tag(set_proto, "Set")
     set_iter = JSObject(iter_base)
-    define_members(realm, set_iter, [("next", _iter_next(False), 0)])
+    define_members(realm, set_iter, _SET_ITER_MEMBERS)
     _tag(set_iter, "Set Iterator")
     realm.intrinsics["%SetIteratorPrototype%"] = set_iter
 
     wm_proto = realm.new_object()
-    call, construct = _ctor(WeakMapObject, "WeakMap", "set", True)
-    make_constructor(realm, "WeakMap", 0, call, construct, wm_proto)
+    make_constructor(realm, "WeakMap", 0, *_WEAKMAP_CTOR, wm_proto)
     define_members(realm, wm_proto, [("delete", _wm_delete, 1), ("get", _wm_get, 1), ("has", _wm_has, 1),
                                      ("set", _wm_set, 2)])
     _tag(wm_proto, "WeakMap")
 
     ws_proto = realm.new_object()
-    call, construct = _ctor(WeakSetObject, "WeakSet", "add", False)
-    make_constructor(realm, "WeakSet", 0, call, construct, ws_proto)
+    make_constructor(realm, "WeakSet", 0, *_WEAKSET_CTOR, ws_proto)
     define_members(realm, ws_proto, [("add", _ws_add, 1), ("delete", _ws_delete, 1), ("has", _ws_has, 1)])
     _tag(ws_proto, "WeakSet")
 

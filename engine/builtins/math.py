@@ -14,7 +14,7 @@ import numpy as np
 
 from ..operations import to_number, to_uint32
 from ..values import SYM_TO_STRING_TAG, PropertyDescriptor
-from . import arg, define_members
+from . import arg, define_members, raw_props
 
 __all__ = ["install", "js_pow", "js_round", "set_random_seed"]
 
@@ -264,8 +264,9 @@ CONSTANTS = {
 def install(realm: Any) -> None:
     m = realm.new_object()
     for name, value in CONSTANTS.items():
-        m.props[name] = PropertyDescriptor(value=value, writable=False, enumerable=False, configurable=False)
+        raw_props(m)[name] = PropertyDescriptor(value=value, writable=False, enumerable=False, configurable=False)
     define_members(realm, m, MEMBERS)
-    m.props[SYM_TO_STRING_TAG] = PropertyDescriptor(value="Math", writable=False, enumerable=False, configurable=True)
+    raw_props(m)[SYM_TO_STRING_TAG] = PropertyDescriptor(value="Math", writable=False, enumerable=False,
+                                                         configurable=True)
     realm.intrinsics["%Math%"] = m
     realm.global_object.define("Math", m)

@@ -14,7 +14,7 @@ from typing import Any
 from ..errors import JSRangeError, JSTypeError
 from ..operations import _digits as shortest_digits, number_to_string, to_int32, to_integer_or_infinity, to_numeric, to_string
 from ..values import UNDEFINED, JSBigInt, JSPrimitiveObject, PropertyDescriptor
-from . import arg, define_members, make_constructor, proto_from_constructor
+from . import arg, define_members, make_constructor, proto_from_constructor, raw_props
 
 __all__ = ["install", "parse_int", "parse_float", "to_fixed", "to_exponential", "to_precision", "this_number_value"]
 
@@ -289,15 +289,12 @@ def install(realm: Any) -> None:
     define_members(realm, proto, PROTOTYPE_MEMBERS)
     define_members(realm, ctor, STATIC_MEMBERS)
     for name, value in CONSTANTS.items():
-        ctor.props[name] = PropertyDescriptor(value=value, writable=False, enumerable=False, configurable=False)
+        raw_props(ctor)[name] = PropertyDescriptor(value=value, writable=False, enumerable=False, configurable=False)
     # Number.parseInt/parseFloat are the same function objects as the globals (when those exist already).
-    g = realm.global_object
     for name, fn, length in (("parseInt", _parse_int_fn, 2), ("parseFloat", _parse_float_fn, 1)):
-        existing = g.props.get(name)
-        if isinstance(existing, PropertyDescriptor):
-            existing = existing.value
+        existing = realm.intrinsics.get(f"%{name}%")
         if existing is None:
             define_members(realm, ctor, [(name, fn, length)])
         else:
-            ctor.props[name] = PropertyDescriptor(value=existing, writable=True, enumerable=False,
-                                                  configurable=True)
+            raw_props(ctor)[name] = PropertyDescriptor(value=existing, writable=True, enumerable=False,
+                                                       configurable=True)

@@ -10,7 +10,7 @@ from ..values import (
     MISSING, SYM_TO_STRING_TAG, UNDEFINED, JSArgumentsObject, JSArray, JSErrorObject, JSFunction, JSObject,
     JSPrimitiveObject, PropertyDescriptor, is_callable,
 )
-from . import arg, define_accessors, define_members, make_constructor, proto_from_constructor
+from . import arg, define_accessors, define_members, lazy_member_value, make_constructor, proto_from_constructor
 
 __all__ = ["install", "to_property_descriptor", "from_property_descriptor", "STATIC_MEMBERS", "PROTOTYPE_MEMBERS",
            "enumerable_own_keys"]
@@ -464,4 +464,4 @@ def install(realm: Any) -> None:
     define_members(realm, ctor, STATIC_MEMBERS)
     define_members(realm, proto, PROTOTYPE_MEMBERS)
     define_accessors(realm, proto, [("__proto__", _proto_get, _proto_set)])
-    realm.intrinsics["%Object.prototype.toString%"] = proto.props["toString"].value
+    realm.intrinsics["%Object.prototype.toString%"] = lazy_member_value(proto, "toString")

@@ -8,7 +8,7 @@ from typing import Any
 from ..errors import JSTypeError
 from ..operations import to_property_key
 from ..values import MISSING, SYM_TO_STRING_TAG, JSObject, PropertyDescriptor, is_callable, is_constructor
-from . import arg, define_members
+from . import arg, define_members, raw_props
 
 __all__ = ["install"]
 
@@ -111,7 +111,7 @@ MEMBERS = [
 def install(realm: Any) -> None:
     r = realm.new_object()
     define_members(realm, r, MEMBERS)
-    r.props[SYM_TO_STRING_TAG] = PropertyDescriptor(value="Reflect", writable=False, enumerable=False,
-                                                    configurable=True)
+    raw_props(r)[SYM_TO_STRING_TAG] = PropertyDescriptor(value="Reflect", writable=False, enumerable=False,
+                                                         configurable=True)
     realm.intrinsics["%Reflect%"] = r
     realm.global_object.define("Reflect", r)

@@ -21,7 +21,9 @@ from ..values import (
     SYM_MATCH, SYM_MATCH_ALL, SYM_REPLACE, SYM_SEARCH, SYM_SPECIES, SYM_SPLIT, SYM_TO_STRING_TAG, UNDEFINED,
     JSObject, PropertyDescriptor, is_callable, is_constructor,
 )
-from . import arg, define_accessors, define_members, make_constructor, proto_from_constructor
+from . import (
+    arg, define_accessors, define_members, lazy_member_value, make_constructor, proto_from_constructor, raw_props,
+)
 from .json import JSSyntaxErrorHost
 
 __all__ = ["install", "RegExpObject", "regexp_create", "regexp_exec", "MATCH_TIMEOUT"]
@@ -633,11 +635,11 @@ def install(realm: Any) -> None:
     define_members(realm, proto, PROTOTYPE_MEMBERS)
     define_accessors(realm, proto, [(name, _flag_getter(name, ch), None) for name, ch in _FLAG_GETTERS])
     define_accessors(realm, proto, [("flags", _flags_getter, None), ("source", _source_getter, None)])
-    realm.intrinsics["%RegExp.prototype.exec%"] = proto.props["exec"].value
+    realm.intrinsics["%RegExp.prototype.exec%"] = lazy_member_value(proto, "exec")
     it_proto = JSObject(realm.intrinsics.get("%IteratorPrototype%", realm.object_prototype))
     define_members(realm, it_proto, [("next", _string_iterator_next, 0)])
-    it_proto.props[SYM_TO_STRING_TAG] = PropertyDescriptor(value="RegExp String Iterator", writable=False,
-                                                           enumerable=False, configurable=True)
+    raw_props(it_proto)[SYM_TO_STRING_TAG] = PropertyDescriptor(value="RegExp String Iterator", writable=False,
+                                                                enumerable=False, configurable=True)
     realm.intrinsics["%RegExpStringIteratorPrototype%"] = it_proto
     from .regexp_fast import remember_pristine
     remember_pristine(realm, proto)

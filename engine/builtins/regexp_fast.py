@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..lazy import LazyMember, lazy_member_value, raw_props
 from ..values import UNDEFINED, JSObject, PropertyDescriptor
 from .regexp import RegExpObject, _advance, _run, _Subject, group_span
 
@@ -21,8 +22,15 @@ _WATCHED = ("exec", "flags", "hasIndices", "global", "ignoreCase", "multiline", 
 
 
 def remember_pristine(realm: Any, proto: JSObject) -> None:
-    """Record %RegExp.prototype%'s original members (descriptors are replaced, never mutated, on redefinition)."""
-    realm.builtin_state["regexp_pristine"] = (proto, tuple(proto.props.get(k) for k in _WATCHED))
+    """Record %RegExp.prototype%'s original members: redefining one stores a new descriptor, and assigning
+    ``exec`` changes the value in its descriptor (so that function is recorded too). Only the watched members are
+    made now; the others stay pending (engine/lazy.py)."""
+    raw = raw_props(proto)
+    for k in _WATCHED:
+        if type(raw.get(k)) is LazyMember:
+            lazy_member_value(proto, k)
+    realm.builtin_state["regexp_pristine"] = (proto, tuple(raw.get(k) for k in _WATCHED),
+                                              lazy_member_value(proto, "exec"))
 
 
 def is_pristine(realm: Any, rx: Any) -> bool:
@@ -33,14 +41,14 @@ def is_pristine(realm: Any, rx: Any) -> bool:
     li = rx.props.get("lastIndex")
     if type(li) is not PropertyDescriptor or li.writable is not True or type(li.value) is not float:
         return False
-    snap: tuple[JSObject, tuple[Any, ...]] | None = realm.builtin_state.get("regexp_pristine")
+    snap: tuple[JSObject, tuple[Any, ...], Any] | None = realm.builtin_state.get("regexp_pristine")
     if snap is None:
         return False
-    proto, members = snap
+    proto, members, exec_fn = snap
     if rx.proto is not proto:
         return False
     props = proto.props
-    return all(props.get(k) is v for k, v in zip(_WATCHED, members))
+    return all(props.get(k) is v for k, v in zip(_WATCHED, members)) and members[0].value is exec_fn
 
 
 def _set_li(rx: RegExpObject, v: float) -> None:

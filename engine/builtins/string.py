@@ -17,10 +17,10 @@ from ..operations import (
     to_integer_or_infinity, to_length, to_number, to_string, to_uint16, to_uint32,
 )
 from ..values import (
-    SYM_ITERATOR, SYM_MATCH, SYM_MATCH_ALL, SYM_REPLACE, SYM_SEARCH, SYM_SPLIT, SYM_TO_STRING_TAG, UNDEFINED,
+    MISSING, SYM_ITERATOR, SYM_MATCH, SYM_MATCH_ALL, SYM_REPLACE, SYM_SEARCH, SYM_SPLIT, SYM_TO_STRING_TAG, UNDEFINED,
     JSObject, JSPrimitiveObject, JSSymbol, PropertyDescriptor, is_callable, js_str_to_py, py_str_to_js,
 )
-from . import arg, define_members, make_constructor, proto_from_constructor
+from . import arg, define_members, lazy_member_value, make_constructor, proto_from_constructor, raw_props
 
 __all__ = [
     "install", "get_substitution", "is_regexp", "this_string_value", "code_point_at", "MAX_STRING_LENGTH",
@@ -662,10 +662,11 @@ def install(realm: Any) -> None:
     define_members(realm, ctor, STATIC_MEMBERS)
     define_members(realm, proto, PROTOTYPE_MEMBERS)
     # Annex B: trimLeft/trimRight are the same function objects as trimStart/trimEnd.
-    proto.props["trimLeft"] = proto.props["trimStart"]
-    proto.props["trimRight"] = proto.props["trimEnd"]
+    raw = raw_props(proto)
+    raw["trimLeft"] = PropertyDescriptor(lazy_member_value(proto, "trimStart"), MISSING, MISSING, True, False, True)
+    raw["trimRight"] = PropertyDescriptor(lazy_member_value(proto, "trimEnd"), MISSING, MISSING, True, False, True)
     it_proto = JSObject(realm.intrinsics.get("%IteratorPrototype%", realm.object_prototype))
     define_members(realm, it_proto, [("next", _iterator_next, 0)])
-    it_proto.props[SYM_TO_STRING_TAG] = PropertyDescriptor(value="String Iterator", writable=False,
-                                                           enumerable=False, configurable=True)
+    raw_props(it_proto)[SYM_TO_STRING_TAG] = PropertyDescriptor(value="String Iterator", writable=False,
+                                                                enumerable=False, configurable=True)
     realm.intrinsics["%StringIteratorPrototype%"] = it_proto

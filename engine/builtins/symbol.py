@@ -10,7 +10,7 @@ from ..values import (
     SYM_TO_PRIMITIVE, SYM_TO_STRING_TAG, UNDEFINED, WELL_KNOWN_SYMBOLS, JSPrimitiveObject, JSSymbol,
     PropertyDescriptor,
 )
-from . import arg, define_accessors, define_members, make_constructor
+from . import arg, define_accessors, define_members, make_constructor, raw_props
 
 __all__ = ["install"]
 
@@ -65,12 +65,12 @@ def install(realm: Any) -> None:
     ctor = make_constructor(realm, "Symbol", 0, _call, _construct, proto)
     define_members(realm, ctor, [("for", _for, 1), ("keyFor", _key_for, 1)])
     for name, sym in WELL_KNOWN_SYMBOLS.items():
-        ctor.props[name] = PropertyDescriptor(value=sym, writable=False, enumerable=False, configurable=False)
+        raw_props(ctor)[name] = PropertyDescriptor(value=sym, writable=False, enumerable=False, configurable=False)
     define_members(realm, proto, [("toString", _to_string, 0), ("valueOf", _value_of, 0)])
     define_accessors(realm, proto, [("description", _description, None)])
     from ..values import BuiltinFunction
-    proto.props[SYM_TO_PRIMITIVE] = PropertyDescriptor(
+    raw_props(proto)[SYM_TO_PRIMITIVE] = PropertyDescriptor(
         value=BuiltinFunction(realm, _value_of, "[Symbol.toPrimitive]", 1), writable=False, enumerable=False,
         configurable=True)
-    proto.props[SYM_TO_STRING_TAG] = PropertyDescriptor(value="Symbol", writable=False, enumerable=False,
-                                                        configurable=True)
+    raw_props(proto)[SYM_TO_STRING_TAG] = PropertyDescriptor(value="Symbol", writable=False, enumerable=False,
+                                                             configurable=True)

@@ -1,0 +1,112 @@
+"""Built-in methods made on first use: a realm defines ~360 built-in functions, and a session touches a few dozen.
+
+``defer_members`` stores a placeholder for each method (in its place in the property order, shared by all realms)
+plus the realm under a private key, and switches the object's class to a twin whose ``props`` attribute is a
+property: the first time anything reads the object's properties, every placeholder becomes its function, the
+private key goes, and the object gets its own class back, so the fast paths see an ordinary object from then on.
+Writes made while setting up intrinsics go through ``raw_props`` and keep the object lazy. Placeholders and the key
+never leave this module: every read of ``props`` goes through the property.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+from .values import MISSING, BuiltinFunction, JSObject, PropertyDescriptor
+
+__all__ = ["LazyMember", "LAZY_TYPES", "defer_members", "raw_props", "materialize", "lazy_member_value"]
+
+_SLOT = JSObject.__dict__["props"]      # the slot's member descriptor: the dict itself, placeholders included
+_raw_get: Callable[[Any], Any] = _SLOT.__get__
+_raw_set: Callable[[Any, Any], None] = _SLOT.__set__
+
+
+class _RealmKey:
+    """The private key under which a lazy object keeps its realm (neither a str nor a JSSymbol: no JS key)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<realm of pending members>"
+
+
+_REALM = _RealmKey()
+
+#: lazy twin class -> the class it stands in for
+LAZY_TYPES: dict[type, type] = {}
+_TWINS: dict[type, type] = {}
+
+
+class LazyMember:
+    """A built-in method not made yet: ``BuiltinFunction(realm, fn, name, length)`` once made; realm-independent,
+    so one placeholder serves every realm."""
+
+    __slots__ = ("fn", "name", "length")
+
+    def __init__(self, fn: Callable[..., Any], name: str, length: int) -> None:
+        self.fn = fn
+        self.name = name
+        self.length = length
+
+    def make(self, realm: Any) -> PropertyDescriptor:
+        return PropertyDescriptor(BuiltinFunction(realm, self.fn, self.name, self.length), MISSING, MISSING,
+                                  True, False, True)
+
+
+def _get_props(self: JSObject) -> dict[Any, Any]:
+    raw: dict[Any, Any] = _raw_get(self)
+    self.__class__ = LAZY_TYPES[type(self)]
+    realm = raw.pop(_REALM)
+    for k, v in raw.items():
+        if type(v) is LazyMember:
+            raw[k] = v.make(realm)     # same key: the property order stays
+    return raw
+
+
+def _set_props(self: JSObject, value: dict[Any, Any]) -> None:
+    self.__class__ = LAZY_TYPES[type(self)]
+    _raw_set(self, value)
+
+
+def _twin(cls: type) -> type:
+    twin = _TWINS.get(cls)
+    if twin is None:
+        twin = type("Lazy" + cls.__name__, (cls,), {
+            "__slots__": (), "__module__": __name__, "props": property(_get_props, _set_props),
+            "__doc__": f"A {cls.__name__} whose built-in methods are made on first use."})
+        _TWINS[cls] = twin
+        LAZY_TYPES[twin] = cls
+    return twin
+
+
+def raw_props(obj: JSObject) -> dict[Any, Any]:
+    """The property dict without making pending methods: for writes only (a read could see a placeholder)."""
+    return _raw_get(obj)  # type: ignore[no-any-return]
+
+
+def materialize(obj: Any) -> None:
+    """Make ``obj``'s pending methods now (for code that checks ``type(obj)`` before reading its properties)."""
+    if type(obj) in LAZY_TYPES:
+        _get_props(obj)
+
+
+def defer_members(realm: Any, target: JSObject, members: Iterable[tuple[Any, LazyMember]]) -> None:
+    """Define ``(key, placeholder)`` built-in methods on ``target``, made on the first read of ``target``."""
+    raw = _raw_get(target)
+    if _REALM not in raw:
+        raw[_REALM] = realm
+    for key, placeholder in members:
+        raw[key] = placeholder
+    cls = type(target)
+    if cls not in LAZY_TYPES:
+        target.__class__ = _twin(cls)
+
+
+def lazy_member_value(target: JSObject, key: Any) -> Any:
+    """The function stored at ``key``, made now if pending, leaving the rest of ``target`` lazy (for intrinsics
+    that install code registers, such as ``%Array.prototype.values%``, and for aliases)."""
+    raw = _raw_get(target)
+    v = raw[key]
+    if type(v) is LazyMember:
+        v = raw[key] = v.make(raw[_REALM])
+    return v.value if type(v) is PropertyDescriptor else v
