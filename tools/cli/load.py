@@ -48,8 +48,8 @@ def format_report(report: Any) -> str:
     ]
     if getattr(report, "gc_policy", ""):
         lines.append(f"GC ({report.gc_policy}): {report.gc_full_collections} full collections, longest "
-                     f"{report.gc_full_max_ms:.0f} ms, {report.gc_full_total_ms:.0f} ms in all; peak memory "
-                     f"{report.max_rss_mb:.0f} MB")
+                     f"{report.gc_full_max_ms:.0f} ms ({report.gc_full_max_cpu_ms:.0f} ms CPU), "
+                     f"{report.gc_full_total_ms:.0f} ms in all; peak memory {report.max_rss_mb:.0f} MB")
     for error, count in report.errors.items():
         lines.append(f"  {count} × {error}")
     return "\n".join(lines)

@@ -40,7 +40,7 @@ class LoadConfig:
     agent: str | None = None  # the emulator's brain (YAML/JSON file or module:attr); default agents/<scenario>.yaml
     caller_script: str | None = None  # a caller script file (README "Caller scripts"); default DEFAULT_CALLER
     max_call_seconds: float = 120.0  # a call still up after this long is ended and counted as failed
-    call_seconds: float | None = None  # the caller hangs up this long after its call connects (None: its script ends it)
+    call_seconds: float | None = None  # the caller hangs up this long after it connects (None: its script ends it)
     work_dir: str | None = None  # where per-call recordings go (deleted after each call); default a temp dir
     settings: dict[str, Any] = field(default_factory=dict)  # more SessionOptions.settings
     gc_policy: str = DEFAULT_GC_POLICY  # the workers' garbage collection after warm-up (gcpolicy.py)

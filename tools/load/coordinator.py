@@ -79,6 +79,7 @@ class LoadReport:
     gc_full_collections: int = 0  # full (generation 2) collections in the workers from ready to exit
     gc_full_total_ms: float = 0.0
     gc_full_max_ms: float = 0.0  # the longest one: every live call's media waited for it
+    gc_full_max_cpu_ms: float = 0.0  # the same in CPU time (wall time also counts waiting for a busy core)
     gc_young_max_ms: float = 0.0
     max_rss_mb: float = 0.0  # the largest worker's peak resident memory
     errors: dict[str, int] = field(default_factory=dict)
@@ -173,6 +174,8 @@ class _Run:
                 report.gc_full_collections += int(gc_stats["full"])
                 report.gc_full_total_ms = round(report.gc_full_total_ms + float(gc_stats["full_total_ms"]), 1)
                 report.gc_full_max_ms = round(max(report.gc_full_max_ms, float(gc_stats["full_max_ms"])), 1)
+                report.gc_full_max_cpu_ms = round(max(report.gc_full_max_cpu_ms,
+                                                      float(gc_stats.get("full_max_cpu_ms", 0.0))), 1)
                 report.gc_young_max_ms = round(max(report.gc_young_max_ms, float(gc_stats["young_max_ms"])), 1)
                 report.max_rss_mb = max(report.max_rss_mb, rss)
 

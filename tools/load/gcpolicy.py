@@ -30,6 +30,7 @@ class GcStats:
     full: int = 0
     full_total_ms: float = 0.0
     full_max_ms: float = 0.0
+    full_max_cpu_ms: float = 0.0  # the longest one in CPU time (on a busy machine the wall time includes waiting)
     young: int = 0
     young_max_ms: float = 0.0
 
@@ -41,16 +42,18 @@ class GcWatch:
     def __init__(self) -> None:
         self.stats = GcStats()
         self._t0 = 0.0
+        self._c0 = 0.0
 
     def _callback(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
-            self._t0 = time.perf_counter()
+            self._t0, self._c0 = time.perf_counter(), time.process_time()
             return
         ms = (time.perf_counter() - self._t0) * 1000
         if info.get("generation") == 2:
             self.stats.full += 1
             self.stats.full_total_ms += ms
             self.stats.full_max_ms = max(self.stats.full_max_ms, ms)
+            self.stats.full_max_cpu_ms = max(self.stats.full_max_cpu_ms, (time.process_time() - self._c0) * 1000)
         else:
             self.stats.young += 1
             self.stats.young_max_ms = max(self.stats.young_max_ms, ms)

@@ -1,0 +1,17 @@
+"""The start-up stall probe: both ways of building a session run, and it reports stalls and CPU per way."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+from voxsim.tools.load.startup import measure_startup_stalls
+
+
+def test_both_ways_are_measured() -> None:
+    doc = measure_startup_stalls(Path(str(files("voxsim.scenarios").joinpath("bridged_call.js"))), sessions=1)
+    assert doc["scenario"] == "bridged_call.js"
+    for way in ("whole", "pieces"):
+        figures = doc[way]
+        assert 0.0 <= figures["stall_p50_ms"] <= figures["stall_max_ms"]
+        assert figures["cpu_p50_ms"] > 0.5  # a session start-up is never free

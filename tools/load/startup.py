@@ -1,0 +1,99 @@
+"""The longest loop stall a session start-up causes: sessions started one after another on a real-time loop with a
+1 ms loop-lag probe running, built whole (``Session()`` + ``load()``) or in pieces (``Session.create()`` +
+``load_async()``, as load workers do).
+
+Why: on one loop, every live call's 20 ms media tick waits while a new session is built, compiled and started;
+the longest piece bounds the lateness a start-up adds. Run ``python -m voxsim.tools.load.startup [SCENARIO]`` (JSON
+on stdout); the window of each session runs from its creation to 100 ms after ``start()`` (the storage open, the
+inbound call's alerting and answer).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+__all__ = ["measure_startup_stalls"]
+
+#: Seconds the probe keeps watching after ``start()`` returned.
+AFTER_START = 0.1
+
+
+async def _one(source: str, filename: str, work: Path, k: int, pieces: bool, stalls: list[float]) -> dict[str, float]:
+    from voxsim.runtime.network import Network
+    from voxsim.runtime.session import Session, SessionOptions
+
+    net = Network.from_dict({"caller": {"callerid": "+15551234567"}})
+    options = SessionOptions(network=net, storage_path=work / f"storage{k}.sqlite3",
+                             settings={"recordings_dir": str(work / "rec")})
+    gc.collect()  # a full pass left over from the previous session is not this one's stall
+    await asyncio.sleep(0.02)
+    stalls.clear()
+    cpu0 = time.process_time()
+    if pieces:
+        session = await Session.create(options)
+        await session.load_async(source, filename)
+    else:
+        session = Session(options)
+        session.load(source, filename)
+    await session.start(inbound=net.caller)
+    await asyncio.sleep(AFTER_START)
+    out = {"stall_ms": max(stalls, default=0.0) * 1000, "cpu_ms": (time.process_time() - cpu0) * 1000}
+    session.terminate()
+    await session.wait()
+    session.close()
+    return out
+
+
+async def _run(source: str, filename: str, sessions: int) -> dict[str, list[dict[str, float]]]:
+    loop = asyncio.get_running_loop()
+    stalls: list[float] = []
+    stop = False
+
+    async def probe() -> None:  # how late a 1 ms sleep wakes up
+        while not stop:
+            t = loop.time()
+            await asyncio.sleep(0.001)
+            stalls.append(loop.time() - t - 0.001)
+
+    probing = asyncio.create_task(probe())
+    runs: dict[str, list[dict[str, float]]] = {"whole": [], "pieces": []}
+    with tempfile.TemporaryDirectory(prefix="voxsim-startup-") as tmp:
+        for k in range(2 * sessions + 2):  # alternate the two ways; the first of each warms caches up
+            pieces = bool(k % 2)
+            result = await _one(source, filename, Path(tmp), k, pieces, stalls)
+            if k >= 2:
+                runs["pieces" if pieces else "whole"].append(result)
+    stop = True
+    await probing
+    return runs
+
+
+def measure_startup_stalls(scenario: str | Path, sessions: int = 10) -> dict[str, Any]:
+    """Start ``sessions`` sessions each way (alternating, after one warm-up each) and report per way the median
+    and the largest loop stall and the median CPU milliseconds of a start-up."""
+    from voxsim.runtime.clock import run
+
+    path = Path(scenario)
+    runs = run(_run(path.read_text(encoding="utf-8"), str(path), max(1, sessions)), virtual=False)
+    doc: dict[str, Any] = {"scenario": path.name, "sessions": sessions}
+    for way, rows in runs.items():
+        doc[way] = {"stall_p50_ms": round(statistics.median(r["stall_ms"] for r in rows), 2),
+                    "stall_max_ms": round(max(r["stall_ms"] for r in rows), 2),
+                    "cpu_p50_ms": round(statistics.median(r["cpu_ms"] for r in rows), 2)}
+    return doc
+
+
+if __name__ == "__main__":
+    from importlib.resources import files
+
+    target = sys.argv[1] if len(sys.argv) > 1 else str(files("voxsim.scenarios").joinpath("cartesia_inbound.js"))
+    count = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+    print(json.dumps(measure_startup_stalls(target, count)))
