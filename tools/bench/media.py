@@ -7,10 +7,10 @@ Three measurements, in one process (one core):
   ``MediaStreamTrack``s must at least do them (an ``av.AudioFrame`` built and read back per hop). ratio = voxsim time
   per frame / peer time per frame (below 1: the numpy graph is cheaper).
 - **agent calls**: N calls shaped like the bundled ``cartesia_inbound`` load call, ticked back to back: an 8 kHz
-  µ-law leg whose simulated caller talks half the time (a ``SimulatedParty``: its ear measures energy and listens
-  for DTMF), DTMF detection on the leg (``handleTones``), a stereo call recording, and a 16 kHz unit standing for
-  the agent that talks the other half, so both rate converters (8 → 16 and 16 → 8 kHz) work. Reported as µs of CPU
-  per call per 20 ms tick; peer: one libswresample (PyAV) conversion per converted frame, the cost of the per-edge
+  µ-law leg whose simulated caller speaks (TTS, then 2 s pauses; a ``SimulatedParty``: its ear measures energy and
+  listens for DTMF), DTMF detection on the leg (``handleTones``), a stereo call recording, and a 16 kHz unit standing
+  for the agent that talks 1 s of every 2, so both rate converters (8 → 16 and 16 → 8 kHz) work. Reported as µs of
+  CPU per call per 20 ms tick; peer: one libswresample (PyAV) conversion per converted frame, the cost of the per-edge
   converter voxsim used before its polyphase FIR (ratio below 1: a whole call tick costs less than that alone).
 - **realtime**: for each N in ``--calls``, N bridged calls on the wall clock for ``--seconds``; p50/p99 lateness of the
   20 ms ticks, the time the tick itself takes (lateness on a shared machine is mostly other processes), and the CPU
@@ -141,9 +141,10 @@ def _agent_calls(graph: MediaGraph, calls: int, record_dir: Path) -> list[tuple[
     legs = []
     for i in range(calls):
         party = SimulatedParty(graph.clock, 8000, name=f"caller-{i}")
-        for _ in range(40):  # 80 s of talk (tone, untagged: the DTMF detectors look at it) and silence
-            party.tone(440 + i % 50, 1.0, -12.0)
-            party.silence(1.0)
+        party.silence(0.02 * (i % 100))
+        for _ in range(20):  # speech-tagged TTS, as the load tool's caller, and pauses (what the DTMF detectors see)
+            party.say("I would like to book a table for two tonight, please.")
+            party.silence(2.0)
         call = CallMedia(graph, party, 8000, name=f"call-{i}", record_dir=record_dir, wire="mulaw_8000")
         call.start()
         agent = _TalkingAgent(graph, 50 + i % 100)
@@ -260,8 +261,8 @@ def command(as_json: bool, calls: str, seconds: float, routing_calls: int, agent
         return
     click.echo(f"routing: {routing['frames_per_second']:,} frames/s with {routing_calls} bridged calls "
                f"(peer {routing['peer_frames_per_second']:,}/s; ratio {routing['ratio']}) "
-               f"≈ {routing['realtime_calls_per_core']} calls/core of CPU ({routing['us_per_call_tick']:.1f} µs CPU per "
-               f"call per tick)")
+               f"≈ {routing['realtime_calls_per_core']} calls/core of CPU "
+               f"({routing['us_per_call_tick']:.1f} µs CPU per call per tick)")
     click.echo(f"agent-shaped calls ({agent_calls}: µ-law leg, 8 ↔ 16 kHz, recording, DTMF, caller's ear): "
                f"{agent['us_per_call_tick']:.1f} µs CPU per call per tick ≈ {agent['calls_per_core']} calls/core "
                f"(peer: {agent['peer_us_per_call_tick']:.1f} µs per PyAV conversion; ratio {agent['ratio']})")
