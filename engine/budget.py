@@ -1,4 +1,4 @@
-"""Per-task limits that end a runaway scenario cleanly: steps, running time, call depth, string and array sizes.
+"""Per-task limits that end a runaway cleanly: steps, running time, call depth, memory, string and array sizes.
 
 Compiled code decrements ``left`` on loop back-edges and calls and calls ``spent()`` when it goes below zero. ``left``
 holds one *chunk* of the task's steps, so ``spent()`` is a checkpoint reached every few hundred to few thousand steps:
@@ -6,17 +6,25 @@ it counts the chunk, refills it while the task is under ``max_steps``, and (with
 time since the task started against ``max_seconds`` and its time slice against ``slice_seconds``, calling ``suspend()`` when the slice
 is over so the realm can hand the thread back to the event loop. The hot path (one decrement and one compare) is the
 same as with a single big allowance.
+
+Memory is an approximate account in bytes, ``memory``, of what the current task allocated and still holds, charged
+where a runaway that allocates without bound must pass (reactions waiting on pending promises, big strings) and
+credited where the engine knows the memory is released again (a promise settled its reactions); the realm's job
+queue (``queue``) is added by its length. It is checked at the same checkpoints as the steps (and at once by
+``charge()`` for one big allocation), so the hot path of a charge is one addition. It starts at 0 with each task (the last quiet point): what earlier tasks left behind
+(a timer's closure, a pending promise that is never settled) is not counted against the next one.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Sized
 from typing import Callable
 
 from .errors import BudgetExceeded
 
-__all__ = ["Budget", "CHECK_SECONDS"]
+__all__ = ["Budget", "CHECK_SECONDS", "MB", "JOB_BYTES"]
 
 #: How much running time a chunk of steps should take when a timer is set: the chunk is halved or doubled so that
 #: checkpoints come about this often whatever a step costs (0.3 µs in an empty loop, 100+ µs for a promise job).
@@ -24,11 +32,20 @@ CHECK_SECONDS = 0.00025
 
 _MIN_CHUNK = 8
 
+MB = 1 << 20
+
+_NO_CAP = sys.maxsize
+
+#: Bytes counted per queued promise job at a checkpoint (its tuple and arguments; an ``await`` resume also keeps
+#: its suspended function alive, which is more): a storm of jobs that spawn more jobs grows the queue.
+JOB_BYTES = 200
+
 
 class Budget:
     """Limits for one realm. ``max_steps`` and ``max_seconds`` are per task (``reset()`` by every outer task).
 
-    Spending the steps or the running time raises ``BudgetExceeded`` (not catchable from JS); exceeding ``max_depth``
+    Spending the steps, the running time or the memory raises ``BudgetExceeded`` (not catchable from JS); exceeding
+    ``max_depth``
     is a JS ``RangeError: Maximum call stack size exceeded``; too long a string or array is a JS ``RangeError``.
 
     Args:
@@ -39,16 +56,17 @@ class Budget:
             an incident lasts) after which it ends; ``None``: no cap.
         timer: monotonic seconds; defaults to ``time.monotonic`` when a time limit is set. Without a timer the
             checkpoints only count steps, so the outcome never depends on the machine's speed.
+        max_memory: bytes the ``memory`` account of one task may reach (see the module docstring); ``None``: no cap.
     """
 
     __slots__ = ("max_steps", "left", "max_depth", "depth", "max_string_length", "max_array_length", "slice_steps",
-                 "slice_seconds", "max_seconds", "timer", "suspend", "_used", "_granted", "_chunk", "_started",
-                 "_slice_start", "_checked", "_exceeded")
+                 "slice_seconds", "max_seconds", "timer", "suspend", "memory", "max_memory", "queue", "max_memory_cap",
+                 "_used", "_granted", "_chunk", "_started", "_slice_start", "_checked", "_exceeded")
 
     def __init__(self, max_steps: int = 200_000_000, max_depth: int = 1000,
                  max_string_length: int = 1 << 28, max_array_length: int = 1 << 25, *,
                  slice_steps: int = 10_000, slice_seconds: float | None = None, max_seconds: float | None = None,
-                 timer: Callable[[], float] | None = None) -> None:
+                 timer: Callable[[], float] | None = None, max_memory: int | None = None) -> None:
         self.max_steps = max_steps
         self.max_depth = max_depth
         self.depth = 0
@@ -57,6 +75,13 @@ class Budget:
         self.slice_steps = max(1, slice_steps)
         self.slice_seconds = slice_seconds
         self.max_seconds = max_seconds
+        self.max_memory = max_memory
+        # ``max_memory`` as an int either way (sys.maxsize: no cap), so a check is one compare.
+        self.max_memory_cap = _NO_CAP if max_memory is None else int(max_memory)
+        # Bytes the current task holds by the account (may go below 0: it freed what earlier tasks had left).
+        self.memory = 0
+        # The realm's promise job queue (set by the realm): its length counts at checkpoints.
+        self.queue: Sized = ()
         if timer is None and (slice_seconds is not None or max_seconds is not None):
             timer = time.monotonic
         self.timer = timer
@@ -85,6 +110,7 @@ class Budget:
         """Start a new task's allowance."""
         self._used = 0
         self._exceeded = None
+        self.memory = 0
         grant = self._chunk if self.timer is not None else self.slice_steps
         self.left = self._granted = min(grant, self.max_steps)
         if self.timer is not None:
@@ -100,6 +126,8 @@ class Budget:
         self._used = used
         if used > self.max_steps:
             self.exceed("step", f"more than {self.max_steps} steps in one task (an endless loop?)")
+        if self.memory + len(self.queue) * JOB_BYTES > self.max_memory_cap:
+            self._memory_exceeded()
         if self.timer is not None:
             self._check_time()
             grant = self._chunk
@@ -124,6 +152,18 @@ class Budget:
             self.suspend()
             now = self.timer()
             self._slice_start = self._checked = now
+
+    def charge(self, n: int) -> None:
+        """Count ``n`` bytes about to be allocated in one piece (a big string), and end the task before the
+        allocation when the account goes over ``max_memory``."""
+        self.memory += n
+        if self.memory > self.max_memory_cap:
+            self._memory_exceeded()
+
+    def _memory_exceeded(self) -> None:
+        held = self.memory + len(self.queue) * JOB_BYTES
+        self.exceed("memory", f"~{max(1, round(held / MB))} MB held by one task (the limit is "
+                              f"{self.max_memory_cap / MB:g} MB: a promise chain or data that grows without end?)")
 
     def exceed(self, kind: str, detail: str) -> None:
         """End the current task with ``BudgetExceeded(kind, detail)``; later checkpoints of the task raise it again."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from typing import Any, Iterator
 
 from .errors import JSTypeError
@@ -21,7 +22,7 @@ __all__ = [
     "to_integer_or_infinity", "to_int32", "to_uint32", "to_uint16", "to_length", "to_index", "number_to_string",
     "string_to_number", "same_value", "same_value_zero", "strict_equals", "loose_equals", "js_add", "js_less_than",
     "get_method", "call_function", "js_mod", "js_div", "is_array_index_key", "canonical_numeric_index",
-    "property_key_to_display", "to_display", "spend_steps", "charged_range",
+    "property_key_to_display", "to_display", "spend_steps", "charged_range", "BIG_STRING", "big_string", "append_string",
 ]
 
 INF = math.inf
@@ -55,6 +56,61 @@ def charged_range(budget: Any, *bounds: int) -> Iterator[int]:
         chunk = r[first:first + _CHUNK]
         spend_steps(budget, len(chunk))
         yield from chunk
+
+
+#: ``+`` / ``+=`` results at least this long go through ``big_string`` (length limit and memory account); shorter
+#: ones cost the hot path one compare.
+BIG_STRING = 1 << 16
+
+
+def big_string(budget: Any, total: int, grown: int) -> bool:
+    """A ``+``/``+=`` is about to make a string of ``total`` characters, ``grown`` of them new memory: False when
+    ``total`` is over ``budget.max_string_length`` (the caller throws its ``RangeError`` with its location), else the
+    bytes are charged to the memory account (which may end the task) and it may go ahead.
+
+    Why before the copy: ``s += s`` doubling to the limit spends one step per doubling and copies hundreds of MB
+    in one piece that no time slice can cut; checked first, the failing copy (twice the limit) never happens, and
+    big strings kept on (``a.push(s + i)``) reach the memory budget instead of the machine's memory.
+    """
+    if total > budget.max_string_length:
+        return False
+    budget.charge(grown)
+    return True
+
+
+def append_string(budget: Any, v: str, r: str) -> bool:
+    """``big_string`` for ``v += r`` (``v`` held by its variable's slot or property and the compiled code's local).
+
+    Append sites call it only for a piece longer than ``BIG_STRING`` or a result over the length limit: appending
+    small pieces to a long string (building it up, in place) is free, so that loop keeps its speed. For a big
+    piece, when nothing else holds ``v`` the old string is released (CPython even appends in place) and only
+    ``len(r)`` is new memory; when ``v`` is shared (``s += s``) the whole copy is charged.
+    """
+    total = len(v) + len(r)
+    if total > budget.max_string_length:
+        return False
+    budget.memory += len(r) if _getrefcount(v) <= _HELD_ONCE else total
+    if budget.memory > budget.max_memory_cap:
+        budget.charge(0)
+    return True
+
+
+_getrefcount = sys.getrefcount
+
+
+def _probe(budget: Any, v: str, r: str) -> int:
+    return _getrefcount(v)
+
+
+def _held_once() -> int:
+    holder = ["x" * 100_000]
+    v = holder[0]
+    return _probe(None, v, "")
+
+
+#: What ``append_string`` reads for a string held by one container (a variable's slot, a property) and the
+#: compiled code's local: the same call shape, measured once (it differs between CPython versions).
+_HELD_ONCE = _held_once()
 
 
 def typeof(v: Any) -> str:

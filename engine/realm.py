@@ -117,6 +117,7 @@ class Realm:
     def __init__(self, budget: Budget | None = None) -> None:
         self.budget = budget or Budget()
         self.jobs = JobQueue()
+        self.budget.queue = self.jobs  # queued promise jobs count in the memory account
         self.stack: list[str] = []          # JS frames, innermost last: "at name (file:line:col)" of each call site
         self.intrinsics: dict[str, Any] = {}
         self.host_prototypes: dict[type, JSObject] = {}

@@ -38,6 +38,9 @@ __all__ = [
     "DEFAULT_MAX_STEPS",
     "DEFAULT_SLICE_SECONDS",
     "DEFAULT_MAX_TASK_SECONDS",
+    "DEFAULT_MAX_MEMORY_MB",
+    "DEFAULT_MAX_STRING_LENGTH",
+    "DEFAULT_MAX_ARRAY_LENGTH",
     "run_scenario",
 ]
 
@@ -51,6 +54,16 @@ DEFAULT_SLICE_SECONDS = 0.002
 #: On real time, seconds since a JS task started (time suspended between slices included) before it ends as a runaway
 #: (``settings["max_task_seconds"]``; on virtual time only when set).
 DEFAULT_MAX_TASK_SECONDS = 10.0
+
+#: Memory one JS task may hold by the engine's account (engine/budget.py: promise chains and jobs, big strings), in MB
+#: (``settings["max_memory_mb"]``, ``None``: no cap); beyond it the session ends as a runaway (a promise storm).
+DEFAULT_MAX_MEMORY_MB = 16
+
+#: The longest string / array a session may make (``settings["max_string_length"]``, ``settings["max_array_length"]``):
+#: far below the engine's own limits (2^28, 2^25), because building one is a single copy that cannot be time-sliced
+#: (2^22 characters: ~5 ms; a list of 2^22 elements: ~40 ms). A JS RangeError, as past V8's limits.
+DEFAULT_MAX_STRING_LENGTH = 1 << 22
+DEFAULT_MAX_ARRAY_LENGTH = 1 << 22
 
 #: Seconds a session with no calls lives on (VoxEngine's rule), and an unanswered inbound call rings.
 IDLE_TIMEOUT = 60.0
@@ -169,13 +182,17 @@ class Session:
         # VoxEngine lets a handler run about a second; 20M steps (a few CPU seconds here) ends a runaway loop sooner
         # than the engine's default while leaving real scenarios far below it.
         max_steps = int(settings.get("max_steps", DEFAULT_MAX_STEPS))
+        memory_mb = settings.get("max_memory_mb", DEFAULT_MAX_MEMORY_MB)
+        sizes = {"max_memory": None if memory_mb is None else int(float(memory_mb) * (1 << 20)),
+                 "max_string_length": int(settings.get("max_string_length", DEFAULT_MAX_STRING_LENGTH)),
+                 "max_array_length": int(settings.get("max_array_length", DEFAULT_MAX_ARRAY_LENGTH))}
         if self.clock.virtual:
             cap = settings.get("max_task_seconds")
-            return Budget(max_steps=max_steps, max_seconds=None if cap is None else float(cap))
+            return Budget(max_steps=max_steps, max_seconds=None if cap is None else float(cap), **sizes)
         slice_seconds = settings.get("slice_seconds", DEFAULT_SLICE_SECONDS)
         cap = settings.get("max_task_seconds", DEFAULT_MAX_TASK_SECONDS)
         return Budget(max_steps=max_steps, slice_seconds=None if slice_seconds is None else float(slice_seconds),
-                      max_seconds=None if cap is None else float(cap), timer=self.loop.time)
+                      max_seconds=None if cap is None else float(cap), timer=self.loop.time, **sizes)
 
     def _set_date_clock(self) -> None:
         """Date reads the session clock, and local time is UTC unless ``settings["timezone"]`` names a zone

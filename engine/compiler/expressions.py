@@ -9,7 +9,8 @@ from typing import Any, Callable
 from .. import ast as A
 from ..errors import HostJSError, JSThrow, JSTypeError
 from ..operations import (
-    js_add, spend_steps, strict_equals, to_boolean, to_int32, to_number, to_numeric, to_property_key, to_string, typeof,
+    BIG_STRING, big_string, js_add, spend_steps, strict_equals, to_boolean, to_int32, to_number, to_numeric,
+    to_property_key, to_string, typeof,
 )
 from ..values import (
     HOLE, MISSING, UNDEFINED, JSArray, JSBigInt, JSFunction, JSObject, PropertyDescriptor,
@@ -119,6 +120,9 @@ class ExpressionCompiler(CompilerBase):
             return lambda env: s
         pairs = list(zip(quasis, exprs))
         tail = quasis[-1]
+        realm, loc = self.realm, self.loc(node)
+        budget = realm.budget
+        big = min(budget.max_string_length, BIG_STRING)
 
         def template(env: list) -> str:
             parts = []
@@ -127,7 +131,10 @@ class ExpressionCompiler(CompilerBase):
                 v = e(env)
                 parts.append(v if type(v) is str else to_string(v))
             parts.append(tail)
-            return "".join(parts)
+            s = "".join(parts)
+            if len(s) > big and not big_string(budget, len(s), len(s)):
+                raise throw_at(realm, "RangeError", "Invalid string length", loc)
+            return s
         return template
 
     def ex_SequenceExpression(self, node: Any) -> Expr:
@@ -295,7 +302,8 @@ class ExpressionCompiler(CompilerBase):
         left, right = self.expr(node.left), self.expr(node.right)
         loc = self.loc(node)
         slow = binary_op(op, realm)
-        max_len = realm.budget.max_string_length
+        budget = realm.budget
+        big = min(budget.max_string_length, BIG_STRING)
         fast = self.fast_binary(node, op, left, right, slow, loc)
         if fast is not None:
             return fast
@@ -307,12 +315,12 @@ class ExpressionCompiler(CompilerBase):
                 if type(a) is float and type(b) is float:
                     return a + b
                 if type(a) is str and type(b) is str:
-                    s = a + b
-                else:
-                    s = js_add(a, b)
-                    if type(s) is not str:
-                        return s
-                if len(s) > max_len:
+                    n = len(a) + len(b)
+                    if n > big and not big_string(budget, n, n):
+                        raise throw_at(realm, "RangeError", "Invalid string length", loc)
+                    return a + b
+                s = js_add(a, b)
+                if type(s) is str and len(s) > big and not big_string(budget, len(s), len(s)):
                     raise throw_at(realm, "RangeError", "Invalid string length", loc)
                 return s
             return add
@@ -435,11 +443,17 @@ class ExpressionCompiler(CompilerBase):
         from .fastops import specialize
         if op == "+":
             realm = self.realm
-            max_len = realm.budget.max_string_length
+            budget = realm.budget
+            big = min(budget.max_string_length, BIG_STRING)
 
             def add_slow(a: Any, b: Any) -> Any:
-                s = a + b if type(a) is str and type(b) is str else js_add(a, b)
-                if type(s) is str and len(s) > max_len:
+                if type(a) is str and type(b) is str:
+                    n = len(a) + len(b)
+                    if n > big and not big_string(budget, n, n):
+                        raise throw_at(realm, "RangeError", "Invalid string length", loc)
+                    return a + b
+                s = js_add(a, b)
+                if type(s) is str and len(s) > big and not big_string(budget, len(s), len(s)):
                     raise throw_at(realm, "RangeError", "Invalid string length", loc)
                 return s
             slow = add_slow

@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 from .. import ast as A
 from ..errors import JSTypeError
-from ..operations import js_add, to_boolean, to_numeric, to_property_key
+from ..operations import BIG_STRING, append_string, big_string, js_add, to_boolean, to_numeric, to_property_key
 from ..values import HOLE, MISSING, UNDEFINED, UNINIT, JSArray, JSBigInt, JSObject, PropertyDescriptor
 from ..builtins.generator import GeneratorReturn
 from ..builtins.iterator import get_iterator, iterator_close, iterator_close_on_throw
@@ -302,7 +302,9 @@ class PatternCompiler(CompilerBase):
         hops, slot = self.an.resolve(b, self.scope)
         right = self.expr(node.right)
         realm = self.realm
-        max_len = realm.budget.max_string_length
+        budget = realm.budget
+        max_len = budget.max_string_length
+        big = min(max_len, BIG_STRING)
         loc = self.loc(node)
         from .core import env_at
         up = env_at(hops)
@@ -312,10 +314,11 @@ class PatternCompiler(CompilerBase):
             v = e[slot]
             r = right(env)
             if type(v) is str and type(r) is str:
+                n = len(v) + len(r)
+                if n > big and (len(r) > big or n > max_len) and not append_string(budget, v, r):
+                    raise throw_at(realm, "RangeError", "Invalid string length", loc)
                 e[slot] = None
                 v += r
-                if len(v) > max_len:
-                    raise throw_at(realm, "RangeError", "Invalid string length", loc)
                 e[slot] = v
                 return v
             if type(v) is float and type(r) is float:
@@ -335,7 +338,9 @@ class PatternCompiler(CompilerBase):
         right = self.expr(node.right)
         read = self.read_var(node.left)
         write = self.write_var(node.left)
-        max_len = realm.budget.max_string_length
+        budget = realm.budget
+        max_len = budget.max_string_length
+        big = min(max_len, BIG_STRING)
         loc = self.loc(node)
 
         def global_concat(env: list) -> Any:
@@ -344,10 +349,11 @@ class PatternCompiler(CompilerBase):
                 v = d.value
                 r = right(env)
                 if type(v) is str and type(r) is str:
+                    n = len(v) + len(r)
+                    if n > big and (len(r) > big or n > max_len) and not append_string(budget, v, r):
+                        raise throw_at(realm, "RangeError", "Invalid string length", loc)
                     d.value = None
                     v += r
-                    if len(v) > max_len:
-                        raise throw_at(realm, "RangeError", "Invalid string length", loc)
                     d.value = v
                     return v
                 v = v + r if type(v) is float and type(r) is float else js_add(v, r)
@@ -562,13 +568,20 @@ class PatternCompiler(CompilerBase):
 
 
 def _combiner(op: str, realm: Any, loc: str) -> Callable[[Any, Any], Any]:
-    max_len = realm.budget.max_string_length
+    budget = realm.budget
+    max_len = budget.max_string_length
+    big = min(max_len, BIG_STRING)
     if op == "+":
         def add(a: Any, b: Any) -> Any:
             if type(a) is float and type(b) is float:
                 return a + b
-            r = a + b if type(a) is str and type(b) is str else js_add(a, b)
-            if type(r) is str and len(r) > max_len:
+            if type(a) is str and type(b) is str:
+                n = len(a) + len(b)
+                if n > big and (len(b) > big or n > max_len) and not append_string(budget, a, b):
+                    raise throw_at(realm, "RangeError", "Invalid string length", loc)
+                return a + b
+            r = js_add(a, b)
+            if type(r) is str and len(r) > big and not big_string(budget, len(r), len(r)):
                 raise throw_at(realm, "RangeError", "Invalid string length", loc)
             return r
         return add

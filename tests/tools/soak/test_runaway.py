@@ -48,3 +48,20 @@ def test_without_slices_a_loop_stalls_the_neighbours() -> None:
     assert report["settings"] == {"slice_seconds": None, "max_steps": 2_000_000}
     # The stall is as long as the loop runs, which depends on the machine: compare it with the runaway's own life.
     assert loop["lateness_max_ms"] > max(50.0, 0.4 * loop["seconds"] * 1000), loop
+
+
+def test_promise_storm_and_string_doubling_end_quickly_with_the_session_defaults() -> None:
+    report = measure_runaways(calls=2, max_steps=20_000_000, max_seconds=8.0, kinds=["promise_storm", "giant_string"],
+                              settings={})
+    storm, doubling = report["runaways"]
+    assert storm["ended_by_itself"] and storm["terminated"], storm
+    assert storm["error"].startswith("memory budget exceeded: ~") and storm["seconds"] < 8, storm
+    # s += s stops at the session's 2^23 characters with a catchable RangeError, before the copy that would fail
+    assert "Invalid string length" in doubling["error"], doubling
+
+
+def test_memory_and_size_limits_are_session_settings() -> None:
+    report = measure_runaways(calls=0, max_steps=20_000_000, max_seconds=3.0, kinds=["promise_storm"],
+                              settings={"max_memory_mb": None, "max_task_seconds": 1.0})
+    [storm] = report["runaways"]
+    assert "time budget exceeded" in storm["error"], storm
