@@ -14,4 +14,5 @@ def test_both_ways_are_measured() -> None:
     for way in ("whole", "pieces"):
         figures = doc[way]
         assert 0.0 <= figures["stall_p50_ms"] <= figures["stall_max_ms"]
+        assert 0.0 < figures["turn_cpu_p50_ms"] <= figures["turn_cpu_max_ms"] <= figures["cpu_p50_ms"] * 3
         assert figures["cpu_p50_ms"] > 0.5  # a session start-up is never free
