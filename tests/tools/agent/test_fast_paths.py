@@ -1,5 +1,6 @@
 """The emulator's per-frame shortcuts change nothing observable: digital silence skips the VAD with the same turn
-boundaries, and the in-memory socket's synchronous hand-over hears the same frames in the same order as the reader."""
+boundaries, and the in-memory socket's synchronous hand-over (both ways) gives the same frames in the same order as
+the readers."""
 
 from __future__ import annotations
 
@@ -76,11 +77,22 @@ async def test_the_synchronous_hand_over_hears_what_the_reader_hears(monkeypatch
         handed.append(out is None)
         return out
 
+    queued: list[bool] = []
+    client_original = AgentsClient._fast_receive
+
+    def client_counting(self, msg):  # type: ignore[no-untyped-def]
+        out = client_original(self, msg)
+        queued.append(out is None)
+        return out
+
     monkeypatch.setattr(stream_module.AgentStream, "_fast_receive", counting)
+    monkeypatch.setattr(AgentsClient, "_fast_receive", client_counting)
     fast = await _call(16.0)
     assert sum(handed) > 700  # nearly every caller frame went the synchronous way
+    assert sum(queued) > 20  # and agent audio the other way
     monkeypatch.setattr(stream_module.AgentStream, "_fast_receive", original)
     monkeypatch.setattr(stream_module, "MemorySocket", type("NotAMemorySocket", (), {}))  # the reader hears all
+    monkeypatch.setattr(AgentsClient, "_fast_receive", lambda self, msg: msg)  # the client's reader gets all
     slow = await _call(16.0)
     assert fast[1] == slow[1] == ["I want to book a table for four people please", "goodbye"]
     assert fast[0] == slow[0] and fast[2] == slow[2] and fast[4] == slow[4]
