@@ -14,7 +14,7 @@ import contextlib
 import dataclasses
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -174,8 +174,9 @@ class AgentStream:
                             break
                         self._record("in", "binary", bytes=len(msg.data))  # Calls API is JSON only: ignored
                     continue
-                if type(msg.extra) is _Heard:
-                    await self._on_boundaries(msg.extra.boundaries)
+                extra: Any = msg.extra  # a _Heard from _fast_receive, else aiohttp's (None for text)
+                if type(extra) is _Heard:
+                    await self._on_boundaries(extra.boundaries)
                     continue
                 try:
                     message = p.parse_message(msg.data, side="client")
@@ -251,7 +252,7 @@ class AgentStream:
             return msg
         self._last_activity = now
         boundaries = self._hear(message, detector)
-        return WSMessage(WSMsgType.TEXT, msg.data, _Heard(boundaries)) if boundaries else None
+        return WSMessage(WSMsgType.TEXT, msg.data, cast(Any, _Heard(boundaries))) if boundaries else None
 
     def _hear(self, message: p.Message, detector: TurnDetector) -> list[TurnStart | TurnEnd]:
         self.media_in += 1

@@ -336,12 +336,12 @@ class AgentsClient:
         frame, at most ``_LEAD`` ahead of the stream's schedule (20 ms per frame since its anchor). A stream up to
         ``_CREDIT`` behind its schedule (ticks that ran late and catch up) goes at once; a longer gap re-anchors.
         The frame counts as sent unless ``hold`` and it has to wait."""
-        step = 0.02
-        due = None if self._anchor is None else self._anchor + self._sent_media * step
-        if due is None or now > due + _CREDIT:
+        anchor, sent = self._anchor, self._sent_media
+        due = None if anchor is None else anchor + sent * 0.02
+        if anchor is None or due is None or now > due + _CREDIT:
             wait, anchor, sent = 0.0, now, 0
         else:
-            wait, anchor, sent = max(0.0, due - now - _LEAD), self._anchor, self._sent_media
+            wait = max(0.0, due - now - _LEAD)
         if not (hold and wait > 0):
             self._anchor, self._sent_media = anchor, sent + 1
         return wait
