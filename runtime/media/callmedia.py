@@ -68,6 +68,8 @@ class CallMedia(MediaUnit):
         super().__init__(graph, sample_rate, name)
         self.remote = remote
         self.wire: AudioFormat | None = parse_format(wire) if wire else None
+        self._wire_rate = self.wire.sample_rate if self.wire is not None else sample_rate
+        self._wire_law = self.wire.encoding if self.wire is not None and self.wire.encoding != "pcm_s16le" else None
         self.active = False
         self.player: P.Player | None = None
         self.recorder: CallRecorder | None = None
@@ -143,8 +145,7 @@ class CallMedia(MediaUnit):
     def _through_wire(self, frame: Frame, outgoing: bool = False) -> Frame:
         # the leg's codec (µ-law on PSTN): the audio is quantized as the network would, at the wire's rate
         assert self.wire is not None
-        rate = self.wire.sample_rate
-        law = self.wire.encoding if self.wire.encoding != "pcm_s16le" else None
+        rate, law = self._wire_rate, self._wire_law
         if frame.sample_rate == rate:
             if law is None or frame.g711 == law:
                 return frame

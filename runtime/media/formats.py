@@ -89,8 +89,13 @@ def frame_samples(sample_rate: int, ms: int = FRAME_MS) -> int:
     return sample_rate * ms // 1000
 
 
+_INT16 = np.dtype(np.int16)
+
+
 def as_pcm(samples: npt.ArrayLike) -> PCM:
     """Coerce to a contiguous 1-D int16 array; floats are taken as -1..1 and clipped."""
+    if type(samples) is np.ndarray and samples.dtype == _INT16 and samples.ndim == 1 and samples.flags.c_contiguous:
+        return samples  # the common case, on every hop: no new array
     arr = np.asarray(samples)
     if arr.dtype == np.int16:
         flat: PCM = np.ascontiguousarray(arr.reshape(-1))

@@ -61,7 +61,7 @@ class RateConverter:
     (most of a call is one side listening), sample-for-sample what the filter would have given.
     """
 
-    __slots__ = ("from_rate", "to_rate", "_resampler", "_pending")
+    __slots__ = ("from_rate", "to_rate", "_resampler", "_pending", "_size", "_want", "_quiet")
 
     skip_silence = True
 
@@ -70,6 +70,9 @@ class RateConverter:
         self.to_rate = to_rate
         self._resampler = StreamResampler(from_rate, to_rate)
         self._pending: PCM | None = None
+        self._size = -1  # the last input size, its output size, and a shared read-only silent output of that size
+        self._want = 0
+        self._quiet: PCM = np.zeros(0, np.int16)
 
     @property
     def delay(self) -> int:
@@ -80,14 +83,21 @@ class RateConverter:
         """``frame`` at ``to_rate``, the same duration."""
         pcm = frame.pcm
         size = pcm.size
-        silent = is_silent(pcm)
+        if size != self._size:
+            self._size = size
+            self._want = round(size * self.to_rate / self.from_rate)
+            self._quiet = np.zeros(self._want, np.int16)
+            self._quiet.setflags(write=False)
+        want = self._want
         resampler = self._resampler
-        if silent and self.skip_silence and resampler.silent_state:
-            out = resampler.zeros(size)
+        silent = is_silent(pcm)
+        if silent and self._pending is None and resampler.silent_state and self.skip_silence:
+            got = resampler.skip_zeros(size)
+            if got == want:  # the usual case: no arithmetic, one shared read-only zero frame
+                return Frame(self._quiet, self.to_rate, frame.speech, frame.tag)
+            out = np.zeros(got, np.int16)
         else:
             out = resampler.process(pcm, silent)
-        want = size * self.to_rate // self.from_rate if size * self.to_rate % self.from_rate == 0 else \
-            round(size * self.to_rate / self.from_rate)
         if out.size != want or self._pending is not None:
             buf = np.concatenate([self._pending, out]) if self._pending is not None else out
             if buf.size < want:  # start-up: the missing samples become leading silence

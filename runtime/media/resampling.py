@@ -114,12 +114,9 @@ class StreamResampler:
         """Whether every sample the filter still depends on is zero."""
         return self._zeros >= self._have
 
-    def output_size(self, n: int) -> int:
-        """How many samples ``process`` returns for a chunk of ``n`` samples now."""
-        return (self._have - self.bank.history + n) // self.bank.down * self.bank.up
-
-    def zeros(self, n: int) -> PCM:
-        """Feed ``n`` zero samples when ``silent_state`` holds: no arithmetic, the same result as ``process``."""
+    def skip_zeros(self, n: int) -> int:
+        """Feed ``n`` zero samples when ``silent_state`` holds, without arithmetic; returns how many zero samples
+        ``process`` would have returned."""
         bank = self.bank
         groups = (self._have - bank.history + n) // bank.down
         rest = self._have + n - groups * bank.down
@@ -127,7 +124,11 @@ class StreamResampler:
             self._buf[self._have:rest] = 0.0
         self._have = rest
         self._zeros += n
-        return np.zeros(groups * bank.up, np.int16)
+        return groups * bank.up
+
+    def zeros(self, n: int) -> PCM:
+        """``skip_zeros`` with the zeros themselves: the same result as ``process`` on a zero chunk."""
+        return np.zeros(self.skip_zeros(n), np.int16)
 
     def process(self, pcm: PCM, silent: bool | None = None) -> PCM:
         """Feed a chunk of int16 samples (``silent``: whether it is all zeros, when the caller knows); returns the

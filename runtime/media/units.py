@@ -214,7 +214,7 @@ class MediaGraph:
             self.tick_cost.append(self.clock.now() - started)
         else:
             self.tick()
-        if any(u.ticking for u in self.units.values()) or self.watchers:
+        if self.watchers or any(u.ticking for u in self.units.values()):
             self._n += 1
             behind = self.clock.now() - self._n * TICK
             if behind > 10 * TICK:  # the process stalled: drop the missed ticks instead of bursting
