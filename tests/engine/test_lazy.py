@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from voxsim.engine.builtins.array import PROTOTYPE_MEMBERS as ARRAY_MEMBERS
 from voxsim.engine.builtins.math import MEMBERS as MATH_MEMBERS
@@ -124,3 +125,37 @@ def test_every_reachable_object_is_the_same_whether_read_early_or_late() -> None
     late = Realm()
     run_snippet("[1].map(String); 'a'.trim(); Math.max(1); new Map().set(1, 2)", late)
     assert shape(late) == early
+
+
+_KEYS = ["max", "min", "abs", "PI", "extra", "toString"]
+_OPS = st.lists(st.tuples(st.sampled_from(["define", "set", "delete", "read"]), st.sampled_from(_KEYS),
+                          st.floats(allow_nan=False, width=16)), max_size=8)
+
+
+@given(_OPS)
+@settings(max_examples=60, deadline=None)
+def test_writes_before_the_first_read_end_like_writes_after_it(ops: list[tuple[str, str, float]]) -> None:
+    """The same operations on a still-lazy ``Math`` and on one read first leave the same properties."""
+    def apply(math: JSObject) -> list[Any]:
+        seen = []
+        for op, key, value in ops:
+            if op == "define":
+                math.define(key, value)
+            elif op == "set":
+                seen.append(math.set(key, value))
+            elif op == "delete":
+                seen.append(math.delete(key))
+            else:
+                v = math.get(key)
+                seen.append(v if not isinstance(v, JSObject) else LAZY_TYPES.get(type(v), type(v)).__name__)
+        for k in math.own_property_keys():
+            d = math.get_own_property(k)
+            assert d is not None
+            v = d.value
+            seen.append((repr(k), d.writable, d.enumerable, d.configurable,
+                         getattr(v, "debug_name", lambda: v)()))
+        return seen
+    lazy, eager = Realm().intrinsics["%Math%"], Realm().intrinsics["%Math%"]
+    eager.get("max")
+    assert type(lazy) in LAZY_TYPES and type(eager) not in LAZY_TYPES
+    assert apply(lazy) == apply(eager)
