@@ -63,8 +63,10 @@ def fuzz(cases: int, seed: int, max_examples: int, as_json: bool) -> None:
 @click.option("--max-seconds", type=float, default=5.0, show_default=True,
               help="How long a runaway session that keeps living (a caught JS error) is left before it is ended.")
 @click.option("--kind", "kinds", multiple=True, help="Only these runaway kinds (repeatable).")
+@click.option("--compare", is_flag=True, help="Run each kind first with the limits before the memory budget.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def runaway(calls: int, max_steps: int, max_seconds: float, kinds: tuple[str, ...], as_json: bool) -> None:
+def runaway(calls: int, max_steps: int, max_seconds: float, kinds: tuple[str, ...], compare: bool,
+            as_json: bool) -> None:
     """Runaway scenarios (endless loop, recursion, giant string/array, timer and promise storms) next to healthy
     calls: how each ends, how long it took, and the tick lateness of the healthy calls during it."""
     from voxsim.tools.soak.runaway import RUNAWAYS, measure_runaways
@@ -72,7 +74,7 @@ def runaway(calls: int, max_steps: int, max_seconds: float, kinds: tuple[str, ..
     unknown = sorted(set(kinds) - set(RUNAWAYS))
     if unknown:
         raise click.UsageError(f"unknown --kind {unknown}; choose from {sorted(RUNAWAYS)}")
-    report = measure_runaways(calls, max_steps, max_seconds, list(kinds) or None)
+    report = measure_runaways(calls, max_steps, max_seconds, list(kinds) or None, compare=compare)
     if as_json:
         click.echo(json.dumps(report))
         return
@@ -81,7 +83,8 @@ def runaway(calls: int, max_steps: int, max_seconds: float, kinds: tuple[str, ..
                f"p99 {b['lateness_p99_ms']} ms")
     for r in report["runaways"]:
         how = "ended itself" if r["ended_by_itself"] else f"lived on, ended at --max-seconds"
-        click.echo(f"{r['kind']:14} {how:32} {r['seconds']:7.2f} s  lateness p50 {r['lateness_p50_ms']:8.1f} "
+        kind = r["kind"] + (" " + r["variant"] if "variant" in r else "")
+        click.echo(f"{kind:21} {how:32} {r['seconds']:7.2f} s  lateness p50 {r['lateness_p50_ms']:8.1f} "
                    f"p99 {r['lateness_p99_ms']:9.1f} max {r['lateness_max_ms']:9.1f} ms  {r['error']}")
 
 

@@ -5,11 +5,16 @@ arming timers by the thousand or chaining promises must end with a clear error w
 on its 20 ms grid. This runs ``calls`` bridged calls (the media graph, on the wall clock) and, one after another, a
 session per runaway kind; it reports for each kind how the session ended, after how long, and the tick lateness of
 the bridged calls during the incident.
+
+``compare=True`` runs each kind twice in the same process, first with the limits as they were before the memory
+budget (``BEFORE_SETTINGS``: no memory cap, the engine's 2^28 / 2^25 string and array limits, a pause after every
+slice), then with the session defaults, so before/after figures share the box's load.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from typing import Any
 
@@ -18,8 +23,9 @@ import numpy as np
 from voxsim.runtime.clock import Clock, run
 from voxsim.runtime.media.units import MediaGraph
 from voxsim.runtime.session import Session, SessionOptions
+from voxsim.runtime.timeslice import SliceScheduler
 
-__all__ = ["RUNAWAYS", "measure_runaways"]
+__all__ = ["RUNAWAYS", "BEFORE_SETTINGS", "measure_runaways"]
 
 # Each runs from a timer, i.e. as a JS task on the shared loop, as a listener would.
 RUNAWAYS: dict[str, str] = {
@@ -29,7 +35,13 @@ RUNAWAYS: dict[str, str] = {
     "giant_array": "setTimeout(() => { const a = []; for (;;) a.push(a.length); }, 0);",
     "timer_storm": "setTimeout(() => { for (let i = 0; ; i++) setTimeout(() => {}, 1 + i % 50); }, 0);",
     "promise_storm": "setTimeout(() => { const f = () => Promise.resolve().then(f); f(); }, 0);",
+    "async_storm": "setTimeout(() => { const f = async () => { await null; f(); f(); }; f(); }, 0);",
+    "array_doubling": "setTimeout(() => { let a = [1]; for (;;) a = a.concat(a); }, 0);",
 }
+
+#: Session settings that give the limits before the memory budget (the "before" rows of ``compare``); the pause
+#: after every slice (``SliceScheduler.idle_resume = False``) goes with them.
+BEFORE_SETTINGS: dict[str, Any] = {"max_memory_mb": None, "max_string_length": 1 << 28, "max_array_length": 1 << 25}
 
 
 def _stats(late_s: list[float]) -> dict[str, float]:
@@ -52,8 +64,9 @@ async def _warm_up() -> None:
 
 
 async def _one(kind: str, source: str, graph: MediaGraph, settings: dict[str, Any],
-               max_seconds: float) -> dict[str, Any]:
+               max_seconds: float, idle_resume: bool = True) -> dict[str, Any]:
     session = Session(SessionOptions(settings=dict(settings)))
+    SliceScheduler.for_loop(session.loop).idle_resume = idle_resume
     try:
         session.load(source, f"runaway_{kind}.js")
         before = len(graph.lateness)
@@ -72,12 +85,24 @@ async def _one(kind: str, source: str, graph: MediaGraph, settings: dict[str, An
         session.close()
 
 
+async def _one_and_cleanup(*args: Any, **kwargs: Any) -> dict[str, Any]:
+    """``_one``, then a full collection timed on its own (``cleanup_gc_ms``): what the runaway left in reference
+    cycles is its cost, not a stall inside the next row's window."""
+    row = await _one(*args, **kwargs)
+    started = time.perf_counter()
+    gc.collect()
+    row["cleanup_gc_ms"] = round((time.perf_counter() - started) * 1000, 1)
+    return row
+
+
 def measure_runaways(calls: int = 50, max_steps: int = 2_000_000, max_seconds: float = 5.0,
-                     kinds: list[str] | None = None, settings: dict[str, Any] | None = None) -> dict[str, Any]:
+                     kinds: list[str] | None = None, settings: dict[str, Any] | None = None,
+                     compare: bool = False) -> dict[str, Any]:
     """Run each runaway kind next to ``calls`` bridged real-time calls; see the module docstring.
 
     ``settings`` go to each runaway session (e.g. ``{"slice_seconds": None}`` turns time slicing off,
-    ``{"max_task_seconds": 2}``); ``max_steps`` is added to them."""
+    ``{"max_task_seconds": 2}``); ``max_steps`` is added to them. With ``compare`` each kind runs with
+    ``BEFORE_SETTINGS`` first (its row has ``"variant": "before"``), then as asked (``"after"``)."""
     from voxsim.tools.bench.media import _bridges
 
     session_settings = {**(settings or {}), "max_steps": max_steps}
@@ -91,7 +116,14 @@ def measure_runaways(calls: int = 50, max_steps: int = 2_000_000, max_seconds: f
         baseline = _stats(graph.lateness[5:])
         results = []
         for kind in kinds or list(RUNAWAYS):
-            results.append(await _one(kind, RUNAWAYS[kind], graph, session_settings, max_seconds))
+            if compare:
+                before = await _one_and_cleanup(kind, RUNAWAYS[kind], graph,
+                                                {**session_settings, **BEFORE_SETTINGS}, max_seconds,
+                                                idle_resume=False)
+                results.append({**before, "variant": "before"})
+                await asyncio.sleep(0.2)
+            row = await _one_and_cleanup(kind, RUNAWAYS[kind], graph, session_settings, max_seconds)
+            results.append({**row, "variant": "after"} if compare else row)
             await asyncio.sleep(0.2)
         graph.stop()
         return {"calls": calls, "max_steps": max_steps, "settings": session_settings, "baseline": baseline,

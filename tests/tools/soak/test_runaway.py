@@ -65,3 +65,12 @@ def test_memory_and_size_limits_are_session_settings() -> None:
                               settings={"max_memory_mb": None, "max_task_seconds": 1.0})
     [storm] = report["runaways"]
     assert "time budget exceeded" in storm["error"], storm
+
+
+def test_compare_runs_each_kind_with_the_old_limits_first() -> None:
+    res = CliRunner().invoke(main, ["soak", "runaway", "--calls", "1", "--max-steps", "20000", "--kind", "loop",
+                                    "--compare", "--json"])
+    assert res.exit_code == 0, res.output
+    before, after = json.loads(res.output)["runaways"]
+    assert (before["variant"], after["variant"]) == ("before", "after")
+    assert before["ended_by_itself"] and after["ended_by_itself"] and after["cleanup_gc_ms"] >= 0
