@@ -82,7 +82,8 @@ class CartesiaService:
                 self._server = server
                 self._base = str(await server.start())
                 make_transport = getattr(server, "memory_transport", None)
-                if self.session.clock.virtual and make_transport is not None and self.settings.get("in_process", True):
+                in_process = self.settings.get("in_process")  # absent: on virtual time only; true: always; false: never
+                if make_transport is not None and (in_process is True or in_process is None and self.session.clock.virtual):
                     self.transport = make_transport()  # same frames, no sockets: deterministic on virtual time
             return self._base
 

@@ -119,3 +119,26 @@ async def test_session_starts_its_own_emulator_in_process_on_virtual_time() -> N
     await asyncio.sleep(3)
     assert seen[0]["data"]["payload"]["metadata"] == {"from": "+1555"}
     await session.extensions["cartesia"].close()
+
+
+@pytest.mark.looptime(False)
+@pytest.mark.parametrize("in_process", [None, True, False])
+async def test_in_process_on_real_time_only_when_asked(in_process: bool | None) -> None:
+    cartesia: dict[str, Any] = {"agent": {"introduction": {"say": "Hi."}}}
+    if in_process is not None:
+        cartesia["in_process"] = in_process
+    session = Session(SessionOptions(settings={"cartesia": cartesia}))
+    assert not session.clock.virtual
+    assert require_module(session, "cartesia")
+    realm = session.realm
+    create = js_get(realm.global_object, "Cartesia", "createAgentsClient")
+    params = session.to_js({"apiKey": "sk", "agentId": "agent_1", "cartesiaVersion": "2025-04-16"})
+    session.state = "running"  # type: ignore[assignment]
+    result = settle(session, session.run_js(lambda: realm.call(create, UNDEFINED, [params])))
+    for _ in range(200):
+        if "value" in result or "error" in result:
+            break
+        await asyncio.sleep(0.01)
+    client = to_py(result["value"]).client
+    assert (client.options.transport is not None) is (in_process is True)  # absent: sockets on real time
+    await session.extensions["cartesia"].close()
