@@ -137,6 +137,7 @@ class MediaGraph:
         self._timer: Any = None
         self._next: float = 0.0
         self._n = 0
+        self._order: tuple[MediaUnit, ...] | None = None  # the units in tick order, rebuilt after add/remove
 
     @property
     def now(self) -> float:
@@ -146,6 +147,7 @@ class MediaGraph:
     def add(self, unit: MediaUnit) -> None:
         """Register a unit (done by ``MediaUnit.__init__``)."""
         self.units[unit.id] = unit
+        self._order = None
 
     def watch(self, unit: MediaUnit, on: bool = True) -> None:
         """Have ``unit.after_tick`` called every tick (recorders, ASR, silence detectors)."""
@@ -163,6 +165,7 @@ class MediaGraph:
             self.disconnect(unit, target)
         self.units.pop(unit.id, None)
         self.watchers.pop(unit.id, None)
+        self._order = None
 
     def connect(self, source: MediaUnit, target: MediaUnit) -> None:
         """``source`` → ``target``; ``target``'s previous source stops feeding it. A target with ``input_port``
@@ -206,37 +209,49 @@ class MediaGraph:
         self._timer = self.clock.call_at(self._next, self._on_timer)
 
     def _on_timer(self) -> None:
+        # runs 50 times a second per session: the loop's own time and call_at, no Clock wrappers
         self._timer = None
+        clock = self.clock
+        loop = clock.loop
         if self.record_lateness:
-            started = self.clock.now()
+            started = loop.time() - clock.origin
             self.lateness.append(started - self._next)
             self.tick()
-            self.tick_cost.append(self.clock.now() - started)
+            self.tick_cost.append(loop.time() - clock.origin - started)
         else:
             self.tick()
-        if self.watchers or any(u.ticking for u in self.units.values()):
+        if self.watchers or any(u.ticking for u in self._units_in_order()):
             self._n += 1
-            behind = self.clock.now() - self._n * TICK
+            behind = loop.time() - clock.origin - self._n * TICK
             if behind > 10 * TICK:  # the process stalled: drop the missed ticks instead of bursting
                 self._n += math.ceil(behind / TICK)
             self._next = self._n * TICK
-            self._timer = self.clock.call_at(self._next, self._on_timer)
+            self._timer = loop.call_at(clock.origin + self._next, self._on_timer)
+
+    def _units_in_order(self) -> tuple[MediaUnit, ...]:
+        order = self._order
+        if order is None:
+            order = self._order = tuple(self.units.values())
+        return order
 
     def tick(self) -> None:
         """Move one frame along every edge: pull every ticking unit, then push to its outputs."""
         self.ticks += 1
         moves: list[tuple[MediaUnit, Frame]] = []
-        for unit in list(self.units.values()):
+        for unit in self._units_in_order():  # a snapshot: units added during the tick start on the next one
             if unit.ticking:
                 frame = unit.pull()
                 if frame is not None and unit.outputs:
                     moves.append((unit, frame))
+        moved = 0
         for unit, frame in moves:
             for target in unit.outputs:
                 target.deliver(frame)
-                self.frames_moved += 1
-        for unit in list(self.watchers.values()):
-            unit.after_tick()
+                moved += 1
+        self.frames_moved += moved
+        if self.watchers:
+            for unit in list(self.watchers.values()):
+                unit.after_tick()
 
     def stop(self) -> None:
         """Cancel the timer (session end)."""

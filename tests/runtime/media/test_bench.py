@@ -28,3 +28,9 @@ def test_agent_calls_convert_both_ways_record_and_reach_the_callers_ear() -> Non
     assert result["converters"] == 2  # every call got agent audio (16 kHz -> 8 kHz)
     assert result["frames_heard_by_callers"] >= 2 * 50  # the agent talks 1 s of every 2
     assert result["us_per_call_tick"] > 0 and result["ratio"] > 0
+
+
+def test_realtime_sessions_mode_gives_each_call_its_own_graph() -> None:
+    result = bench.measure_realtime(3, seconds=0.3, sessions=True)
+    assert result["graphs"] == 3 and result["name"] == "media.realtime.sessions.3"
+    assert result["ticks"] >= 3 * 10 and result["frames_heard"] > 0 and result["us_per_call_tick"] > 0
