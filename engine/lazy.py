@@ -60,7 +60,7 @@ def _get_props(self: JSObject) -> dict[Any, Any]:
     for k, v in raw.items():
         if type(v) is LazyMember:
             raw[k] = v.make(realm)     # same key: the property order stays
-    return raw
+    return self.props   # the dict, or what a class with its own lazy ``props`` (runtime's FrozenTable) makes of it
 
 
 def _set_props(self: JSObject, value: dict[Any, Any]) -> None:
