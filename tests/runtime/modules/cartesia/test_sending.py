@@ -149,3 +149,16 @@ async def test_a_stream_behind_its_schedule_catches_up_at_once() -> None:
     await asyncio.sleep(0.5)
     assert _values(ws.frames) == list(range(1, 8))
     await client.close()
+
+
+async def test_close_while_a_send_waits_ends_it_cleanly() -> None:
+    ws = Socket()
+    client = _client(ws)
+    ws.blocked = True
+    client.push_input(_frame(0))
+    client.push_input(_frame(1))
+    inflight = client._inflight
+    assert inflight is not None and len(client._backlog) == 1
+    await asyncio.wait_for(client.close(), 1.0)
+    assert inflight.done() and client._inflight is None
+    assert ws.frames == [] and "media_input" not in client.sent
