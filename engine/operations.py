@@ -81,9 +81,9 @@ def big_string(budget: Any, total: int, grown: int) -> bool:
 def append_string(budget: Any, v: str, r: str) -> bool:
     """``big_string`` for ``v += r`` (``v`` held by its variable's slot or property and the compiled code's local).
 
-    Append sites call it only for a piece longer than ``BIG_STRING`` or a result over the length limit: appending
-    small pieces to a long string (building it up, in place) is free, so that loop keeps its speed. For a big
-    piece, when nothing else holds ``v`` the old string is released (CPython even appends in place) and only
+    Append sites call it only for a piece longer than ``BIG_STRING`` (smaller ones are length-checked after the
+    append, which overshoots the limit by little): appending small pieces to a long string (building it up, in
+    place) is free, so that loop keeps its speed. For a big piece, when nothing else holds ``v`` the old string is released (CPython even appends in place) and only
     ``len(r)`` is new memory; when ``v`` is shared (``s += s``) the whole copy is charged.
     """
     total = len(v) + len(r)

@@ -314,11 +314,14 @@ class PatternCompiler(CompilerBase):
             v = e[slot]
             r = right(env)
             if type(v) is str and type(r) is str:
-                n = len(v) + len(r)
-                if n > big and (len(r) > big or n > max_len) and not append_string(budget, v, r):
+                # A big piece is checked (and charged) before the copy; a small one overshoots by little.
+                if len(r) > big and not append_string(budget, v, r):
                     raise throw_at(realm, "RangeError", "Invalid string length", loc)
                 e[slot] = None
                 v += r
+                if len(v) > max_len:
+                    e[slot] = v[:len(v) - len(r)]
+                    raise throw_at(realm, "RangeError", "Invalid string length", loc)
                 e[slot] = v
                 return v
             if type(v) is float and type(r) is float:
@@ -349,11 +352,13 @@ class PatternCompiler(CompilerBase):
                 v = d.value
                 r = right(env)
                 if type(v) is str and type(r) is str:
-                    n = len(v) + len(r)
-                    if n > big and (len(r) > big or n > max_len) and not append_string(budget, v, r):
+                    if len(r) > big and not append_string(budget, v, r):
                         raise throw_at(realm, "RangeError", "Invalid string length", loc)
                     d.value = None
                     v += r
+                    if len(v) > max_len:
+                        d.value = v[:len(v) - len(r)]
+                        raise throw_at(realm, "RangeError", "Invalid string length", loc)
                     d.value = v
                     return v
                 v = v + r if type(v) is float and type(r) is float else js_add(v, r)
