@@ -16,7 +16,7 @@ import json
 import logging
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -26,6 +26,7 @@ import numpy as np
 from voxsim.runtime.media.formats import PCM, AudioFormat, as_pcm, decode, encode, frame_samples, pcm_from_bytes
 
 from . import protocol as p
+from .playout import PlayoutQueue
 
 __all__ = ["ClientOptions", "CloseInfo", "AgentsClientError", "AgentsClient", "LIVE_BASE_URL", "TransportHandshakeError"]
 
@@ -99,52 +100,6 @@ class _Outgoing:
     paced: bool = False  # a media frame whose source already runs at real time: never held back by burst pacing
 
 
-@dataclass(slots=True)
-class _Chunk:
-    pcm: PCM
-    text: str | None = None
-
-
-@dataclass(slots=True)
-class _Output:
-    """Agent audio waiting for playout, in arrival order; ``text`` marks where an utterance starts."""
-
-    chunks: deque[_Chunk] = field(default_factory=deque)
-    samples: int = 0
-
-    def push(self, pcm: PCM, text: str | None) -> None:
-        self.chunks.append(_Chunk(pcm, text))
-        self.samples += pcm.size
-
-    def pop(self, n: int) -> tuple[PCM, str | None]:
-        parts: list[PCM] = []
-        text: str | None = None
-        need = n
-        while need and self.chunks:
-            chunk = self.chunks[0]
-            if chunk.text is not None:
-                text = chunk.text if text is None else f"{text} {chunk.text}"
-                chunk.text = None
-            take = chunk.pcm[:need]
-            parts.append(take)
-            need -= take.size
-            if take.size == chunk.pcm.size:
-                self.chunks.popleft()
-            else:
-                chunk.pcm = chunk.pcm[take.size :]
-        self.samples -= n - need
-        out = np.concatenate(parts) if len(parts) > 1 else parts[0] if parts else np.zeros(0, np.int16)
-        if out.size < n:
-            out = np.concatenate([out, np.zeros(n - out.size, np.int16)])
-        return out, text
-
-    def clear(self) -> int:
-        dropped = self.samples
-        self.chunks.clear()
-        self.samples = 0
-        return dropped
-
-
 class AgentsClient:
     """One connection to a Line agent. Create with ``await AgentsClient.create(options, ...)``.
 
@@ -192,7 +147,7 @@ class AgentsClient:
         self._frame = frame_samples(self.format.sample_rate)
         self._input = np.zeros(0, np.int16)
         self._input_text: str | None = None
-        self._output = _Output()
+        self._output = PlayoutQueue()
         self._last_send = 0.0
         self._playing = False
         self._played_samples = 0

@@ -10,14 +10,15 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from voxsim.runtime.modules.cartesia.client import AgentsClient, ClientOptions, _Output
+from voxsim.runtime.modules.cartesia.client import AgentsClient, ClientOptions
+from voxsim.runtime.modules.cartesia.playout import PlayoutQueue
 
 chunks = st.lists(st.integers(min_value=1, max_value=2000), min_size=1, max_size=20)
 
 
 @given(sizes=chunks, texts=st.lists(st.booleans(), min_size=20, max_size=20))
 def test_output_queue_plays_everything_in_order(sizes: list[int], texts: list[bool]) -> None:
-    out = _Output()
+    out = PlayoutQueue()
     total = sum(sizes)
     audio = (np.arange(total) % 30000 + 1).astype(np.int16)
     offset = 0
