@@ -8,7 +8,8 @@ the bridged calls during the incident.
 
 ``compare=True`` runs each kind twice in the same process, first with the limits as they were before the memory
 budget (``BEFORE_SETTINGS``: no memory cap, the engine's 2^28 / 2^25 string and array limits, a pause after every
-slice), then with the session defaults, so before/after figures share the box's load.
+slice), then with the session defaults, so before/after figures share the box's load; and it first times a
+legitimate ~1 s task alone on the loop with and without the pause after every slice (``long_task``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from voxsim.runtime.media.units import MediaGraph
 from voxsim.runtime.session import Session, SessionOptions
 from voxsim.runtime.timeslice import SliceScheduler
 
-__all__ = ["RUNAWAYS", "BEFORE_SETTINGS", "measure_runaways"]
+__all__ = ["RUNAWAYS", "BEFORE_SETTINGS", "LONG_TASK", "measure_runaways"]
 
 # Each runs from a timer, i.e. as a JS task on the shared loop, as a listener would.
 RUNAWAYS: dict[str, str] = {
@@ -85,6 +86,30 @@ async def _one(kind: str, source: str, graph: MediaGraph, settings: dict[str, An
         session.close()
 
 
+#: A legitimate task of ~1 s CPU: on an idle loop its wall time should be about its CPU time.
+LONG_TASK = ("setTimeout(() => { let t = 0; for (let i = 0; i < LOOPS; i++) t += i % 7; Logger.write('sum ' + t); "
+             "VoxEngine.terminate(); }, 0);")
+
+
+async def _long_task(idle_resume: bool, loops: int) -> dict[str, Any]:
+    """``LONG_TASK`` alone on the loop: wall and CPU seconds from start to end, and how its slices resumed."""
+    session = Session(SessionOptions())
+    scheduler = SliceScheduler.for_loop(session.loop)
+    scheduler.idle_resume = idle_resume
+    paused, immediate = scheduler.paused, scheduler.immediate
+    try:
+        session.load(LONG_TASK.replace("LOOPS", str(int(loops))), "long_task.js")
+        wall, cpu = time.perf_counter(), time.process_time()
+        await session.start()
+        await session.wait(max_seconds=60)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    finally:
+        session.close()
+    return {"idle_resume": idle_resume, "wall_s": round(wall, 3), "cpu_s": round(cpu, 3),
+            "wall_per_cpu": round(wall / cpu, 2) if cpu else None, "paused": scheduler.paused - paused,
+            "immediate": scheduler.immediate - immediate}
+
+
 async def _one_and_cleanup(*args: Any, **kwargs: Any) -> dict[str, Any]:
     """``_one``, then a full collection timed on its own (``cleanup_gc_ms``): what the runaway left in reference
     cycles is its cost, not a stall inside the next row's window."""
@@ -97,7 +122,7 @@ async def _one_and_cleanup(*args: Any, **kwargs: Any) -> dict[str, Any]:
 
 def measure_runaways(calls: int = 50, max_steps: int = 2_000_000, max_seconds: float = 5.0,
                      kinds: list[str] | None = None, settings: dict[str, Any] | None = None,
-                     compare: bool = False) -> dict[str, Any]:
+                     compare: bool = False, long_task_loops: int = 1_500_000) -> dict[str, Any]:
     """Run each runaway kind next to ``calls`` bridged real-time calls; see the module docstring.
 
     ``settings`` go to each runaway session (e.g. ``{"slice_seconds": None}`` turns time slicing off,
@@ -109,6 +134,8 @@ def measure_runaways(calls: int = 50, max_steps: int = 2_000_000, max_seconds: f
 
     async def main() -> dict[str, Any]:
         await _warm_up()
+        long_task = ([await _long_task(False, long_task_loops), await _long_task(True, long_task_loops)]
+                     if compare else [])
         graph = MediaGraph(Clock())
         graph.record_lateness = True
         _bridges(graph, calls)
@@ -126,7 +153,10 @@ def measure_runaways(calls: int = 50, max_steps: int = 2_000_000, max_seconds: f
             results.append({**row, "variant": "after"} if compare else row)
             await asyncio.sleep(0.2)
         graph.stop()
-        return {"calls": calls, "max_steps": max_steps, "settings": session_settings, "baseline": baseline,
-                "runaways": results}
+        report = {"calls": calls, "max_steps": max_steps, "settings": session_settings, "baseline": baseline,
+                  "runaways": results}
+        if compare:  # a legit long task alone on the loop, before the calls start: the pause after every slice vs not
+            report["long_task"] = long_task
+        return report
 
     return run(main(), virtual=False)

@@ -51,11 +51,10 @@ def test_without_slices_a_loop_stalls_the_neighbours() -> None:
 
 
 def test_promise_storm_and_string_doubling_end_quickly_with_the_session_defaults() -> None:
-    report = measure_runaways(calls=2, max_steps=20_000_000, max_seconds=8.0, kinds=["promise_storm", "giant_string"],
-                              settings={})
-    storm, doubling = report["runaways"]
+    [storm] = measure_runaways(calls=2, max_steps=20_000_000, max_seconds=8.0, kinds=["promise_storm"])["runaways"]
     assert storm["ended_by_itself"] and storm["terminated"], storm
     assert storm["error"].startswith("memory budget exceeded: ~") and storm["seconds"] < 8, storm
+    [doubling] = measure_runaways(calls=2, max_steps=20_000_000, max_seconds=1.0, kinds=["giant_string"])["runaways"]
     # s += s stops at the session's 2^23 characters with a catchable RangeError, before the copy that would fail
     assert "Invalid string length" in doubling["error"], doubling
 
@@ -68,9 +67,12 @@ def test_memory_and_size_limits_are_session_settings() -> None:
 
 
 def test_compare_runs_each_kind_with_the_old_limits_first() -> None:
-    res = CliRunner().invoke(main, ["soak", "runaway", "--calls", "1", "--max-steps", "20000", "--kind", "loop",
-                                    "--compare", "--json"])
-    assert res.exit_code == 0, res.output
-    before, after = json.loads(res.output)["runaways"]
+    report = measure_runaways(calls=1, max_steps=20_000, max_seconds=2.0, kinds=["loop"], compare=True,
+                              long_task_loops=150_000)
+    before, after = report["runaways"]
     assert (before["variant"], after["variant"]) == ("before", "after")
     assert before["ended_by_itself"] and after["ended_by_itself"] and after["cleanup_gc_ms"] >= 0
+    old, new = report["long_task"]
+    assert old["immediate"] == 0 and old["paused"] >= 3 and new["paused"] <= 1 and new["immediate"] >= 3, (old, new)
+    res = CliRunner().invoke(main, ["soak", "runaway", "--compare", "--kind", "nope"])
+    assert res.exit_code == 2 and "unknown --kind" in res.output
