@@ -56,13 +56,16 @@ DEFAULT_SLICE_SECONDS = 0.002
 DEFAULT_MAX_TASK_SECONDS = 10.0
 
 #: Memory one JS task may hold by the engine's account (engine/budget.py: promise chains and jobs, big strings), in MB
-#: (``settings["max_memory_mb"]``, ``None``: no cap); beyond it the session ends as a runaway (a promise storm).
-DEFAULT_MAX_MEMORY_MB = 16
+#: (``settings["max_memory_mb"]``, ``None``: no cap); beyond it the session ends as a runaway (a promise storm). 4 MB
+#: is ~2,700 waiting promise reactions: a storm ends before its chain triggers a full GC of the whole process (at
+#: 16 MB it took 1-2 s and 1-3 full GCs of 100-380 ms each next to 50 calls).
+DEFAULT_MAX_MEMORY_MB = 4
 
 #: The longest string / array a session may make (``settings["max_string_length"]``, ``settings["max_array_length"]``):
 #: far below the engine's own limits (2^28, 2^25), because building one is a single copy that cannot be time-sliced
-#: (2^22 characters: ~5 ms; a list of 2^22 elements: ~40 ms). A JS RangeError, as past V8's limits.
-DEFAULT_MAX_STRING_LENGTH = 1 << 22
+#: (2^21 characters: ~2 ms; a list of 2^22 elements: ~40 ms). A JS RangeError, as past V8's limits. Strings stay
+#: below the memory budget, so the longest one is a RangeError, not the end of the session.
+DEFAULT_MAX_STRING_LENGTH = 1 << 21
 DEFAULT_MAX_ARRAY_LENGTH = 1 << 22
 
 #: Seconds a session with no calls lives on (VoxEngine's rule), and an unanswered inbound call rings.
