@@ -42,8 +42,8 @@ def test_one_bridged_call_of_a_chosen_length(tmp_path: Path) -> None:
 
     outcome, said, logs = run(main(), virtual=False)
     assert outcome.ok, outcome.error
-    # 1 s to answer (callee), then the caller hangs up 2.5 s after connecting; the whole call well under the script
-    assert 3.3 <= outcome.seconds < 8.0, outcome.seconds
+    # 1 s to answer (callee), then the caller hangs up 2.5 s after connecting: far shorter than the ~70 s script
+    assert 3.3 <= outcome.seconds < 20.0, outcome.seconds
     assert len(outcome.lateness) >= 100  # the session's media graph ticked through the call
     assert any("front desk" in s for s in said), said  # the callee's first line went over the bridge
     assert "bridge: the caller ended the call" in logs, logs
