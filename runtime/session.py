@@ -186,16 +186,18 @@ class Session:
         # than the engine's default while leaving real scenarios far below it.
         max_steps = int(settings.get("max_steps", DEFAULT_MAX_STEPS))
         memory_mb = settings.get("max_memory_mb", DEFAULT_MAX_MEMORY_MB)
-        sizes = {"max_memory": None if memory_mb is None else int(float(memory_mb) * (1 << 20)),
-                 "max_string_length": int(settings.get("max_string_length", DEFAULT_MAX_STRING_LENGTH)),
-                 "max_array_length": int(settings.get("max_array_length", DEFAULT_MAX_ARRAY_LENGTH))}
+        max_memory = None if memory_mb is None else int(float(memory_mb) * (1 << 20))
+        max_string = int(settings.get("max_string_length", DEFAULT_MAX_STRING_LENGTH))
+        max_array = int(settings.get("max_array_length", DEFAULT_MAX_ARRAY_LENGTH))
         if self.clock.virtual:
             cap = settings.get("max_task_seconds")
-            return Budget(max_steps=max_steps, max_seconds=None if cap is None else float(cap), **sizes)
+            return Budget(max_steps=max_steps, max_string_length=max_string, max_array_length=max_array,
+                          max_seconds=None if cap is None else float(cap), max_memory=max_memory)
         slice_seconds = settings.get("slice_seconds", DEFAULT_SLICE_SECONDS)
         cap = settings.get("max_task_seconds", DEFAULT_MAX_TASK_SECONDS)
-        return Budget(max_steps=max_steps, slice_seconds=None if slice_seconds is None else float(slice_seconds),
-                      max_seconds=None if cap is None else float(cap), timer=self.loop.time, **sizes)
+        return Budget(max_steps=max_steps, max_string_length=max_string, max_array_length=max_array,
+                      slice_seconds=None if slice_seconds is None else float(slice_seconds),
+                      max_seconds=None if cap is None else float(cap), timer=self.loop.time, max_memory=max_memory)
 
     def _set_date_clock(self) -> None:
         """Date reads the session clock, and local time is UTC unless ``settings["timezone"]`` names a zone
