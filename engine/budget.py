@@ -11,8 +11,9 @@ Memory is an approximate account in bytes, ``memory``, of what the current task 
 where a runaway that allocates without bound must pass (reactions waiting on pending promises, big strings) and
 credited where the engine knows the memory is released again (a promise settled its reactions); the realm's job
 queue (``queue``) is added by its length. It is checked at the same checkpoints as the steps (and at once by
-``charge()`` for one big allocation), so the hot path of a charge is one addition. It starts at 0 with each task (the last quiet point): what earlier tasks left behind
-(a timer's closure, a pending promise that is never settled) is not counted against the next one.
+``charge()`` for one big allocation), so the hot path of a charge is one addition. It starts at 0 with each task
+(the last quiet point): what earlier tasks left behind (a timer's closure, a pending promise that is never
+settled) is not counted against the next one.
 """
 
 from __future__ import annotations

@@ -22,7 +22,8 @@ __all__ = [
     "to_integer_or_infinity", "to_int32", "to_uint32", "to_uint16", "to_length", "to_index", "number_to_string",
     "string_to_number", "same_value", "same_value_zero", "strict_equals", "loose_equals", "js_add", "js_less_than",
     "get_method", "call_function", "js_mod", "js_div", "is_array_index_key", "canonical_numeric_index",
-    "property_key_to_display", "to_display", "spend_steps", "charged_range", "BIG_STRING", "big_string", "append_string",
+    "property_key_to_display", "to_display", "spend_steps", "charged_range", "BIG_STRING", "big_string",
+    "append_string",
 ]
 
 INF = math.inf
@@ -83,8 +84,9 @@ def append_string(budget: Any, v: str, r: str) -> bool:
 
     Append sites call it only for a piece longer than ``BIG_STRING`` (smaller ones are length-checked after the
     append, which overshoots the limit by little): appending small pieces to a long string (building it up, in
-    place) is free, so that loop keeps its speed. For a big piece, when nothing else holds ``v`` the old string is released (CPython even appends in place) and only
-    ``len(r)`` is new memory; when ``v`` is shared (``s += s``) the whole copy is charged.
+    place) is free, so that loop keeps its speed. For a big piece, when nothing else holds ``v`` the old string is
+    released (CPython even appends in place) and only ``len(r)`` is new memory; when ``v`` is shared (``s += s``)
+    the whole copy is charged.
     """
     total = len(v) + len(r)
     if total > budget.max_string_length:

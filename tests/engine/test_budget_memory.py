@@ -13,6 +13,9 @@ from voxsim.engine.operations import BIG_STRING
 from voxsim.engine.realm import Realm
 
 
+Budget()  # raises the recursion limit once, before hypothesis records it
+
+
 def run(realm: Realm, src: str) -> None:
     realm.run_task(realm.compile_script(src, "memory.js").run)
 
@@ -127,3 +130,29 @@ def test_template_literals_keep_to_the_string_length() -> None:
     r = realm(None, max_string_length=1 << 16)
     with pytest.raises(JSThrow, match="Invalid string length"):
         run(r, "let s = 'x'; for (;;) s = `${s}${s}`;")
+
+
+@settings(max_examples=40, deadline=None)
+@given(sizes=st.lists(st.integers(0, 120_000), max_size=8), shared=st.booleans(),
+       where=st.sampled_from(["local", "global", "member"]))
+def test_appends_near_the_limits_match_a_model(sizes: list[int], shared: bool, where: str) -> None:
+    # Each piece is accepted iff the result stays within max_string_length (a RangeError leaves the value as it was),
+    # whether the piece is small (checked after the append) or big (checked before).
+    limit = 200_000
+    r = realm(None, max_string_length=limit)
+    decl, ref = {"local": ("let s = '';", "s"), "global": ("var s = '';", "s"),
+                 "member": ("var o = {s: ''};", "o.s")}[where]
+    loop = f"""var errs = 0, keep = [];
+        for (const n of {sizes}) {{ if ({str(shared).lower()}) keep.push({ref});
+            try {{ {ref} += 'x'.repeat(n); }} catch (e) {{ errs++; }} }}"""
+    if where == "global":  # a top-level var: the global object's property (global_concat)
+        run(r, f"{decl} {loop} var out = s.length + ':' + errs;")
+    else:
+        run(r, f"var out = (() => {{ {decl} {loop} return {ref}.length + ':' + errs; }})();")
+    total, errs = 0, 0
+    for n in sizes:
+        if total + n > limit:
+            errs += 1
+        else:
+            total += n
+    assert r.global_object.get("out") == f"{total}:{errs}"
