@@ -101,10 +101,12 @@ class _Display:
               help="Seconds over which the first CONCURRENCY calls start.")
 @click.option("--call-seconds", type=click.FloatRange(min=0, min_open=True), default=None,
               help="The caller hangs up this many seconds after its call connects  [default: when its script ends]")
-@click.option("--gc", "gc_policy", type=click.Choice(["default", "freeze", "tuned"]), default="tuned",
+@click.option("--gc", "gc_policy", type=click.Choice(["default", "freeze", "tuned", "lean"]), default="tuned",
               show_default=True,
               help="Workers' garbage collection after warm-up: CPython's default; freeze the warm-up's objects "
-                   "(gc.freeze); or freeze and run full passes 10x less often (docs/performance.md, Load mode).")
+                   "(gc.freeze); freeze and run full passes 10x less often; or 'lean': freeze, full passes 100x less often, "
+                   "and cut each ended session's reference cycles so it is freed at once (docs/performance.md, "
+                   "Load mode).")
 @click.option("--max-call-seconds", type=click.FloatRange(min=1), default=120.0, show_default=True,
               help="A call still up after this long is ended and counted as failed.")
 @click.option("--json", "as_json", is_flag=True,

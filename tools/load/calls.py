@@ -17,7 +17,7 @@ import numpy as np
 
 from .gcpolicy import DEFAULT_GC_POLICY
 
-__all__ = ["DEFAULT_CALLER", "LoadConfig", "CallOutcome", "SharedEmulator", "CallFactory"]
+__all__ = ["TEARDOWN_DELAY", "DEFAULT_CALLER", "LoadConfig", "CallOutcome", "SharedEmulator", "CallFactory"]
 
 #: The default caller: waits for the greeting, says one line, waits for the answer, hangs up. Audio flows both ways
 #: and the answer gives one agent round trip per call. Waits give up after 10 s so a silent scenario still ends.
@@ -30,6 +30,10 @@ steps:
     timeout: 10
   - hangup
 """
+
+
+#: Seconds after a session closes before its cycles are cut (``--gc lean``).
+TEARDOWN_DELAY = 1.0
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,33 @@ class CallFactory:
         self.network = network.with_caller(**changes)
         self.emulator = SharedEmulator(config.agent or _default_agent(config.scenarios))
         self.live: dict[int, Any] = {}  # call id -> its running Session (the worker samples their lateness)
+        #: Ids of the warm-up's objects once ``enable_teardown`` ran: ended sessions then have their cycles cut.
+        self.teardown_keep: set[int] | None = None
+        self._teardowns: set[asyncio.Task[Any]] = set()
+        self.teardown_stats: dict[str, int] = {"sessions": 0, "js_objects": 0, "cells": 0}
+
+    def enable_teardown(self) -> None:
+        """Cut each ended session's reference cycles (``teardown.py``); call once warm-up is over."""
+        from .teardown import snapshot
+
+        self.teardown_keep = snapshot()
+
+    def _tear_down_later(self, session: Any) -> None:
+        from .teardown import break_session_cycles
+
+        keep = self.teardown_keep
+        assert keep is not None
+
+        async def later() -> None:
+            await asyncio.sleep(TEARDOWN_DELAY)  # the session's cancelled tasks and closing sockets finish first
+            done = await break_session_cycles(session, keep)
+            self.teardown_stats["sessions"] += 1
+            self.teardown_stats["js_objects"] += done["js_objects"]
+            self.teardown_stats["cells"] += done["cells"]
+
+        task = asyncio.get_running_loop().create_task(later())
+        self._teardowns.add(task)
+        task.add_done_callback(self._teardowns.discard)
 
     async def run(self, call_id: int) -> CallOutcome:
         """Run one call to its end; never raises (a failure is an outcome with ``ok=False``)."""
@@ -174,10 +205,14 @@ class CallFactory:
                 for runner in list(session.extensions.get("callers", {}).values()):
                     runner.stop()
                 session.close()
+                if self.teardown_keep is not None:
+                    self._tear_down_later(session)
             shutil.rmtree(rec_dir, ignore_errors=True)
 
     async def close(self) -> None:
-        """Stop the shared emulator."""
+        """Finish the pending teardowns and stop the shared emulator."""
+        if self._teardowns:
+            await asyncio.gather(*self._teardowns, return_exceptions=True)
         await self.emulator.close()
 
 

@@ -14,13 +14,16 @@ import gc
 import time
 from dataclasses import dataclass
 
-__all__ = ["GC_POLICIES", "DEFAULT_GC_POLICY", "TUNED_THRESHOLDS", "GcStats", "GcWatch", "apply_gc_policy"]
+__all__ = ["GC_POLICIES", "DEFAULT_GC_POLICY", "TUNED_THRESHOLDS", "LEAN_THRESHOLDS", "GcStats", "GcWatch", "apply_gc_policy"]
 
-GC_POLICIES = ("default", "freeze", "tuned")
+GC_POLICIES = ("default", "freeze", "tuned", "lean")
 DEFAULT_GC_POLICY = "tuned"
 #: ``gc.set_threshold`` for ``tuned``: generations 0 and 1 as CPython's defaults, a full pass after 100 (not 10)
 #: generation-1 passes — and still only when the objects promoted since the last one are a quarter of the old ones.
 TUNED_THRESHOLDS = (700, 10, 100)
+#: ``gc.set_threshold`` for ``lean``: full passes 100x rarer than CPython's default. Safe only because ``lean``
+#: workers also cut each ended session's cycles (``teardown.py``), so dead sessions do not pile up for the pass.
+LEAN_THRESHOLDS = (700, 10, 1000)
 
 
 @dataclass
@@ -80,3 +83,5 @@ def apply_gc_policy(policy: str) -> None:
     gc.freeze()
     if policy == "tuned":
         gc.set_threshold(*TUNED_THRESHOLDS)
+    elif policy == "lean":
+        gc.set_threshold(*LEAN_THRESHOLDS)

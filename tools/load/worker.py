@@ -89,6 +89,8 @@ class _Worker:
 
         await shared_server(self.config.settings.get("http"))
         apply_gc_policy(self.config.gc_policy)
+        if self.config.gc_policy == "lean":
+            factory.enable_teardown()
         watch = GcWatch().start()
         self.send(("ready", os.getpid(), time.process_time()))
         loop.add_reader(self.conn.fileno(), self._on_readable)

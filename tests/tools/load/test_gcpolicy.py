@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from voxsim.tools.load import GC_POLICIES, GcWatch, apply_gc_policy
-from voxsim.tools.load.gcpolicy import TUNED_THRESHOLDS
+from voxsim.tools.load.gcpolicy import LEAN_THRESHOLDS, TUNED_THRESHOLDS
 
 
 @pytest.fixture
@@ -59,4 +59,10 @@ def test_default_changes_nothing_and_an_unknown_policy_is_an_error(restore_gc: N
     assert gc.get_threshold() == thresholds and gc.get_freeze_count() == frozen
     with pytest.raises(ValueError, match="unknown GC policy"):
         apply_gc_policy("off")
-    assert set(GC_POLICIES) == {"default", "freeze", "tuned"}
+    assert set(GC_POLICIES) == {"default", "freeze", "tuned", "lean"}
+
+
+def test_lean_freezes_and_makes_full_passes_rare(restore_gc: None) -> None:
+    apply_gc_policy("lean")
+    assert gc.get_freeze_count() > 0
+    assert gc.get_threshold() == LEAN_THRESHOLDS and LEAN_THRESHOLDS[2] > TUNED_THRESHOLDS[2]
