@@ -78,6 +78,25 @@ def snapshot() -> Snapshot:
     return Snapshot(gc.get_objects())
 
 
+_BIG = (list, deque, dict)
+#: Containers longer than this are not walked (see ``break_session_cycles``).
+_LOG_SIZE = 256
+
+
+async def _release(container: Any, slice_objects: int) -> None:
+    """Empty a big session-owned container from its end, yielding to the loop between slices."""
+    while container:
+        if isinstance(container, dict):
+            for _ in range(min(slice_objects, len(container))):
+                container.popitem()
+        elif isinstance(container, deque):
+            for _ in range(min(slice_objects, len(container))):
+                container.pop()
+        else:
+            del container[-slice_objects:]
+        await asyncio.sleep(0)
+
+
 def _clear_js(obj: JSObject) -> None:
     cls = type(obj)
     if cls in LAZY_TYPES:
@@ -121,7 +140,8 @@ async def break_session_cycles(session: Any, keep: set[int], slice_objects: int 
                 stack.extend(closure)
             continue
         if cls in _CONTAINERS:
-            pass
+            if cls in _BIG and len(obj) > _LOG_SIZE:
+                continue  # a log (trace records, heard energy, frames): records, not cycles; freed with its owner
         elif isinstance(obj, JSObject):
             js.append(obj)
         else:
@@ -144,5 +164,10 @@ async def break_session_cycles(session: Any, keep: set[int], slice_objects: int 
         except ValueError:  # already empty
             pass
     for owner in owners:
+        # A long call's big lists (trace records, heard energy, lateness) are let go a slice at a time: freeing
+        # tens of thousands of objects in one go would be the very stall this module is here to avoid.
+        for value in list(owner.__dict__.values()):
+            if type(value) in _BIG and len(value) > slice_objects and id(value) not in keep:
+                await _release(value, slice_objects)
         owner.__dict__.clear()
     return {"visited": len(seen), "js_objects": len(js), "cells": len(cells), "owners": len(owners)}
