@@ -314,6 +314,9 @@ class ScriptRunner:
         self.task: asyncio.Task[None] = self.clock.loop.create_task(self._run())
         for name in ("Call.Disconnected", "Call.Failed"):
             call.events.on(name, lambda payload: self.stop())
+        # A terminating session drops its calls silently (no Disconnected): the script must end with it, or its
+        # waits would keep the session's objects alive (and its task running) until they time out.
+        session.add_closer(self.stop)
 
     def stop(self) -> None:
         """The call ended: stop the script."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -217,3 +218,34 @@ def test_silence_is_counted_from_connect_not_from_session_start(tmp_path: Path) 
     connected = _t(records, type="log", text="connected")
     assert connected == pytest.approx(10.0, abs=0.1)
     assert _t(records, type="log", text="gone") == pytest.approx(connected + 3, abs=0.1)
+
+
+def test_a_far_end_script_ends_with_a_session_that_drops_its_call() -> None:
+    """``VoxEngine.terminate()`` drops the call without ``Disconnected``: the caller's script stops there too
+    (a script left waiting would keep the ended session alive on a loop that goes on, as a load worker's does)."""
+    from voxsim.runtime.clock import run
+    from voxsim.runtime.network import Caller
+    from voxsim.runtime.session import Session
+
+    scenario = """
+    VoxEngine.addEventListener(AppEvents.CallAlerting, (e) => {
+      e.call.answer();
+      e.call.addEventListener(CallEvents.Connected, () => setTimeout(() => VoxEngine.terminate(), 1000));
+    });
+    """
+    script = parse_script("- wait: 30\n- say: still here\n", "c.yaml")
+
+    async def main() -> tuple[bool, float]:
+        session = Session()
+        session.load(scenario, "s.js")
+        await session.start(inbound=Caller(extra={"script": script}))
+        await session.wait(max_seconds=60)
+        ended_at = session.clock.now()
+        runners = list(session.extensions.get("callers", {}).values())
+        assert len(runners) == 1
+        await asyncio.sleep(0)  # one turn for the cancellation to land
+        session.close()
+        return runners[0].task.done(), ended_at
+
+    done, ended_at = run(main(), virtual=True)
+    assert ended_at < 5 and done
