@@ -19,7 +19,9 @@ What is cut, and why that is safe: only objects that belong to one session by co
 The walk starts at the session and passes through containers, bound methods and voxsim objects, but never enters an
 object that existed when the worker warmed up (``keep``: modules, caches, the shared emulator, the network, the
 loop), nor the parser's, scope analysis' or lazy placeholders' objects (cached across realms). Anything it does not
-cut is left to the collector, as before. It runs in slices of ``slice_objects`` so it never holds the loop long.
+cut is left to the collector, as before. It runs in slices of ``slice_objects`` so it never holds the loop long;
+logs (lists, deques and dicts longer than ``_LOG_SIZE``: trace records, heard energy) hold records, not cycles, so
+they are not walked, and an owner's big ones are emptied a slice at a time before its dict is cleared.
 """
 
 from __future__ import annotations
