@@ -302,27 +302,19 @@ class ExpressionCompiler(CompilerBase):
         left, right = self.expr(node.left), self.expr(node.right)
         loc = self.loc(node)
         slow = binary_op(op, realm)
-        budget = realm.budget
-        big = min(budget.max_string_length, BIG_STRING)
         fast = self.fast_binary(node, op, left, right, slow, loc)
         if fast is not None:
             return fast
 
         if op == "+":
+            add_checked = self.checked_add(loc)
+
             def add(env: list) -> Any:
                 a = left(env)
                 b = right(env)
                 if type(a) is float and type(b) is float:
                     return a + b
-                if type(a) is str and type(b) is str:
-                    n = len(a) + len(b)
-                    if n > big and not big_string(budget, n, n):
-                        raise throw_at(realm, "RangeError", "Invalid string length", loc)
-                    return a + b
-                s = js_add(a, b)
-                if type(s) is str and len(s) > big and not big_string(budget, len(s), len(s)):
-                    raise throw_at(realm, "RangeError", "Invalid string length", loc)
-                return s
+                return add_checked(a, b)
             return add
         if op == "-":
             def sub(env: list) -> Any:
@@ -439,24 +431,29 @@ class ExpressionCompiler(CompilerBase):
                 return ("L", b.slot)
         return ("E", fn)
 
+    def checked_add(self, loc: str) -> Callable[[Any, Any], Any]:
+        """``a + b`` for anything but two numbers, with the string-length limit and the memory charge checked
+        before a big string is copied (shared by the generic and the specialised ``+``)."""
+        realm = self.realm
+        budget = realm.budget
+        big = min(budget.max_string_length, BIG_STRING)
+
+        def add_checked(a: Any, b: Any) -> Any:
+            if type(a) is str and type(b) is str:
+                n = len(a) + len(b)
+                if n > big and not big_string(budget, n, n):
+                    raise throw_at(realm, "RangeError", "Invalid string length", loc)
+                return a + b
+            s = js_add(a, b)
+            if type(s) is str and len(s) > big and not big_string(budget, len(s), len(s)):
+                raise throw_at(realm, "RangeError", "Invalid string length", loc)
+            return s
+        return add_checked
+
     def fast_binary(self, node: Any, op: str, left: Expr, right: Expr, slow: Any, loc: str) -> Expr | None:
         from .fastops import specialize
         if op == "+":
-            realm = self.realm
-            budget = realm.budget
-            big = min(budget.max_string_length, BIG_STRING)
-
-            def add_slow(a: Any, b: Any) -> Any:
-                if type(a) is str and type(b) is str:
-                    n = len(a) + len(b)
-                    if n > big and not big_string(budget, n, n):
-                        raise throw_at(realm, "RangeError", "Invalid string length", loc)
-                    return a + b
-                s = js_add(a, b)
-                if type(s) is str and len(s) > big and not big_string(budget, len(s), len(s)):
-                    raise throw_at(realm, "RangeError", "Invalid string length", loc)
-                return s
-            slow = add_slow
+            slow = self.checked_add(loc)
         return specialize(op, self.operand_shape(node.left, left), self.operand_shape(node.right, right), slow)
 
     # -- member access
