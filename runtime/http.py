@@ -7,6 +7,10 @@ handler, whose return value is the response body: a string as-is (text/plain), a
 ``None`` as an empty body, anything else as JSON. Wrong key or secret → 404, a body over 64 KB → 413. A WebSocket
 upgrade on the same URL is offered to the session when it called ``allowWebSocketConnections()`` (else 403).
 
+A connection must deliver a complete request head within ``header_timeout`` of opening (or of its previous response,
+when kept alive), else it is closed without an answer and no session sees it: a slow client (slowloris) cannot hold
+sockets. A body then has ``body_timeout`` (then 408).
+
 HTTPS uses a self-signed certificate generated at ``start()`` for ``localhost``, ``127.0.0.1`` and ``::1``; a
 client trusts it through :attr:`ControlServer.certificate_path` (``curl --cacert``, ``ssl.create_default_context
 (cafile=...)``) or :meth:`ControlServer.client_ssl_context`.
@@ -44,12 +48,16 @@ __all__ = [
     "ControlEndpoint",
     "HttpRequestEvent",
     "MAX_BODY_BYTES",
+    "BODY_TIMEOUT",
+    "HEADER_TIMEOUT",
     "generate_self_signed",
     "response_body",
 ]
 
 MAX_BODY_BYTES = 64 * 1024
 BODY_TIMEOUT = 10.0
+#: Seconds a connection has, on real time, to send a complete request head (``settings["http"]["header_timeout"]``).
+HEADER_TIMEOUT = 5.0
 
 log = logging.getLogger("voxsim.http")
 
@@ -193,12 +201,16 @@ class ControlServer:
         http_port / https_port: 0 picks free ports.
         tls: also serve HTTPS (``accessSecureURL``); without it the secure URL is not served.
         body_timeout: seconds a request body may take to arrive on real time (then 408 and the connection closes).
+        header_timeout: seconds from a connection's opening (or its previous response) to a complete request head,
+            else the connection closes unanswered. ``None``: :data:`HEADER_TIMEOUT` on real time, none on virtual
+            time (the loop would jump past a client still sending); a number applies on both.
     """
 
     def __init__(self, host: str = "127.0.0.1", http_port: int = 0, https_port: int = 0, *, tls: bool = True,
-                 body_timeout: float = BODY_TIMEOUT) -> None:
+                 body_timeout: float = BODY_TIMEOUT, header_timeout: float | None = None) -> None:
         self.host = host
         self.body_timeout = body_timeout
+        self.header_timeout = header_timeout
         self.url_host = f"[{host}]" if ":" in host else host
         self._ports = (http_port, https_port)
         self._tls = tls
@@ -214,7 +226,14 @@ class ControlServer:
         app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[_http1_only])
         app.router.add_route("*", "/request/{key}/{secret}", self._handle)
         app.router.add_route("*", "/request/{key}/{secret}/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False, logger=log)
+        header_timeout = self.header_timeout
+        if header_timeout is None and not is_virtual(asyncio.get_running_loop()):
+            header_timeout = HEADER_TIMEOUT
+        # aiohttp's keep-alive timer is armed when a connection opens and again after each response, and closes the
+        # connection if by then no complete request head has arrived: with our timeout it is the header timeout
+        # (an idle kept-alive connection closes after it too). Without one, aiohttp's default (about an hour).
+        extra: dict[str, Any] = {} if header_timeout is None else {"keepalive_timeout": float(header_timeout)}
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False, logger=log, **extra)
         await self._runner.setup()
         http_sock = self._bind(self._ports[0])
         self.http_port = http_sock.getsockname()[1]
@@ -334,8 +353,10 @@ async def shared_server(settings: Mapping[str, Any] | None = None) -> ControlSer
             await release_shared_server()
             raise
     opts = dict(settings or {})
+    header_timeout = opts.get("header_timeout")
     server = ControlServer(opts.get("host", "127.0.0.1"), int(opts.get("http_port", 0)), int(opts.get("https_port", 0)),
-                           tls=bool(opts.get("tls", True)), body_timeout=float(opts.get("body_timeout", BODY_TIMEOUT)))
+                           tls=bool(opts.get("tls", True)), body_timeout=float(opts.get("body_timeout", BODY_TIMEOUT)),
+                           header_timeout=None if header_timeout is None else float(header_timeout))
     try:
         await server.start()
     except BaseException as exc:

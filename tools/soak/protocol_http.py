@@ -4,10 +4,11 @@ Why: the control URL is an open port that a CI harness, an agent's tools and any
 Each case sends one raw request (random method; a path that is the session's own, another session's key with the
 wrong secret, ``..`` segments, percent-encoding, a very long one; huge, duplicated, contradictory or chunked framing
 headers; binary, invalid UTF-8 or oversized bodies), delivered whole, slowly in pieces, cut off mid-request, over
-TLS, or as plaintext to the HTTPS port. It passes when every byte the server sent back parses as well-formed
-HTTP/1.x responses, at most one per request sent (or the connection closed cleanly), a complete request got its
-answer within ``ANSWER_WITHIN`` seconds, a 200 only ever came from the session whose secret the path carries, and
-a good request to each session succeeds right after. At the end the sessions must have no internal error, still be
+TLS, as plaintext to the HTTPS port, or as a head that stalls before its end (slowloris). It passes when every byte
+the server sent back parses as well-formed HTTP/1.x responses, at most one per request sent (or the connection
+closed cleanly), a complete request got its answer within ``ANSWER_WITHIN`` seconds, a stalled head was cut off
+within ``HEADER_TIMEOUT`` (plus ``ANSWER_WITHIN``) and never answered 200, a 200 only ever came from the session
+whose secret the path carries, and a good request to each session succeeds right after. At the end the sessions must have no internal error, still be
 running, and have answered every ``HttpRequest`` event they saw.
 """
 
@@ -26,11 +27,12 @@ from urllib.parse import unquote
 
 from .protocol import ErrorLogCapture, FuzzReport, RandomSource, Source
 
-__all__ = ["HttpCase", "Target", "http_case", "parse_responses", "run_http_fuzz", "ANSWER_WITHIN"]
+__all__ = ["HttpCase", "Target", "http_case", "parse_responses", "run_http_fuzz", "ANSWER_WITHIN", "HEADER_TIMEOUT"]
 
 ANSWER_WITHIN = 5.0  # seconds a complete request may wait for its response on a busy machine
 BODY_TIMEOUT = 2.0  # the control server's limit for a request body to arrive, in these runs
 INCOMPLETE_WAIT = 0.3  # how long to watch an incomplete request for stray bytes
+HEADER_TIMEOUT = 0.5  # the control server's limit for a request head to arrive, in these runs (``slowhead`` cases)
 
 SCENARIO = """\
 const NAME = %s;
@@ -60,7 +62,7 @@ class Target:
 @dataclass(slots=True)
 class HttpCase:
     """One raw request and how it is delivered (``whole``, ``slow``, ``drop``, ``half``, ``tls`` (plaintext to the
-    HTTPS port), ``https``)."""
+    HTTPS port), ``https``, ``slowhead`` (the head cut short, then the connection held open))."""
 
     method: str
     path: str
@@ -187,6 +189,9 @@ def http_case(src: Source, a: Target, b: Target) -> HttpCase:
     if delivery == "drop":
         case.raw = raw[: src.integer(0, max(0, len(raw) - 1))]
         case.complete = False
+    elif src.integer(0, 19) == 0:  # drawn last, so the cases of a seed from before slowloris cases stay the same
+        case.delivery, case.complete = "slowhead", False
+        case.raw = raw[: src.integer(0, len(head.encode("utf-8", "surrogateescape")) - 1)]  # not even the blank line
     return case
 
 
@@ -272,6 +277,8 @@ async def _send_and_read(case: HttpCase, port: int, tls_port: int, wait: float,
             await writer.drain()
         if case.delivery == "drop":
             return b"", False
+        if case.delivery == "slowhead":
+            wait = HEADER_TIMEOUT + ANSWER_WITHIN  # the server must cut it off before this
         if case.delivery == "half" and writer.can_write_eof():
             writer.write_eof()
         loop = asyncio.get_running_loop()
@@ -302,6 +309,11 @@ def _check(case: HttpCase, data: bytes, closed: bool, targets: list[Target]) -> 
         return []
     problems: list[str] = []
     statuses, error, more = parse_responses(data, case.method == "HEAD")
+    if case.delivery == "slowhead":  # a head the parser already rejects may get its 400; nothing else may come
+        if not closed and not statuses:
+            problems.append(f"a stalled request head was not cut off within {HEADER_TIMEOUT + ANSWER_WITHIN:g} s")
+        if any(200 <= status < 300 or status == 101 for status in statuses):
+            problems.append(f"a stalled request head was answered {statuses}")
     if error:
         problems.append(f"malformed response: {error}")
     if len(statuses) > case.requests:
@@ -339,8 +351,8 @@ async def _fuzz(cases: int, seed: int, progress: Callable[[int, int], None] | No
     started = time.perf_counter()
     # the server gives a body BODY_TIMEOUT s (408 then), well inside the time a complete request's answer may take
     # (and lives however long the run takes: a session without calls otherwise ends after 60 s, as on VoxEngine)
-    sessions = {name: Session(SessionOptions(settings={"http": {"body_timeout": BODY_TIMEOUT}}, idle_timeout=10**7))
-                for name in "AB"}
+    http = {"body_timeout": BODY_TIMEOUT, "header_timeout": HEADER_TIMEOUT}
+    sessions = {name: Session(SessionOptions(settings={"http": http}, idle_timeout=10**7)) for name in "AB"}
     for name, s in sessions.items():
         allow = "VoxEngine.allowWebSocketConnections();" if name == "B" else ""
         s.load(SCENARIO % (json.dumps(name), allow), f"fuzz_{name}.js")
