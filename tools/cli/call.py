@@ -137,8 +137,9 @@ async def interactive_call(scenario: Path, *, callerid: str, out: Path, stream: 
     out.mkdir(parents=True, exist_ok=True)
     live = CallerScript((), hangup_after_silence=None, source="terminal")
     network = Network().with_caller(callerid=callerid, extra={"script": live})
-    session = Session(SessionOptions(network=network, trace_path=out / "trace.jsonl",
-                                     settings={"cartesia": cartesia, "recordings_dir": str(out), **(media or {})}))
+    session = await Session.create(SessionOptions(  # in pieces on real time: see run.py
+        network=network, trace_path=out / "trace.jsonl",
+        settings={"cartesia": cartesia, "recordings_dir": str(out), **(media or {})}))
     session.trace.add_listener(printer)
     loop = asyncio.get_running_loop()
     inbox: asyncio.Queue[str | None] = asyncio.Queue()
@@ -150,7 +151,7 @@ async def interactive_call(scenario: Path, *, callerid: str, out: Path, stream: 
         note("playing the agent on the default sound device" if speaker else
              "no sound device (or no PortAudio): the audio is only written to WAV")
     try:
-        session.load_file(scenario)
+        await session.load_async(scenario.read_text(encoding="utf-8"), filename=str(scenario))
         await session.start(inbound=network.caller)
         feeder = loop.create_task(_feed(session, inbox, turn_taking, note, speaker))
         await session.wait(max_seconds=max_seconds)

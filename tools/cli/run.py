@@ -163,9 +163,11 @@ async def run_scenarios(
         from voxsim.runtime.net_fake import FakeTransport
 
         settings["net_transport"] = FakeTransport.from_file(http_fake)
-    session = Session(SessionOptions(network=network, custom_data=custom_data, trace_path=trace_path,
-                                     storage_path=storage_path, secrets_path=secrets_path,
-                                     settings=settings))
+    # Built in pieces (a loop turn after the realm, each installer and each compile) on real time, where other
+    # sessions' media may share the loop; on virtual time this is the same session as Session(...) + load().
+    session = await Session.create(SessionOptions(network=network, custom_data=custom_data, trace_path=trace_path,
+                                                  storage_path=storage_path, secrets_path=secrets_path,
+                                                  settings=settings))
     if echo:
         closed: list[bool] = []
 
@@ -188,7 +190,7 @@ async def run_scenarios(
     try:
         for path in files:
             try:
-                session.load_file(path)
+                await session.load_async(Path(path).read_text(encoding="utf-8"), filename=str(path))
             except JSSyntaxError as exc:
                 click.echo(str(exc), err=True)
                 return EXIT_USAGE

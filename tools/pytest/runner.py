@@ -121,11 +121,13 @@ async def _run(spec: RunSpec) -> SessionResult:
         epoch=spec.epoch,
         settings=spec.settings,
     )
-    session = Session(options)
+    # in pieces on real time (a loop turn after the realm, each installer, each compile); the same session as
+    # Session(options) + load() on virtual time
+    session = await Session.create(options)
     ended = False
     try:
         for path in spec.scenarios:
-            session.load_file(path)
+            await session.load_async(Path(path).read_text(encoding="utf-8"), filename=str(path))
         await session.start(inbound=spec.caller)
         ended = await session.wait(max_seconds=spec.max_seconds)
     finally:

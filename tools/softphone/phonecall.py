@@ -108,11 +108,13 @@ class PhoneCall:
         opts = self.options
         network = Network().with_caller(callerid=opts.callerid, destination=opts.destination)
         settings = {"recordings_dir": str(opts.work_dir / "recordings"), **dict(opts.settings)}
-        self.session = session = Session(SessionOptions(network=network, custom_data=opts.custom_data,
-                                                        settings=settings))
+        # Built in pieces (a loop turn after the realm, each installer and each compile): calls already live on this
+        # loop keep their media ticks while a new one starts.
+        self.session = session = await Session.create(SessionOptions(network=network, custom_data=opts.custom_data,
+                                                                     settings=settings))
         session.trace.add_listener(lambda record: self._publish(record.to_json()))
         for path in opts.scenarios:
-            session.load_file(path)
+            await session.load_async(Path(path).read_text(encoding="utf-8"), filename=str(path))
         session.events.on("Application.CallAlerting", self._alerting)
 
         pc = self.pc
