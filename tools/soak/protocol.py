@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import copy
 import json
 import logging
 import random
@@ -137,6 +138,12 @@ def valid_frame(src: Source, stream_id: str) -> dict[str, Any]:
     return {"event": src.choice(("turn_start", "agent_state", "média", "", " ack")), "stream_id": stream_id}
 
 
+def _odd_value(src: Source) -> Any:
+    """One of ODD_VALUES, copied: a later mutation of the frame must not change the table (hypothesis replays a
+    case and needs the same draws)."""
+    return copy.deepcopy(src.choice(ODD_VALUES))
+
+
 def mutate_frame(src: Source, frame: dict[str, Any]) -> dict[str, Any]:
     """Drop, retype or add fields (at the top or one level down), or rename the event."""
     frame = json.loads(json.dumps(frame))  # a deep copy
@@ -148,9 +155,9 @@ def mutate_frame(src: Source, frame: dict[str, Any]) -> dict[str, Any]:
         if how == 0 and keys:
             target.pop(src.choice(keys))
         elif how == 1 and keys:
-            target[src.choice(keys)] = src.choice(ODD_VALUES)
+            target[src.choice(keys)] = _odd_value(src)
         elif how == 2:
-            target[src.choice(("extra", "voxsim", "media", "config", "event", "type"))] = src.choice(ODD_VALUES)
+            target[src.choice(("extra", "voxsim", "media", "config", "event", "type"))] = _odd_value(src)
         else:
             frame["event"] = src.choice(("ack", "clear", "media_output", "dtmf", "custom", "transfer_call", "Ack",
                                          "ack\x00", "custom ", ""))
