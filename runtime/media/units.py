@@ -1,34 +1,33 @@
 """Media units and the graph that moves one 20 ms frame along every edge per tick, paced by the session clock.
 
 Every unit has one input and any number of outputs. ``a.send_media_to(b)`` makes ``a`` the only source of ``b`` (a new
-source replaces the old one, so ``say()`` replaces a bridged peer's audio). One graph timer per session ticks all
-units: each ticking unit is pulled once (``pull``), and its frame is pushed (``push``) to every unit it feeds,
-rate-converted per edge. On virtual time the timer runs on the compacted loop clock; on real time on the wall clock,
-on an absolute 20 ms grid (no drift), and ``lateness`` records how late each tick ran.
+source replaces the old one, so ``say()`` replaces a bridged peer's audio). Every tick of a session's graph moves all
+its units: each ticking unit is pulled once (``pull``), and its frame is pushed (``push``) to every unit it feeds,
+rate-converted per edge. The ticks come from the loop's shared :class:`~.ticker.Ticker`, on an absolute 20 ms grid
+(no drift): on virtual time on the compacted loop clock, on real time on the wall clock, where ``lateness`` records
+how late each tick ran.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
-import math
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from ..clock import Clock
-from .formats import FRAME_MS, PCM
+from .formats import PCM
 from .frames import Frame, RateConverter
+from .ticker import TICK, Ticker, TickSlot
 
-__all__ = ["MediaUnit", "MediaGraph", "MediaError", "Listener", "Sink"]
+__all__ = ["MediaUnit", "MediaGraph", "MediaError", "Listener", "Sink", "TICK"]
 
 log = logging.getLogger("voxsim.media")
 
 Listener = Callable[[str, dict[str, Any]], None]
 """``listener(event_name, payload)``: event names are VoxEngine's strings (``Player.Started``)."""
-
-TICK = FRAME_MS / 1000
 
 
 class MediaError(RuntimeError):
@@ -134,9 +133,8 @@ class MediaGraph:
         self.lateness: list[float] = []
         self.tick_cost: list[float] = []
         self.record_lateness = not clock.virtual
-        self._timer: Any = None
-        self._next: float = 0.0
-        self._n = 0
+        self.slot: TickSlot | None = None  # the ticker's slot while ticking
+        self._next: float = 0.0  # session time of the tick being processed
         self._order: tuple[MediaUnit, ...] | None = None  # the units in tick order, rebuilt after add/remove
 
     @property
@@ -201,32 +199,23 @@ class MediaGraph:
     # --- the tick --------------------------------------------------------------------------------------------------
 
     def wake(self) -> None:
-        """Start the tick timer on the 20 ms grid if it is not running."""
-        if self._timer is not None:
-            return
-        self._n = math.ceil(self.clock.now() / TICK - 1e-9)
-        self._next = self._n * TICK
-        self._timer = self.clock.call_at(self._next, self._on_timer)
+        """Have the loop's ticker tick this graph on the 20 ms grid, if it does not already."""
+        if self.slot is None:
+            self.slot = Ticker.for_loop(self.clock.loop).join(self, self.clock.origin)
 
-    def _on_timer(self) -> None:
-        # runs 50 times a second per session: the loop's own time and call_at, no Clock wrappers
-        self._timer = None
+    def run_tick(self, when: float) -> bool:
+        """One tick, due at loop time ``when`` (called by the ticker); returns whether the graph still ticks."""
         clock = self.clock
-        loop = clock.loop
+        self._next = when - clock.origin
         if self.record_lateness:
-            started = loop.time() - clock.origin
-            self.lateness.append(started - self._next)
+            time = clock.loop.time
+            started = time()
+            self.lateness.append(started - when)
             self.tick()
-            self.tick_cost.append(loop.time() - clock.origin - started)
+            self.tick_cost.append(time() - started)
         else:
             self.tick()
-        if self.watchers or any(u.ticking for u in self._units_in_order()):
-            self._n += 1
-            behind = loop.time() - clock.origin - self._n * TICK
-            if behind > 10 * TICK:  # the process stalled: drop the missed ticks instead of bursting
-                self._n += math.ceil(behind / TICK)
-            self._next = self._n * TICK
-            self._timer = loop.call_at(clock.origin + self._next, self._on_timer)
+        return bool(self.watchers) or any(u.ticking for u in self._units_in_order())
 
     def _units_in_order(self) -> tuple[MediaUnit, ...]:
         order = self._order
@@ -254,10 +243,10 @@ class MediaGraph:
                 unit.after_tick()
 
     def stop(self) -> None:
-        """Cancel the timer (session end)."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        """Stop ticking (session end)."""
+        slot, self.slot = self.slot, None
+        if slot is not None:
+            Ticker.for_loop(self.clock.loop).leave(self, slot)
 
 
 class Sink(MediaUnit):

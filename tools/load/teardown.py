@@ -58,7 +58,8 @@ _SHARED_MODULES = ("voxsim.engine.ast", "voxsim.engine.scope", "voxsim.engine.la
 #: session of the worker): the walk stops there even when one was made after the warm-up.
 _SHARED_TYPES = frozenset({"voxsim.runtime.http.ControlServer", "voxsim.tools.agent.server.AgentEmulator",
                            "voxsim.tools.load.calls.SharedEmulator", "voxsim.tools.load.calls.CallFactory",
-                           "voxsim.runtime.network.Network", "voxsim.runtime.timeslice.SliceScheduler"})
+                           "voxsim.runtime.network.Network", "voxsim.runtime.timeslice.SliceScheduler",
+                           "voxsim.runtime.media.ticker.Ticker", "voxsim.runtime.media.ticker.TickSlot"})
 #: Closures whose cells hold one realm's compiled code or host wrappers.
 _CELL_MODULES = ("voxsim.engine.compiler", "voxsim.engine.realm", "voxsim.engine.host", "voxsim.engine.builtins",
                  "voxsim.runtime")
