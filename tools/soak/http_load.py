@@ -79,6 +79,9 @@ async def _client(config: dict[str, Any]) -> dict[str, Any]:
             rid, due = item
             try:
                 async with asyncio.timeout(timeout):  # no task per request, unlike wait_for
+                    if conn is not None and conn[0].at_eof():  # the server closed it while idle (its header timeout)
+                        conn[1].close()
+                        conn = None
                     if conn is None:
                         conn = await asyncio.open_connection(host, port)
                     status, raw = await _exchange(*conn, request(rid))

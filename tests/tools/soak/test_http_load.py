@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from voxsim.tools.cli import main
@@ -26,3 +27,10 @@ def test_cli_json() -> None:
     data = json.loads(res.output)
     assert data["sent"] == 25 and data["lost"] == 0 and data["http_request_events"] == 25
     assert data["clients"] == 2 and data["duplicates"] == data["mismatched"] == 0
+
+
+@pytest.mark.slow
+def test_connections_the_server_closed_while_idle_are_reopened() -> None:
+    # at 5 requests/s each of the client's 32 connections idles 6.4 s, past the control URL's 5 s header timeout
+    report = measure_http_load(rps=5, seconds=8.0, sessions=1)
+    assert report["sent"] == report["answered"] == 40 and report["failures"] == []
