@@ -13,13 +13,13 @@ import math
 from typing import Any, Callable, ClassVar, Mapping, TypeVar
 
 from .errors import JSTypeError
-from .lazy import LAZY_TYPES, materialize
+from .lazy import LAZY_TYPES, LazyAccessor, LazyMember, defer_members, materialize, raw_props
 from .values import (
     SYM_TO_STRING_TAG, UNDEFINED, BuiltinFunction, JSArray, JSBigInt, JSFunction, JSObject, JSPrimitiveObject,
     JSSymbol, JSUndefined, PropertyDescriptor, js_str_to_py, py_str_to_js,
 )
 
-__all__ = ["HostObject", "HostWrapper", "js_method", "js_getter", "js_setter", "wrap", "unwrap", "to_js", "to_py",
+__all__ = ["HostObject", "HostWrapper", "HostFunction", "js_method", "js_getter", "js_setter", "wrap", "unwrap", "to_js", "to_py",
            "make_enum", "define_host_class", "host_prototype"]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -100,6 +100,34 @@ class HostWrapper(JSObject):
         return self.host.js_class
 
 
+class HostFunction(BuiltinFunction):
+    """A plain host function (``realm.new_host_function``): calls ``target(*args)`` with JS values (missing ones
+    ``UNDEFINED`` up to ``length``, extra ones dropped past what ``target`` takes) and converts its result with
+    :func:`to_js`. The target and the limit sit in slots, not in a closure per function: a session makes ~60 of
+    these, and each closure was five more objects for the collector to walk."""
+
+    __slots__ = ("target", "arity", "limit")
+
+    def __init__(self, realm: Any, target: Callable[..., Any], name: str, length: int, limit: int | None) -> None:
+        BuiltinFunction.__init__(self, realm, _host_function_body, name, length)
+        self.target = target
+        self.arity = length
+        self.limit = limit
+
+    def call(self, this: Any, args: list[Any]) -> Any:
+        length = self.arity
+        if len(args) < length:
+            args = args + [UNDEFINED] * (length - len(args))
+        else:
+            limit = self.limit
+            if limit is not None and len(args) > limit:
+                args = args[:limit]  # JS ignores extra arguments; Python would raise
+        return to_js(self.realm, self.target(*args))
+
+
+def _host_function_body(realm: Any, this: Any, args: list[Any]) -> Any:
+    raise AssertionError("a HostFunction is called through its call()")  # BuiltinFunction's fn slot must be set
+
 def unwrap(this: Any, cls: type[HostObject] = HostObject) -> Any:
     """The HostObject behind a wrapper, checked against ``cls`` (a JS TypeError otherwise)."""
     if isinstance(this, HostWrapper) and isinstance(this.host, cls):
@@ -107,46 +135,85 @@ def unwrap(this: Any, cls: type[HostObject] = HostObject) -> Any:
     raise JSTypeError(f"Illegal invocation: receiver is not a {cls.js_class}")
 
 
-def _method_fn(cls: type[HostObject], fn: Callable[..., Any], name: str) -> Callable[[Any, Any, list], Any]:
-    limit = _max_args(fn)
+class _HostMethod:
+    """A host class's method as a built-in ``fn(realm, this, args)``. It holds nothing of a realm, so one per class
+    member serves every realm (a slotted object, not a closure: shared, it must hold no cells a session's teardown
+    could cut)."""
 
-    def call(realm: Any, this: Any, args: list[Any]) -> Any:
-        host = unwrap(this, cls)
+    __slots__ = ("cls", "fn", "limit")
+
+    def __init__(self, cls: type[HostObject], fn: Callable[..., Any]) -> None:
+        self.cls = cls
+        self.fn = fn
+        self.limit = _max_args(fn)
+
+    def __call__(self, realm: Any, this: Any, args: list[Any]) -> Any:
+        host = unwrap(this, self.cls)
+        limit = self.limit
         if limit is not None and len(args) > limit:
             args = args[:limit]
-        return to_js(realm, fn(host, *args))
-    return call
+        return to_js(realm, self.fn(host, *args))
+
+
+class _HostGetter:
+    """A host class's getter as a built-in function body, shared by every realm (see :class:`_HostMethod`)."""
+
+    __slots__ = ("cls", "fn")
+
+    def __init__(self, cls: type[HostObject], fn: Callable[..., Any]) -> None:
+        self.cls = cls
+        self.fn = fn
+
+    def __call__(self, realm: Any, this: Any, args: list[Any]) -> Any:
+        return to_js(realm, self.fn(unwrap(this, self.cls)))
+
+
+class _HostSetter:
+    """A host class's setter as a built-in function body, shared by every realm (see :class:`_HostMethod`)."""
+
+    __slots__ = ("cls", "fn")
+
+    def __init__(self, cls: type[HostObject], fn: Callable[..., Any]) -> None:
+        self.cls = cls
+        self.fn = fn
+
+    def __call__(self, realm: Any, this: Any, args: list[Any]) -> Any:
+        self.fn(unwrap(this, self.cls), args[0] if args else UNDEFINED)
+        return UNDEFINED
+
+
+#: host class -> its prototype's members as placeholders (engine/lazy.py), built once per process
+_MEMBER_PLACEHOLDERS: dict[type, tuple[tuple[str, LazyMember | LazyAccessor], ...]] = {}
+
+
+def _member_placeholders(cls: type[HostObject]) -> tuple[tuple[str, LazyMember | LazyAccessor], ...]:
+    members = _MEMBER_PLACEHOLDERS.get(cls)
+    if members is not None:
+        return members
+    out: list[tuple[str, LazyMember | LazyAccessor]] = []
+    for name, kinds in cls.js_members.items():
+        if "method" in kinds:
+            fn, length = kinds["method"]
+            out.append((name, LazyMember(_HostMethod(cls, fn), name, length)))
+        else:
+            getter = _HostGetter(cls, kinds["get"][0]) if "get" in kinds else None
+            setter = _HostSetter(cls, kinds["set"][0]) if "set" in kinds else None
+            out.append((name, LazyAccessor(name, getter, setter)))
+    members = _MEMBER_PLACEHOLDERS[cls] = tuple(out)
+    return members
 
 
 def host_prototype(realm: Any, cls: type[HostObject]) -> JSObject:
-    """The realm's prototype for a host class (built once from the member table)."""
+    """The realm's prototype for a host class (built once per realm from the member table). Its methods and
+    accessors are made on the first read of the prototype (engine/lazy.py): a session sets up prototypes for
+    classes its scenario may never touch (the VoxEngine object's own bound methods shadow its prototype's)."""
     proto = realm.host_prototypes.get(cls)
     if proto is not None:
         return proto
     proto = JSObject(realm.object_prototype)
-    for name, kinds in cls.js_members.items():
-        if "method" in kinds:
-            fn, length = kinds["method"]
-            proto.props[name] = PropertyDescriptor(
-                value=BuiltinFunction(realm, _method_fn(cls, fn, name), name, length), writable=True,
-                enumerable=False, configurable=True)
-        else:
-            getter: Any = UNDEFINED
-            setter: Any = UNDEFINED
-            if "get" in kinds:
-                gfn = kinds["get"][0]
-                getter = BuiltinFunction(
-                    realm, lambda r, t, a, gfn=gfn: to_js(r, gfn(unwrap(t, cls))), f"get {name}", 0)
-            if "set" in kinds:
-                sfn = kinds["set"][0]
-
-                def set_call(r: Any, t: Any, a: list[Any], sfn: Any = sfn) -> Any:
-                    sfn(unwrap(t, cls), a[0] if a else UNDEFINED)
-                    return UNDEFINED
-                setter = BuiltinFunction(realm, set_call, f"set {name}", 1)
-            proto.props[name] = PropertyDescriptor(get=getter, set=setter, enumerable=True, configurable=True)
-    proto.props[SYM_TO_STRING_TAG] = PropertyDescriptor(value=cls.js_class, writable=False, enumerable=False,
-                                                        configurable=True)
+    defer_members(realm, proto, _member_placeholders(cls))
+    raw_props(proto)[SYM_TO_STRING_TAG] = PropertyDescriptor(value=cls.js_class, writable=False, enumerable=False,
+                                                             configurable=True)
     realm.host_prototypes[cls] = proto
     return proto
 
@@ -264,7 +331,8 @@ def define_host_class(realm: Any, cls: type[HostObject], constructor: Callable[.
 
     ctor = BuiltinFunction(realm, call, js_name, length, construct)
     ctor.props["prototype"] = PropertyDescriptor(value=proto, writable=False, enumerable=False, configurable=False)
-    proto.props["constructor"] = PropertyDescriptor(value=ctor, writable=True, enumerable=False, configurable=True)
+    raw_props(proto)["constructor"] = PropertyDescriptor(value=ctor, writable=True, enumerable=False,
+                                                         configurable=True)
     for k, v in (statics or {}).items():
         ctor.props[k] = PropertyDescriptor(value=to_js(realm, v), writable=True, enumerable=False, configurable=True)
     return ctor

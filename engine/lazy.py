@@ -14,7 +14,8 @@ from typing import Any, Callable, Iterable
 
 from .values import MISSING, BuiltinFunction, JSObject, PropertyDescriptor
 
-__all__ = ["LazyMember", "LAZY_TYPES", "defer_members", "raw_props", "materialize", "lazy_member_value"]
+__all__ = ["LazyMember", "LazyAccessor", "LAZY_TYPES", "defer_members", "raw_props", "materialize",
+           "lazy_member_value"]
 
 _SLOT = JSObject.__dict__["props"]      # the slot's member descriptor: the dict itself, placeholders included
 _raw_get: Callable[[Any], Any] = _SLOT.__get__
@@ -53,12 +54,36 @@ class LazyMember:
                                   True, False, True)
 
 
+class LazyAccessor:
+    """An accessor property not made yet (a host class's getter and/or setter): ``get``/``set`` are built-in
+    ``fn(realm, this, args)`` callables or ``None``; realm-independent, so one placeholder serves every realm."""
+
+    __slots__ = ("name", "get", "set", "enumerable")
+
+    def __init__(self, name: str, get: Callable[..., Any] | None, set: Callable[..., Any] | None,
+                 enumerable: bool = True) -> None:
+        self.name = name
+        self.get = get
+        self.set = set
+        self.enumerable = enumerable
+
+    def make(self, realm: Any) -> PropertyDescriptor:
+        from .values import UNDEFINED
+
+        getter = UNDEFINED if self.get is None else BuiltinFunction(realm, self.get, f"get {self.name}", 0)
+        setter = UNDEFINED if self.set is None else BuiltinFunction(realm, self.set, f"set {self.name}", 1)
+        return PropertyDescriptor(MISSING, getter, setter, MISSING, self.enumerable, True)
+
+
+_PLACEHOLDERS = (LazyMember, LazyAccessor)
+
+
 def _get_props(self: JSObject) -> dict[Any, Any]:
     raw: dict[Any, Any] = _raw_get(self)
     self.__class__ = LAZY_TYPES[type(self)]
     realm = raw.pop(_REALM)
     for k, v in raw.items():
-        if type(v) is LazyMember:
+        if type(v) in _PLACEHOLDERS:
             raw[k] = v.make(realm)     # same key: the property order stays
     return self.props   # the dict, or what a class with its own lazy ``props`` (runtime's FrozenTable) makes of it
 
@@ -90,8 +115,9 @@ def materialize(obj: Any) -> None:
         _get_props(obj)
 
 
-def defer_members(realm: Any, target: JSObject, members: Iterable[tuple[Any, LazyMember]]) -> None:
-    """Define ``(key, placeholder)`` built-in methods on ``target``, made on the first read of ``target``."""
+def defer_members(realm: Any, target: JSObject, members: Iterable[tuple[Any, LazyMember | LazyAccessor]]) -> None:
+    """Define ``(key, placeholder)`` built-in methods (or accessors) on ``target``, made on the first read of
+    ``target``."""
     raw = _raw_get(target)
     if _REALM not in raw:
         raw[_REALM] = realm

@@ -174,18 +174,9 @@ class Realm:
     def new_host_function(self, name: str, python_callable: Callable[..., Any], length: int = 0) -> BuiltinFunction:
         """A JS function calling ``python_callable(*args)`` with JS values (missing ones UNDEFINED up to
         ``length``); its result goes through ``host.to_js`` (so HostObjects are wrapped)."""
-        from .host import to_js
+        from .host import HostFunction
 
-        limit = _positional_limit(python_callable)
-
-        def call(realm: Realm, this: Any, args: list[Any]) -> Any:
-            if len(args) < length:
-                args = args + [UNDEFINED] * (length - len(args))
-            elif limit is not None and len(args) > limit:
-                args = args[:limit]  # JS ignores extra arguments; Python would raise
-            return to_js(realm, python_callable(*args))
-
-        return BuiltinFunction(self, call, name, length)
+        return HostFunction(self, python_callable, name, length, _positional_limit(python_callable))
 
     def new_error(self, kind: str, message: str) -> JSErrorObject:
         """A new ``kind`` error object (``TypeError``, ``RangeError``…) with the current JS stack."""

@@ -144,3 +144,56 @@ def test_host_type_error_becomes_js_error() -> None:
     err = info.value.value
     assert err.get("name") == "TypeError" and err.get("message") == "nope"
     assert err.get("constructor") is r.global_object.get("TypeError")
+
+
+def test_host_function_arguments_padded_and_cut() -> None:
+    r = Realm()
+    seen = []
+
+    def two(a, b):
+        seen.append((a, b))
+
+    f = r.new_host_function("two", two, 2)
+    r.run_task(lambda: (r.call(f, UNDEFINED, []), r.call(f, UNDEFINED, ["a", "b", "c"])))
+    assert seen == [(UNDEFINED, UNDEFINED), ("a", "b")]  # padded to the JS length, cut to what Python takes
+    assert f.get("length") == 2.0 and f.get("name") == "two" and not f.is_constructor()
+    with pytest.raises(JSThrow):
+        r.run_task(lambda: r.construct(f, []))
+
+
+def test_host_prototypes_are_made_on_first_read_and_keep_their_shape() -> None:
+    from voxsim.engine.lazy import LAZY_TYPES
+
+    r = Realm()
+    w = r.wrap(Call())
+    proto = w.proto
+    assert type(proto) in LAZY_TYPES  # nothing made until a member is read
+    assert w.get("id").call(w, []) == "call-1"
+    assert type(proto) is JSObject
+    assert [k for k in proto.props if isinstance(k, str)] == ["answer", "id", "volume"]
+    answer = proto.get_own_property("answer")
+    assert (answer.writable, answer.enumerable, answer.configurable) == (True, False, True)
+    volume = proto.get_own_property("volume")
+    assert volume.get.get("name") == "get volume" and volume.set.get("name") == "set volume"
+    assert (volume.enumerable, volume.configurable) == (True, True)
+
+
+def test_host_members_are_per_realm_though_their_bodies_are_shared() -> None:
+    """Two realms (two sessions) share the Python side of a host class's members, never the JS objects: a script
+    that changes a method, its properties or the prototype in one realm changes nothing in the other."""
+    from voxsim.engine.script import run_snippet  # noqa: F401 - installs compile_script's engine
+
+    a, b = Realm(), Realm()
+    for r in (a, b):
+        r.define_global("call", Call())
+    fa, fb = (r.global_object.get("call").get("answer") for r in (a, b))
+    assert fa is not fb and fa.realm is a and fb.realm is b and fa.proto is a.function_prototype
+    a.compile_script("""
+        call.answer.extra = 1;
+        Object.getPrototypeOf(call).id = function () { return "changed"; };
+        Object.defineProperty(Object.getPrototypeOf(call), "volume", {get() { return 9; }});
+    """).run()
+    got = b.compile_script(
+        "[call.answer.extra, call.id(), call.volume, Object.getPrototypeOf(call).hasOwnProperty('x')].join()").run()
+    assert got == ",call-1,1,false"
+    assert a.compile_script("[call.answer.extra, call.id(), call.volume].join()").run() == "1,changed,9"
