@@ -9,7 +9,7 @@ upgrade on the same URL is offered to the session when it called ``allowWebSocke
 
 A connection must deliver a complete request head within ``header_timeout`` of opening (or of its previous response,
 when kept alive), else it is closed without an answer and no session sees it: a slow client (slowloris) cannot hold
-sockets. A body then has ``body_timeout`` (then 408).
+sockets; the TLS handshake on the HTTPS port has the same time. A body then has ``body_timeout`` (then 408).
 
 HTTPS uses a self-signed certificate generated at ``start()`` for ``localhost``, ``127.0.0.1`` and ``::1``; a
 client trusts it through :attr:`ControlServer.certificate_path` (``curl --cacert``, ``ssl.create_default_context
@@ -88,6 +88,27 @@ async def _http1_only(request: web.Request, handler: Callable[[web.Request], Awa
             request.transport.close()  # what aiohttp then writes goes nowhere
         raise web.HTTPVersionNotSupported(text="HTTP/1.0 or HTTP/1.1 only")
     return await handler(request)
+
+class _TlsSite(web.SockSite):
+    """A listener whose TLS handshake has the header timeout too (asyncio's default is 60 s): a client that connects
+    to the HTTPS port and stalls before its ClientHello ends is cut off as a stalled request head is."""
+
+    __slots__ = ("_handshake_timeout",)
+
+    def __init__(self, runner: web.AppRunner, sock: socket.socket, *, ssl_context: ssl.SSLContext,
+                 handshake_timeout: float | None) -> None:
+        super().__init__(runner, sock, ssl_context=ssl_context)
+        self._handshake_timeout = handshake_timeout
+
+    async def start(self) -> None:
+        if self._handshake_timeout is None:
+            return await super().start()
+        await web.BaseSite.start(self)  # registers the site with its runner, as SockSite.start() does first
+        assert self._runner.server is not None
+        self._server = await asyncio.get_running_loop().create_server(
+            self._runner.server, sock=self._sock, ssl=self._ssl_context, backlog=self._backlog,
+            ssl_handshake_timeout=self._handshake_timeout)
+
 
 RequestHandler = Callable[["HttpRequestEvent"], Union[Any, Awaitable[Any]]]
 WebSocketHandler = Callable[["HttpRequestEvent", web.WebSocketResponse], Awaitable[None]]
@@ -246,7 +267,7 @@ class ControlServer:
             context.load_cert_chain(cert, key)
             https_sock = self._bind(self._ports[1])
             self.https_port = https_sock.getsockname()[1]
-            await web.SockSite(self._runner, https_sock, ssl_context=context).start()
+            await _TlsSite(self._runner, https_sock, ssl_context=context, handshake_timeout=header_timeout).start()
         return self
 
     def _bind(self, port: int) -> socket.socket:

@@ -140,3 +140,26 @@ async def test_on_real_time_the_default_applies() -> None:
     async with ControlServer(tls=False) as srv:
         data, after = await _closed_after(srv.http_port, SLOW_PARTS[1], wait=HEADER_TIMEOUT + 5)
     assert data == b"" and HEADER_TIMEOUT - 0.5 < after < HEADER_TIMEOUT + 2
+
+
+async def test_a_stalled_tls_handshake_or_head_on_the_https_port_is_cut_off_too() -> None:
+    async with ControlServer(header_timeout=0.4) as srv:
+        srv.register(lambda event: "ok", key="k", secret="s")
+        port = srv.https_port
+        context = srv.client_ssl_context()
+        stalled = [asyncio.ensure_future(_closed_after(port)),  # no ClientHello at all
+                   asyncio.ensure_future(_closed_after(port, b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"))]
+        loop = asyncio.get_running_loop()
+        t0 = loop.time()
+        reader, writer = await asyncio.open_connection("127.0.0.1", port, ssl=context)  # handshake done, then stalls
+        writer.write(b"GET " + PREFIX + b" HTTP/1.1\r\n")
+        assert await asyncio.wait_for(reader.read(), 5.0) == b""
+        after_tls = loop.time() - t0
+        writer.close()
+        reader, writer = await asyncio.open_connection("127.0.0.1", port, ssl=context)  # a good one meanwhile
+        writer.write(GOOD)
+        assert (await asyncio.wait_for(reader.readuntil(b"ok"), 5.0)).startswith(b"HTTP/1.1 200 ")
+        writer.close()
+        for data, after in await asyncio.gather(*stalled):
+            assert data == b"" and 0.3 < after < 2.0, after  # asyncio's own handshake limit is 60 s
+        assert 0.3 < after_tls < 2.0
