@@ -89,6 +89,7 @@ async def _http1_only(request: web.Request, handler: Callable[[web.Request], Awa
         raise web.HTTPVersionNotSupported(text="HTTP/1.0 or HTTP/1.1 only")
     return await handler(request)
 
+
 class _TlsSite(web.SockSite):
     """A listener whose TLS handshake has the header timeout too (asyncio's default is 60 s): a client that connects
     to the HTTPS port and stalls before its ClientHello ends is cut off as a stalled request head is."""
@@ -102,7 +103,8 @@ class _TlsSite(web.SockSite):
 
     async def start(self) -> None:
         if self._handshake_timeout is None:
-            return await super().start()
+            await super().start()
+            return
         await web.BaseSite.start(self)  # registers the site with its runner, as SockSite.start() does first
         assert self._runner.server is not None
         self._server = await asyncio.get_running_loop().create_server(
