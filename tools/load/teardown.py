@@ -124,23 +124,29 @@ async def break_session_cycles(session: Any, keep: set[int], slice_objects: int 
     cells: list[Any] = []
     owners: list[Any] = []
     stack: list[Any] = [session]
-    steps = 0
+    # the loop runs once per object of the session (thousands): the names it uses are locals, and referents are
+    # filtered by a C function rather than a generator
+    pop, extend, add = stack.pop, stack.extend, seen.add
+    referents, tracked = gc.get_referents, gc.is_tracked
+    visit = 0
     while stack:
-        obj = stack.pop()
+        obj = pop()
         key = id(obj)
         if key in seen or key in keep:
             continue
-        seen.add(key)
-        steps += 1
-        if steps % slice_objects == 0:
+        add(key)
+        visit += 1
+        if visit == slice_objects:
+            visit = 0
             await asyncio.sleep(0)
         cls = type(obj)
         if cls is _FUNCTION:
-            module = obj.__module__ or ""
             closure = obj.__closure__
-            if closure and module.startswith(_CELL_MODULES) and not module.startswith(_SHARED_MODULES):
-                cells.extend(closure)
-                stack.extend(closure)
+            if closure:
+                module = obj.__module__ or ""
+                if module.startswith(_CELL_MODULES) and not module.startswith(_SHARED_MODULES):
+                    cells.extend(closure)
+                    extend(closure)
             continue
         if cls in _CONTAINERS:
             if cls in _BIG and len(obj) > _LOG_SIZE:
@@ -156,7 +162,7 @@ async def break_session_cycles(session: Any, keep: set[int], slice_objects: int 
                 continue
             if (module.startswith(OWNER_MODULES) or name == "voxsim.engine.realm.Realm") and hasattr(obj, "__dict__"):
                 owners.append(obj)
-        stack.extend(ref for ref in gc.get_referents(obj) if gc.is_tracked(ref))
+        extend(filter(tracked, referents(obj)))
     for i, obj in enumerate(js):
         _clear_js(obj)
         if i % slice_objects == slice_objects - 1:
