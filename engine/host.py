@@ -204,14 +204,14 @@ def _member_placeholders(cls: type[HostObject]) -> tuple[tuple[str, LazyMember |
 
 
 def host_prototype(realm: Any, cls: type[HostObject]) -> JSObject:
-    """The realm's prototype for a host class (built once per realm from the member table). Its methods and
-    accessors are made on the first read of the prototype (engine/lazy.py): a session sets up prototypes for
-    classes its scenario may never touch (the VoxEngine object's own bound methods shadow its prototype's)."""
+    """The realm's prototype for a host class (built once per realm from the member table). Each method or accessor
+    is made on its first read (engine/lazy.py, ``per_key``): a session sets up prototypes for classes its scenario
+    may never touch, and a scenario uses a handful of a Call's 38 members."""
     proto = realm.host_prototypes.get(cls)
     if proto is not None:
         return proto
     proto = JSObject(realm.object_prototype)
-    defer_members(realm, proto, _member_placeholders(cls))
+    defer_members(realm, proto, _member_placeholders(cls), per_key=True)
     raw_props(proto)[SYM_TO_STRING_TAG] = PropertyDescriptor(value=cls.js_class, writable=False, enumerable=False,
                                                              configurable=True)
     realm.host_prototypes[cls] = proto

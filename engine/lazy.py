@@ -35,7 +35,7 @@ _REALM = _RealmKey()
 
 #: lazy twin class -> the class it stands in for
 LAZY_TYPES: dict[type, type] = {}
-_TWINS: dict[type, type] = {}
+_TWINS: dict[tuple[type, bool], type] = {}
 
 
 class LazyMember:
@@ -93,13 +93,33 @@ def _set_props(self: JSObject, value: dict[Any, Any]) -> None:
     _raw_set(self, value)
 
 
-def _twin(cls: type) -> type:
-    twin = _TWINS.get(cls)
+def _get_own_property_per_key(self: JSObject, key: Any) -> PropertyDescriptor | None:
+    """[[GetOwnProperty]] of a per-key lazy object: makes only the member asked for."""
+    raw = _raw_get(self)
+    v = raw.get(key, MISSING)
+    if v is MISSING or key is _REALM:
+        return None
+    if type(v) in _PLACEHOLDERS:
+        v = raw[key] = v.make(raw[_REALM])
+    if type(v) is PropertyDescriptor:
+        return v
+    return PropertyDescriptor(v, MISSING, MISSING, True, True, True)
+
+
+def _twin(cls: type, per_key: bool = False) -> type:
+    twin = _TWINS.get((cls, per_key))
     if twin is None:
-        twin = type("Lazy" + cls.__name__, (cls,), {
+        body: dict[str, Any] = {
             "__slots__": (), "__module__": __name__, "props": property(_get_props, _set_props),
-            "__doc__": f"A {cls.__name__} whose built-in methods are made on first use."})
-        _TWINS[cls] = twin
+            "__doc__": f"A {cls.__name__} whose built-in methods are made on first use."}
+        if per_key:
+            # Exotic: property reads go through get_own_property (the fast paths step aside), which makes one member;
+            # anything reading ``props`` itself (keys, writes, deletes) makes them all and restores the class.
+            assert not cls.exotic, "per-key laziness needs an ordinary [[GetOwnProperty]]"
+            body.update(exotic=True, get_own_property=_get_own_property_per_key,
+                        __doc__=f"A {cls.__name__} whose built-in methods are made one by one on first read.")
+        twin = type(("LazyEach" if per_key else "Lazy") + cls.__name__, (cls,), body)
+        _TWINS[(cls, per_key)] = twin
         LAZY_TYPES[twin] = cls
     return twin
 
@@ -115,9 +135,11 @@ def materialize(obj: Any) -> None:
         _get_props(obj)
 
 
-def defer_members(realm: Any, target: JSObject, members: Iterable[tuple[Any, LazyMember | LazyAccessor]]) -> None:
+def defer_members(realm: Any, target: JSObject, members: Iterable[tuple[Any, LazyMember | LazyAccessor]],
+                  *, per_key: bool = False) -> None:
     """Define ``(key, placeholder)`` built-in methods (or accessors) on ``target``, made on the first read of
-    ``target``."""
+    ``target``. With ``per_key``, a property read makes only that member (``target`` is exotic meanwhile: for
+    objects whose members are read rarely and few at a time, such as host prototypes, never for hot built-ins)."""
     raw = _raw_get(target)
     if _REALM not in raw:
         raw[_REALM] = realm
@@ -125,7 +147,7 @@ def defer_members(realm: Any, target: JSObject, members: Iterable[tuple[Any, Laz
         raw[key] = placeholder
     cls = type(target)
     if cls not in LAZY_TYPES:
-        target.__class__ = _twin(cls)
+        target.__class__ = _twin(cls, per_key)
 
 
 def lazy_member_value(target: JSObject, key: Any) -> Any:

@@ -10,11 +10,14 @@ from typing import Any, Callable
 import threading
 import time as _time
 import types
+from inspect import CO_VARARGS as _CO_VARARGS
 
 import greenlet
 
 from .budget import Budget
 from .errors import BudgetExceeded, HostJSError, JSThrow
+from .host import HostFunction, to_js
+from .host import wrap as _wrap
 from .jobs import JobQueue
 from .operations import spend_steps, to_display, to_string
 from .values import (
@@ -174,8 +177,6 @@ class Realm:
     def new_host_function(self, name: str, python_callable: Callable[..., Any], length: int = 0) -> BuiltinFunction:
         """A JS function calling ``python_callable(*args)`` with JS values (missing ones UNDEFINED up to
         ``length``); its result goes through ``host.to_js`` (so HostObjects are wrapped)."""
-        from .host import HostFunction
-
         return HostFunction(self, python_callable, name, length, _positional_limit(python_callable))
 
     def new_error(self, kind: str, message: str) -> JSErrorObject:
@@ -467,16 +468,12 @@ class Realm:
     # -- globals and host objects
     def define_global(self, name: str, value: Any, enumerable: bool = False) -> None:
         """A global property (writable, configurable; not enumerable unless asked), like built-in globals."""
-        from .host import to_js
-
         self.global_object.define(name, to_js(self, value), writable=True, enumerable=enumerable,
                                   configurable=True)
 
     def wrap(self, host_object: Any) -> JSObject:
         """The JS object standing for a HostObject (the same one every time)."""
-        from .host import wrap
-
-        return wrap(self, host_object)
+        return _wrap(self, host_object)
 
     def display(self, v: Any) -> str:
         """A string for logs (ToString where safe, a description otherwise)."""
@@ -492,15 +489,14 @@ def _positional_limit(fn: Callable[..., Any]) -> int | None:
     Plain functions and bound methods are read off their code object: every session defines a few hundred host
     functions, and ``inspect.signature`` cost ~15 ms of a session's start-up. Anything else (builtins, partials,
     ``functools.wraps`` wrappers, whose signature is the wrapped one's) asks inspect."""
-    import inspect
-    import types
-
     target, bound = (fn.__func__, 1) if type(fn) is types.MethodType else (fn, 0)
     code = getattr(target, "__code__", None)
     if type(target) is types.FunctionType and code is not None and not hasattr(target, "__wrapped__"):
-        if code.co_flags & inspect.CO_VARARGS:
+        if code.co_flags & _CO_VARARGS:
             return None
         return max(0, code.co_argcount - bound)
+    import inspect
+
     try:
         params = list(inspect.signature(fn).parameters.values())
     except (TypeError, ValueError):

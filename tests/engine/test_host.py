@@ -161,21 +161,26 @@ def test_host_function_arguments_padded_and_cut() -> None:
         r.run_task(lambda: r.construct(f, []))
 
 
-def test_host_prototypes_are_made_on_first_read_and_keep_their_shape() -> None:
-    from voxsim.engine.lazy import LAZY_TYPES
+def test_host_prototype_members_are_made_one_by_one_and_keep_their_shape() -> None:
+    from voxsim.engine.lazy import LAZY_TYPES, LazyMember, raw_props
 
     r = Realm()
     w = r.wrap(Call())
     proto = w.proto
     assert type(proto) in LAZY_TYPES  # nothing made until a member is read
     assert w.get("id").call(w, []) == "call-1"
-    assert type(proto) is JSObject
-    assert [k for k in proto.props if isinstance(k, str)] == ["answer", "id", "volume"]
+    assert w.get("volume") == 1.0  # an accessor, through the prototype
+    made = {k for k, v in raw_props(proto).items() if isinstance(k, str) and type(v) is PropertyDescriptor}
+    assert made == {"id", "volume"} and type(raw_props(proto)["answer"]) is LazyMember
+    assert proto.has_property("answer") and not proto.has_property("nope")
+    keys = [k for k in proto.props if isinstance(k, str)]  # reading the dict makes the rest and restores the class
+    assert type(proto) is JSObject and keys == ["answer", "id", "volume"]
     answer = proto.get_own_property("answer")
     assert (answer.writable, answer.enumerable, answer.configurable) == (True, False, True)
     volume = proto.get_own_property("volume")
     assert volume.get.get("name") == "get volume" and volume.set.get("name") == "set volume"
     assert (volume.enumerable, volume.configurable) == (True, True)
+    assert w.get("id") is proto.get("id")  # made once
 
 
 def test_host_members_are_per_realm_though_their_bodies_are_shared() -> None:
