@@ -298,9 +298,11 @@ class ScriptRunner:
         self._waiters: list[tuple[str, asyncio.Future[None]]] = []
         hear = party.hear
 
-        def watched(frame: Any) -> None:
-            hear(frame)
-            voiced = frame.speech is not None or (bool(party.heard.energy) and party.heard.energy[-1][1] > _VOICED_RMS)
+        def watched(frame: Any) -> Any:
+            level = hear(frame)  # SimulatedParty.hear returns the level it logged in heard.energy
+            if level is None:
+                level = party.heard.energy[-1][1] if party.heard.energy else 0.0
+            voiced = frame.speech is not None or level > _VOICED_RMS
             if voiced:
                 now = self.clock.now()
                 if not self.speaking or now - self.voiced_at > _TURN_GAP:
@@ -308,6 +310,7 @@ class ScriptRunner:
                     self.turns += 1
                     self._fire("agent.speaking")
                 self.voiced_at = now
+            return level
 
         party.hear = watched
         session.trace.add_listener(self._record)

@@ -8,6 +8,7 @@ names: ``Call.PlaybackReady``/``Call.PlaybackStarted``/``Call.PlaybackFinished``
 
 from __future__ import annotations
 
+from collections import deque
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -16,7 +17,7 @@ import numpy as np
 from . import players as P
 from .dtmf import DTMFDetector, digits_audio
 from .formats import AudioFormat, g711_quantize, parse_format
-from .frames import Frame, FrameQueue, RateConverter, is_silent, silence, split_frames
+from .frames import Frame, RateConverter, is_silent, silent_frame, split_frames
 from .recorder import RECORD_STARTED, RECORD_STOPPED, CallRecorder
 from .units import MediaGraph, MediaUnit
 
@@ -31,13 +32,14 @@ _QUIET: dict[tuple[int, int, str], Frame] = {}
 
 
 def _quantized_silence(size: int, rate: int, law: Any) -> Frame:
-    """``size`` zero samples after a G.711 hop (A-law has no zero: it gives ±8), read-only and shared."""
+    """``size`` zero samples after a G.711 hop (A-law has no zero: it gives ±8), read-only and shared; marked
+    ``silent`` when it is (µ-law)."""
     key = (size, rate, law)
     quiet = _QUIET.get(key)
     if quiet is None:
         pcm = g711_quantize(np.zeros(size, np.int16), law)
         pcm.setflags(write=False)
-        quiet = _QUIET[key] = Frame(pcm, rate, None, None, law)
+        quiet = _QUIET[key] = Frame(pcm, rate, None, None, law, not pcm.any())
     return quiet
 
 
@@ -54,8 +56,8 @@ class RemoteEnd(Protocol):
     def next_frame(self) -> Frame | None:
         """What the remote party sends this tick."""
 
-    def hear(self, frame: Frame) -> None:
-        """What the call sends to the remote party this tick."""
+    def hear(self, frame: Frame) -> object:
+        """What the call sends to the remote party this tick (a return value, e.g. a party's level, is ignored)."""
 
 
 class CallMedia(MediaUnit):
@@ -75,11 +77,17 @@ class CallMedia(MediaUnit):
         self.recorder: CallRecorder | None = None
         self.record_dir = record_dir or Path("recordings")
         self._detector: DTMFDetector | None = None
-        self._digits = FrameQueue()
+        self._digits: deque[Frame] = deque()  # sendDigits audio, one frame per tick
         self._sending_digits = False
         self._wire_converters: dict[tuple[bool, int], tuple[RateConverter, RateConverter]] = {}
-        self._silence = Frame(silence(sample_rate), sample_rate)
-        self._silence.pcm.setflags(write=False)
+        self._silence = silent_frame(sample_rate)
+        # the leg's usual quantized silence (a 20 ms frame at the wire's rate), looked up once
+        self._wire_quiet = _quantized_silence(self._silence.pcm.size * self._wire_rate // sample_rate,
+                                              self._wire_rate, self._wire_law) if self._wire_law else None
+        if self._wire_quiet is not None and self._wire_quiet.silent and self._wire_rate == sample_rate:
+            # µ-law keeps zero at zero: the line's silence is already what the wire makes of it, and a µ-law leg it
+            # is bridged to sends it on as is (A-law silence is ±8 on the way out but stays 0 coming in, as before)
+            self._silence = self._wire_quiet
 
     # --- lifecycle -------------------------------------------------------------------------------------------------
 
@@ -104,32 +112,45 @@ class CallMedia(MediaUnit):
     @property
     def ticking(self) -> bool:
         # an idle leg (silent far end, nobody listening or recording) is skipped, so virtual time can jump
-        return self.active and bool(
-            self.outputs or self.recorder is not None or self._detector is not None or self._digits
-            or getattr(self.remote, "pending", True)
-        )
+        if not self.active:
+            return False
+        if self.outputs or self.recorder is not None or self._detector is not None or self._digits:
+            return True
+        return bool(getattr(self.remote, "pending", True))
 
     # --- the tick --------------------------------------------------------------------------------------------------
+    # Runs for every leg 50 times a second: attributes are read once into locals, and silent frames (marked by
+    # whoever built them) pass every hop without their samples being looked at.
 
     def pull(self) -> Frame | None:
-        frame = self.remote.next_frame() if self.remote is not None else None
+        remote = self.remote
+        frame = remote.next_frame() if remote is not None else None
         if frame is None:
             frame = self._silence  # the line carries silence, not nothing, while connected
         elif self.wire is not None:
             frame = self._through_wire(frame)
-        digit = self._digits.get()
-        self._sending_digits = digit is not None
-        if digit is not None:
-            self._send(digit)
-        if frame is not None:
-            if self.recorder is not None:
-                self.recorder.incoming(frame)
-            if self._detector is not None and frame.speech is not None:  # simulated speech carries no keys
-                self._detector.skip()
-            elif self._detector is not None:
-                for key in self._detector.process(frame.pcm):
+        digits = self._digits
+        if digits:
+            self._sending_digits = True
+            self._send(digits.popleft())
+        else:
+            self._sending_digits = False
+        if self.recorder is not None:
+            self.recorder.incoming(frame)
+        detector = self._detector
+        if detector is not None:
+            if frame.speech is not None:  # simulated speech carries no keys
+                detector.skip()
+            else:
+                for key in detector.silence(frame.pcm.size) if frame.silent else detector.process(frame.pcm):
                     self.emit(TONE_RECEIVED, tone=key, type="2")
         return frame
+
+    def deliver(self, frame: Frame) -> None:
+        if frame.sample_rate != self.sample_rate:
+            super().deliver(frame)  # rate-converted on the edge, then push
+        elif self.active and not self._sending_digits:
+            self._send(frame)
 
     def push(self, frame: Frame) -> None:
         if not self.active or self._sending_digits:
@@ -139,8 +160,16 @@ class CallMedia(MediaUnit):
     def _send(self, frame: Frame) -> None:
         if self.recorder is not None:
             self.recorder.outgoing(frame)
-        if self.remote is not None:
-            self.remote.hear(self._through_wire(frame, True) if self.wire is not None else frame)
+        remote = self.remote
+        if remote is None:
+            return
+        law = self._wire_law
+        if law is not None:
+            if frame.g711 != law:  # a frame that went through this law is at the wire's rate (G.711 is 8 kHz only)
+                frame = self._through_wire(frame, True)
+        elif self.wire is not None and frame.sample_rate != self._wire_rate:
+            frame = self._through_wire(frame, True)
+        remote.hear(frame)
 
     def _through_wire(self, frame: Frame, outgoing: bool = False) -> Frame:
         # the leg's codec (µ-law on PSTN): the audio is quantized as the network would, at the wire's rate
@@ -149,12 +178,15 @@ class CallMedia(MediaUnit):
         if frame.sample_rate == rate:
             if law is None or frame.g711 == law:
                 return frame
-            if is_silent(frame.pcm):  # silence (half of a call's frames): one shared quantized frame per rate and law
-                quiet = _quantized_silence(frame.pcm.size, rate, law)
+            pcm = frame.pcm
+            if frame.silent or is_silent(pcm):  # silence (half of a call's frames): one shared quantized frame
+                quiet = self._wire_quiet
+                if quiet is None or quiet.pcm.size != pcm.size:
+                    quiet = _quantized_silence(pcm.size, rate, law)
                 if frame.speech is None and frame.tag is None:
                     return quiet
-                return Frame(quiet.pcm, rate, frame.speech, frame.tag, law)
-            return Frame(g711_quantize(frame.pcm, law), rate, frame.speech, frame.tag, law)
+                return Frame(quiet.pcm, rate, frame.speech, frame.tag, law, quiet.silent)
+            return Frame(g711_quantize(pcm, law), rate, frame.speech, frame.tag, law)
         key = (outgoing, frame.sample_rate)
         convs = self._wire_converters.get(key)
         if convs is None:

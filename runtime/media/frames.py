@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
 from .formats import FRAME_MS, PCM, as_pcm, frame_samples
 from .resampling import StreamResampler
 
-__all__ = ["SpeechTag", "Frame", "RateConverter", "FrameQueue", "split_frames", "silence", "is_silent"]
+__all__ = ["SpeechTag", "Frame", "RateConverter", "FrameQueue", "split_frames", "silence", "silent_frame", "is_silent"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,13 +31,18 @@ class Frame:
     """One frame of mono 16-bit PCM at ``sample_rate`` (normally 20 ms), with optional speech and queue tags.
 
     Treated as immutable (one frame may go to many targets); not ``frozen`` only because frozen dataclasses are
-    several times slower to build, and frames are built on every hop."""
+    several times slower to build, and frames are built on every hop.
+
+    ``silent`` is a promise made where the frame is built (a shared read-only zero frame, a zero chunk of a clip):
+    every sample is zero. False means "not known", never "not silent". Hops that would look at every sample to find
+    silence (the G.711 wire, a party's ear, the DTMF detector) take the flag instead: half of a call's frames."""
 
     pcm: PCM
     sample_rate: int
     speech: SpeechTag | None = None
     tag: str | None = None
     g711: str | None = None  # "mulaw"/"alaw" when the samples already went through that law (quantizing is idempotent)
+    silent: bool = False
 
     @property
     def duration(self) -> float:
@@ -90,11 +96,11 @@ class RateConverter:
             self._quiet.setflags(write=False)
         want = self._want
         resampler = self._resampler
-        silent = is_silent(pcm)
+        silent = frame.silent or is_silent(pcm)
         if silent and self._pending is None and resampler.silent_state and self.skip_silence:
             got = resampler.skip_zeros(size)
             if got == want:  # the usual case: no arithmetic, one shared read-only zero frame
-                return Frame(self._quiet, self.to_rate, frame.speech, frame.tag)
+                return Frame(self._quiet, self.to_rate, frame.speech, frame.tag, None, True)
             out = np.zeros(got, np.int16)
         else:
             out = resampler.process(pcm, silent)
@@ -112,7 +118,8 @@ _ZERO_BYTES: dict[int, bytes] = {}
 
 
 def is_silent(pcm: PCM) -> bool:
-    """Whether every sample is zero. A byte compare: ~1 µs for a frame, where ``ndarray.any()`` costs several."""
+    """Whether every sample is zero. A byte compare: ~1 µs for a frame, where ``ndarray.any()`` costs several.
+    (A frame marked ``Frame.silent`` needs no look: callers test the flag first.)"""
     size = pcm.nbytes
     zeros = _ZERO_BYTES.get(size)
     if zeros is None:
@@ -125,56 +132,82 @@ def silence(sample_rate: int, ms: int = FRAME_MS) -> PCM:
     return np.zeros(frame_samples(sample_rate, ms), np.int16)
 
 
+def silent_frame(sample_rate: int, ms: int = FRAME_MS) -> Frame:
+    """A frame of zeros, read-only and marked ``silent`` (safe to share between units and ticks)."""
+    pcm = silence(sample_rate, ms)
+    pcm.setflags(write=False)
+    return Frame(pcm, sample_rate, None, None, None, True)
+
+
 def split_frames(
     pcm: PCM, sample_rate: int, text: str | None = None, utterance: int = 0, tag: str | None = None
-) -> Iterator[Frame]:
-    """Cut a clip into 20 ms frames (the last one zero-padded); ``text`` tags every frame, the last one as ``last``."""
+) -> list[Frame]:
+    """Cut a clip into 20 ms frames (the last one zero-padded); ``text`` tags every frame, the last one as ``last``.
+
+    Frames are views of the clip (rows of one 2-D view); all-zero ones are marked ``silent`` (one ``any`` over the
+    clip), so pauses, key gaps and ``silence`` steps cost nothing per hop later."""
     n = frame_samples(sample_rate)
     samples = as_pcm(pcm)
-    count = max(1, -(-samples.size // n)) if samples.size else 0
-    for i in range(count):
-        chunk = samples[i * n : (i + 1) * n]
-        if chunk.size < n:
-            chunk = np.concatenate([chunk, np.zeros(n - chunk.size, np.int16)])
-        speech = SpeechTag(text, utterance, i == count - 1, i, count) if text is not None else None
-        yield Frame(chunk, sample_rate, speech, tag)
+    size = samples.size
+    if not size:
+        return []
+    full, rest = divmod(size, n)
+    body = samples[: full * n].reshape(full, n)
+    rows = list(body)
+    loud = cast(list[bool], body.any(axis=1).tolist())
+    if rest:
+        last = np.zeros(n, np.int16)
+        last[:rest] = samples[full * n :]
+        rows.append(last)
+        loud.append(bool(samples[full * n :].any()))
+    count = len(rows)
+    if text is None:
+        return [Frame(row, sample_rate, None, tag, None, not on) for row, on in zip(rows, loud)]
+    end = count - 1
+    return [Frame(row, sample_rate, SpeechTag(text, utterance, i == end, i, count), tag, None, not loud[i])
+            for i, row in enumerate(rows)]
 
 
 class FrameQueue:
-    """Frames waiting to be played out one per tick; ``clear(tag)`` drops queued audio (``clearMediaBuffer``)."""
+    """Frames waiting to be played out one per tick; ``clear(tag)`` drops queued audio (``clearMediaBuffer``).
 
-    __slots__ = ("_frames",)
+    ``frames`` is the deque itself, the same object for the queue's whole life (``clear`` filters it in place), so a
+    per-tick reader may bind it once and ``popleft`` from it without a method call per frame."""
+
+    __slots__ = ("frames",)
 
     def __init__(self) -> None:
-        self._frames: deque[Frame] = deque()
+        self.frames: deque[Frame] = deque()
 
     def __len__(self) -> int:
-        return len(self._frames)
+        return len(self.frames)
 
     def put(self, frame: Frame) -> None:
         """Queue one frame."""
-        self._frames.append(frame)
+        self.frames.append(frame)
 
     def extend(self, frames: Iterable[Frame]) -> None:
         """Queue several frames."""
-        self._frames.extend(frames)
+        self.frames.extend(frames)
 
     def get(self) -> Frame | None:
         """The next frame, or None when empty."""
-        return self._frames.popleft() if self._frames else None
+        frames = self.frames
+        return frames.popleft() if frames else None
 
     @property
     def duration(self) -> float:
         """Seconds of audio queued."""
-        return sum(f.duration for f in self._frames)
+        return sum(f.duration for f in self.frames)
 
     def clear(self, tag: str | None = None) -> int:
         """Drop queued frames (only those with ``tag`` when given); returns how many were dropped."""
+        frames = self.frames
+        dropped = len(frames)
         if tag is None:
-            dropped = len(self._frames)
-            self._frames.clear()
+            frames.clear()
             return dropped
-        kept = deque(f for f in self._frames if f.tag != tag)
-        dropped = len(self._frames) - len(kept)
-        self._frames = kept
-        return dropped
+        kept = [f for f in frames if f.tag != tag]
+        frames.clear()
+        frames.extend(kept)
+        return dropped - len(kept)

@@ -88,8 +88,14 @@ class SimulatedParty:
 
     def next_frame(self) -> Frame | None:
         """The frame this party sends now (None when silent); ``on_speech`` hears ``("start"|"stop", text)``."""
-        frame = self.mouth.get()
-        speech = frame.speech if frame is not None else None
+        queued = self.mouth.frames
+        if not queued:
+            if self._speaking is not None:
+                self._speaking = None
+                self._speech_event("stop", "")
+            return None
+        frame = queued.popleft()
+        speech = frame.speech
         if speech is not None and speech.utterance != self._speaking:
             if self._speaking is not None:
                 self._speech_event("stop", "")
@@ -193,23 +199,34 @@ class SimulatedParty:
 
     # --- ear -------------------------------------------------------------------------------------------------------
 
-    def hear(self, frame: Frame) -> None:
-        """Receive a frame sent to this party."""
-        now = self.clock.now()
-        pcm = frame.pcm if frame.sample_rate == self.sample_rate else frame.converted(self.sample_rate).pcm
-        if frame.speech is not None and frame.speech.utterance != self._last_utterance:
-            self._last_utterance = frame.speech.utterance
-            self.heard.texts.append((now, frame.speech.text))
-        if not pcm.size or pcm.tobytes() == bytes(pcm.nbytes):  # silence: half of what a party hears
+    def hear(self, frame: Frame) -> float:
+        """Receive a frame sent to this party; returns its RMS level (also logged in ``heard.energy``).
+
+        Runs for every frame a party hears: a frame marked ``silent`` (half of them) is level 0 and a run of silence
+        for the key detector without a look at its samples; otherwise one dot product gives the level, and a level
+        of 0 (every sample zero: the sum of squares of int16 is exact in a float64) is the same run of silence."""
+        clock = self.clock
+        now = clock.loop.time() - clock.origin  # Clock.now() without its call: this runs for every frame
+        if frame.sample_rate != self.sample_rate:
+            frame = frame.converted(self.sample_rate)
+        pcm = frame.pcm
+        speech = frame.speech
+        heard = self.heard
+        if speech is not None and speech.utterance != self._last_utterance:
+            self._last_utterance = speech.utterance
+            heard.texts.append((now, speech.text))
+        if frame.silent or not pcm.size:
             rms = 0.0
         else:
             wide = pcm.astype(np.float64)
-            rms = math.sqrt(float(wide @ wide) / pcm.size)  # one dot product: np.mean of squares costs ~4x more
-        self.heard.energy.append((now, rms))
-        if frame.speech is not None:  # simulated speech/TTS carries no keys: skip the Goertzel work
-            self._detector.skip()
+            rms = math.sqrt((wide @ wide) / pcm.size)  # one dot product: np.mean of squares costs ~4x more
+        heard.energy.append((now, rms))
+        detector = self._detector
+        if speech is not None:  # simulated speech/TTS carries no keys: skip the Goertzel work
+            detector.skip()
         else:
-            for key in self._detector.process(pcm):
-                self.heard.digits.append((now, key))
+            for key in detector.silence(pcm.size) if rms == 0.0 else detector.process(pcm):
+                heard.digits.append((now, key))
         if self.keep_audio:
             self.audio_heard.append((now, pcm))
+        return rms
