@@ -14,6 +14,16 @@ queue (``queue``) is added by its length. It is checked at the same checkpoints 
 ``charge()`` for one big allocation), so the hot path of a charge is one addition. It starts at 0 with each task
 (the last quiet point): what earlier tasks left behind (a timer's closure, a pending promise that is never
 settled) is not counted against the next one.
+
+Objects made one at a time by compiled code (``o = {next: o}`` in a loop, closures, a Map or an array filled by
+index) have no charge point of their own: a task that runs past its first checkpoints is *watched* instead, by the
+growth of the interpreter's allocated memory blocks (``sys.getallocatedblocks()``: no cost per object, one read per
+``HEAP_CHECK_SECONDS`` of the task's running time, or per checkpoint without a timer). The process is shared, so
+only the task's own running time counts: the growth is banked before the realm suspends the task and measured
+afresh when it resumes. Blocks freed meanwhile (by reference counting or by the collector) are credited, so a task
+that makes and drops objects stays at about zero. Past ``HEAP_FACTOR`` times ``max_memory`` (at ``BLOCK_BYTES`` a
+block) the task ends like a memory runaway; the factor leaves room for what a long first task legitimately keeps
+(lazily compiled functions, intrinsics made on first use).
 """
 
 from __future__ import annotations
@@ -25,7 +35,8 @@ from typing import Callable
 
 from .errors import BudgetExceeded
 
-__all__ = ["Budget", "CHECK_SECONDS", "MB", "JOB_BYTES"]
+__all__ = ["Budget", "CHECK_SECONDS", "MB", "JOB_BYTES", "BLOCK_BYTES", "HEAP_FACTOR", "HEAP_CHECK_SECONDS",
+           "HEAP_WATCH_SECONDS"]
 
 #: How much running time a chunk of steps should take when a timer is set: the chunk is halved or doubled so that
 #: checkpoints come about this often whatever a step costs (0.3 µs in an empty loop, 100+ µs for a promise job).
@@ -41,6 +52,25 @@ _NO_CAP = sys.maxsize
 #: Measured with tracemalloc per queued job: ~180 B for a bare reaction, ~650 B with a fresh promise and closure,
 #: ~3.3 KB for an ``await`` resume (it keeps its suspended function and greenlet alive); 1 KB is in between.
 JOB_BYTES = 1024
+
+#: Bytes counted per allocated block of the watched heap. pymalloc blocks hold 16-512 B; measured with tracemalloc
+#: per block of growth: 86 B for ``o = {next: o}``, 81 B for ``p = [p]``, 42 B for ``m.set(i, i)``, 33 B for
+#: ``a.push(a.length)`` (bigger objects are one block each, whatever their size: they are under-counted).
+BLOCK_BYTES = 64
+
+#: The watched heap may grow by this many times ``max_memory``: the first task of a big scenario compiles its
+#: functions lazily and keeps them (cartesia_function_calling.js: ~21 K blocks, ~1.3 MB at BLOCK_BYTES).
+HEAP_FACTOR = 4
+
+#: A task is watched once it has run this long (on a timer; without one, from its first checkpoint): short tasks,
+#: nearly all of them, never read the heap.
+HEAP_WATCH_SECONDS = 0.004
+
+#: Running time between two reads of the watched heap (a read walks pymalloc's arenas: ~5 us in a small process,
+#: ~1 ms with 600 MB of Python objects) besides the reads around each suspension.
+HEAP_CHECK_SECONDS = 0.002
+
+_allocated_blocks = sys.getallocatedblocks
 
 
 class Budget:
@@ -63,7 +93,8 @@ class Budget:
 
     __slots__ = ("max_steps", "left", "max_depth", "depth", "max_string_length", "max_array_length", "slice_steps",
                  "slice_seconds", "max_seconds", "timer", "suspend", "memory", "max_memory", "queue", "max_memory_cap",
-                 "_used", "_granted", "_chunk", "_started", "_slice_start", "_checked", "_exceeded")
+                 "max_heap_blocks", "_heap_base", "_heap_grown", "_heap_due", "_used", "_granted", "_chunk", "_started",
+                 "_slice_start", "_checked", "_exceeded")
 
     def __init__(self, max_steps: int = 200_000_000, max_depth: int = 1000,
                  max_string_length: int = 1 << 28, max_array_length: int = 1 << 25, *,
@@ -80,6 +111,13 @@ class Budget:
         self.max_memory = max_memory
         # ``max_memory`` as an int either way (sys.maxsize: no cap), so a check is one compare.
         self.max_memory_cap = _NO_CAP if max_memory is None else int(max_memory)
+        # The watched heap's cap in blocks (module docstring); no memory cap, no watching.
+        self.max_heap_blocks = _NO_CAP if max_memory is None else max(1, HEAP_FACTOR * int(max_memory) // BLOCK_BYTES)
+        # Blocks at the start of the task's current run (-1: not watched yet), growth banked over earlier runs, and
+        # when the next read is due (in seconds of the timer, or in steps without one).
+        self._heap_base = -1
+        self._heap_grown = 0
+        self._heap_due = 0.0
         # Bytes the current task holds by the account (may go below 0: it freed what earlier tasks had left).
         self.memory = 0
         # The realm's promise job queue (set by the realm): its length counts at checkpoints.
@@ -113,11 +151,16 @@ class Budget:
         self._used = 0
         self._exceeded = None
         self.memory = 0
+        self._heap_base = -1
+        self._heap_grown = 0
         grant = self._chunk if self.timer is not None else self.slice_steps
         self.left = self._granted = min(grant, self.max_steps)
         if self.timer is not None:
             now = self.timer()
             self._started = self._slice_start = self._checked = now
+            self._heap_due = now + HEAP_WATCH_SECONDS
+        else:
+            self._heap_due = 0.0
 
     def spent(self) -> None:
         """The checkpoint compiled code calls when ``left`` went below zero: count, refill or end the task."""
@@ -134,6 +177,8 @@ class Budget:
             self._check_time()
             grant = self._chunk
         else:
+            if self.max_heap_blocks != _NO_CAP:
+                self._check_heap(used, self.slice_steps)
             grant = self.slice_steps
         rest = self.max_steps - used
         self.left = self._granted = grant if grant < rest else rest
@@ -150,10 +195,40 @@ class Budget:
         elif since < CHECK_SECONDS / 2 and self._chunk < self.slice_steps:
             self._chunk = min(self.slice_steps, self._chunk * 2)
         self._checked = now
+        if self.max_heap_blocks != _NO_CAP and now >= self._heap_due:
+            self._check_heap(now, HEAP_CHECK_SECONDS)
         if self.suspend is not None and self.slice_seconds is not None and now - self._slice_start >= self.slice_seconds:
+            watched = self._heap_base >= 0
+            if watched:  # others run while the task is suspended: bank its growth, measure afresh on resume
+                self._heap_grown += _allocated_blocks() - self._heap_base
             self.suspend()
+            if watched:
+                self._heap_base = _allocated_blocks()
             now = self.timer()
             self._slice_start = self._checked = now
+
+    def _check_heap(self, now: float, period: float) -> None:
+        """Read the watched heap when due (``now`` in seconds, or in steps without a timer): the first read starts
+        watching, later ones end the task when its growth is over ``max_heap_blocks``."""
+        if now < self._heap_due:
+            return
+        self._heap_due = now + period
+        blocks = _allocated_blocks()
+        if self._heap_base < 0:
+            self._heap_base = blocks
+            return
+        grown = self._heap_grown + blocks - self._heap_base
+        if grown > self.max_heap_blocks:
+            self.exceed("memory", f"~{max(1, round(grown * BLOCK_BYTES / MB))} MB of new objects held by one task "
+                                  f"(the limit is {self.max_heap_blocks * BLOCK_BYTES / MB:g} MB, {HEAP_FACTOR} x "
+                                  f"max_memory: objects, closures or entries piling up without end?)")
+
+    @property
+    def heap_grown(self) -> int:
+        """Blocks the watched heap grew by in the current task so far (0 while the task is not watched)."""
+        if self._heap_base < 0:
+            return self._heap_grown
+        return self._heap_grown + _allocated_blocks() - self._heap_base
 
     def charge(self, n: int) -> None:
         """Count ``n`` bytes about to be allocated in one piece (a big string), and end the task before the

@@ -11,7 +11,7 @@ import re
 import sys
 from typing import Any, Iterator
 
-from .errors import JSTypeError
+from .errors import JSRangeError, JSTypeError
 from .values import (
     MISSING, SYM_TO_PRIMITIVE, UNDEFINED, JSBigInt, JSFunction, JSObject, JSPrimitiveObject, JSSymbol,
     PropertyDescriptor,
@@ -23,7 +23,7 @@ __all__ = [
     "string_to_number", "same_value", "same_value_zero", "strict_equals", "loose_equals", "js_add", "js_less_than",
     "get_method", "call_function", "js_mod", "js_div", "is_array_index_key", "canonical_numeric_index",
     "property_key_to_display", "to_display", "spend_steps", "charged_range", "BIG_STRING", "big_string",
-    "append_string",
+    "append_string", "BIG_ARRAY", "SLOT_BYTES", "charge_string", "charge_array",
 ]
 
 INF = math.inf
@@ -95,6 +95,43 @@ def append_string(budget: Any, v: str, r: str) -> bool:
     if budget.memory > budget.max_memory_cap:
         budget.charge(0)
     return True
+
+
+def charge_string(budget: Any, n: int) -> None:
+    """A built-in is about to make a string of ``n`` characters (``repeat``, ``padEnd``, ``join``, ``replace``…):
+    ``RangeError`` past ``budget.max_string_length``, and from ``BIG_STRING`` characters on the string is charged
+    to the memory account (which may end the task), as ``+`` does.
+
+    Why: ``keep.push('x'.repeat(1e6))`` in a loop was length-checked but free; charged, it ends with ``memory
+    budget exceeded`` after a few MB instead of when the step or time cap comes.
+    """
+    if n > budget.max_string_length:
+        raise JSRangeError(f"Invalid string length: {n} characters is over max_string_length "
+                           f"({budget.max_string_length})")
+    if n > BIG_STRING:
+        budget.charge(n)
+
+
+#: Built-ins that make an array of at least this many elements in one piece (``concat``, ``slice``, ``map``, spread
+#: of an array, ``Array.from``, ``split``…) charge it to the memory account, ``SLOT_BYTES`` an element (the slot:
+#: the elements themselves are mostly shared, or new objects that the watched heap counts).
+BIG_ARRAY = 1 << 16
+
+SLOT_BYTES = 8
+
+
+def charge_array(budget: Any, n: int, grown: int | None = None) -> None:
+    """A built-in is about to make (or has made) an array of ``n`` elements, ``grown`` of them new (default: all):
+    ``RangeError`` past ``budget.max_array_length``, and from ``BIG_ARRAY`` elements on the new slots are charged to
+    the memory account.
+
+    Why: ``a = a.concat(a)`` or ``a = [...a, ...a]`` doubled the array up to the step or time cap (a step per
+    element, hundreds of MB); ``push`` alone kept to ``max_array_length``.
+    """
+    if n > budget.max_array_length:
+        raise JSRangeError(f"Invalid array length: {n} elements is over max_array_length ({budget.max_array_length})")
+    if n >= BIG_ARRAY:
+        budget.charge((n if grown is None else grown) * SLOT_BYTES)
 
 
 _getrefcount = sys.getrefcount

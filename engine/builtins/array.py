@@ -10,18 +10,19 @@ from typing import Any
 
 from ..errors import JSRangeError, JSTypeError
 from ..operations import (
-    charged_range, same_value_zero, spend_steps, strict_equals, to_boolean, to_integer_or_infinity, to_length, to_number, to_string, to_uint32,
+    BIG_ARRAY, charge_array, charged_range, same_value_zero, spend_steps, strict_equals, to_boolean, to_integer_or_infinity, to_length, to_number, to_string, to_uint32,
 )
 from ..values import (
     HOLE, MISSING, SYM_ITERATOR, SYM_SPECIES, SYM_IS_CONCAT_SPREADABLE, SYM_UNSCOPABLES, UNDEFINED, JSArray,
     JSObject, PropertyDescriptor, is_callable, is_constructor,
 )
+from .string import check_string_length
 from . import (
     arg, define_accessors, define_members, lazy_member_value, make_constructor, proto_from_constructor, raw_props,
 )
 
 __all__ = ["install", "array_species_create", "get_index", "length_of", "relative_index", "is_array",
-           "PROTOTYPE_MEMBERS", "STATIC_MEMBERS"]
+           "charge_result", "PROTOTYPE_MEMBERS", "STATIC_MEMBERS"]
 
 MAX_SAFE = 2 ** 53 - 1
 
@@ -106,6 +107,20 @@ def array_species_create(realm: Any, original: Any, n: int) -> JSObject:
     return c.construct([float(n)], c)
 
 
+def charge_result(realm: Any, a: Any) -> Any:
+    """``a``, an array a built-in made element by element, after ``charge_array``: past ``max_array_length`` a
+    ``RangeError``, a big one charged to the memory account. Built-ins whose source is a plain array know the
+    count first and call ``charge_array`` before the copy instead."""
+    if type(a) is JSArray:
+        charge_array(realm.budget, len(a.elems))
+    return a
+
+
+def _dense(o: Any) -> bool:
+    """A plain array whose elements all exist (their count is known before a copy, and is real memory)."""
+    return type(o) is JSArray and o.length == len(o.elems)
+
+
 def _create_prop(o: JSObject, i: int, v: Any) -> None:
     if type(o) is JSArray and i == len(o.elems) == o.length and o.extensible:
         o.elems.append(v)
@@ -169,7 +184,7 @@ def _from(realm: Any, this: Any, args: list[Any]) -> Any:
                 raise JSTypeError("iterator result is not an object")
             if to_boolean(r.get("done")):
                 set_length(a, k)
-                return a
+                return charge_result(realm, a)
             v = r.get("value")
             try:
                 if mapfn is not UNDEFINED:
@@ -188,7 +203,7 @@ def _from(realm: Any, this: Any, args: list[Any]) -> Any:
             v = mapfn.call(this_arg, [v, float(k)])
         _create_prop(a, k, v)
     set_length(a, n)
-    return a
+    return charge_result(realm, a)
 
 
 def _species_getter(realm: Any, this: Any, args: list[Any]) -> Any:
@@ -309,6 +324,9 @@ def _slice(realm: Any, this: Any, args: list[Any]) -> Any:
     end = relative_index(arg(args, 1), n, n)
     count = max(end - k, 0)
     a = array_species_create(realm, o, count)  # may throw first (an invalid length for the species)
+    dense = _dense(o)
+    if dense:
+        charge_array(realm.budget, count)
     i = 0
     for k in charged_range(realm.budget, k, end):
         v = get_index(o, k)
@@ -316,7 +334,7 @@ def _slice(realm: Any, this: Any, args: list[Any]) -> Any:
             _create_prop(a, i, v)
         i += 1
     set_length(a, i)
-    return a
+    return a if dense else charge_result(realm, a)
 
 
 def _splice(realm: Any, this: Any, args: list[Any]) -> Any:
@@ -335,6 +353,7 @@ def _splice(realm: Any, this: Any, args: list[Any]) -> Any:
         raise JSTypeError("Splice result too long")
     a = array_species_create(realm, o, delete_count)
     spend_steps(realm.budget, delete_count + len(items))
+    charge_array(realm.budget, delete_count if _dense(o) else 0)
     for k in range(delete_count):
         v = get_index(o, start + k)
         if v is not MISSING:
@@ -383,12 +402,15 @@ def _is_concat_spreadable(o: Any) -> bool:
 def _concat(realm: Any, this: Any, args: list[Any]) -> Any:
     o = realm.to_object(this)
     a = array_species_create(realm, o, 0)
-    n = 0
+    n = charged = 0
     for e in [o] + list(args):
         if _is_concat_spreadable(e):
             ln = length_of(e)
             if n + ln > MAX_SAFE:
                 raise JSTypeError("Concat result too long")
+            if _dense(e):  # charged before the copy: `a = a.concat(a)` doubling
+                charge_array(realm.budget, n + ln, ln)
+                charged += ln if n + ln >= BIG_ARRAY else 0
             for k in charged_range(realm.budget, ln):
                 v = get_index(e, k)
                 if v is not MISSING:
@@ -398,6 +420,8 @@ def _concat(realm: Any, this: Any, args: list[Any]) -> Any:
             _create_prop(a, n, e)
             n += 1
     set_length(a, n)
+    if type(a) is JSArray:
+        charge_array(realm.budget, len(a.elems), len(a.elems) - charged)
     return a
 
 
@@ -415,11 +439,10 @@ def _join(realm: Any, this: Any, args: list[Any]) -> Any:
             v = o.get(str(k)) if not (type(o) is JSArray and k < len(o.elems) and o.elems[k] is not HOLE and
                                       type(o.elems[k]) is not PropertyDescriptor) else o.elems[k]
             parts.append("" if v is UNDEFINED or v is None else to_string(v))
+        check_string_length(sum(map(len, parts)) + len(sep) * max(len(parts) - 1, 0), realm)
         s = sep.join(parts)
     finally:
         realm.join_stack.pop()
-    if len(s) > realm.budget.max_string_length:
-        raise JSRangeError("Invalid string length")
     return s
 
 
@@ -490,7 +513,7 @@ def _map(realm: Any, this: Any, args: list[Any]) -> Any:
                 a.elems[k] = r
             elif not a.create_data_property(str(k), r):
                 raise JSTypeError(f"Cannot add property {k}")
-    return a
+    return charge_result(realm, a)
 
 
 def _filter(realm: Any, this: Any, args: list[Any]) -> Any:
@@ -502,7 +525,7 @@ def _filter(realm: Any, this: Any, args: list[Any]) -> Any:
         if v is not MISSING and to_boolean(f.call(t, [v, float(k), o])):
             _create_prop(a, i, v)
             i += 1
-    return a
+    return charge_result(realm, a)
 
 
 def _some(realm: Any, this: Any, args: list[Any]) -> Any:

@@ -17,7 +17,7 @@ from ..values import (
     HOLE, MISSING, SYM_UNSCOPABLES, UNDEFINED, JSArray, JSObject, PropertyDescriptor, array_index, is_callable,
 )
 from . import arg, define_members, raw_props
-from .array import array_species_create, get_index, is_array, length_of, put, relative_index
+from .array import array_species_create, charge_result, get_index, is_array, length_of, put, relative_index
 
 __all__ = ["install", "sort_values", "PROTOTYPE_MEMBERS"]
 
@@ -149,7 +149,7 @@ def _flat(realm: Any, this: Any, args: list[Any]) -> Any:
             depth = 0.0
     a = array_species_create(realm, o, 0)
     _flatten_into(realm, a, o, n, 0, depth)
-    return a
+    return charge_result(realm, a)
 
 
 def _flat_map(realm: Any, this: Any, args: list[Any]) -> Any:
@@ -160,7 +160,7 @@ def _flat_map(realm: Any, this: Any, args: list[Any]) -> Any:
         raise JSTypeError("flatMap mapper function is not callable")
     a = array_species_create(realm, o, 0)
     _flatten_into(realm, a, o, n, 0, 1, mapper, arg(args, 1))
-    return a
+    return charge_result(realm, a)
 
 
 def _at(realm: Any, this: Any, args: list[Any]) -> Any:
@@ -337,7 +337,7 @@ def _values_of(o: JSObject, n: int) -> list[Any]:
 def _new_array_checked(realm: Any, items: list[Any]) -> JSArray:
     if len(items) > 4294967295:
         raise JSRangeError("Invalid array length")
-    return realm.new_array(items)
+    return charge_result(realm, realm.new_array(items))
 
 
 def _to_sorted(realm: Any, this: Any, args: list[Any]) -> Any:
@@ -356,7 +356,7 @@ def _to_reversed(realm: Any, this: Any, args: list[Any]) -> Any:
     n = length_of(o)
     if n > 4294967295:
         raise JSRangeError("Invalid array length")
-    return realm.new_array([o.get(str(k)) for k in charged_range(realm.budget, n - 1, -1, -1)])
+    return charge_result(realm, realm.new_array([o.get(str(k)) for k in charged_range(realm.budget, n - 1, -1, -1)]))
 
 
 def _to_spliced(realm: Any, this: Any, args: list[Any]) -> Any:
@@ -379,7 +379,7 @@ def _to_spliced(realm: Any, this: Any, args: list[Any]) -> Any:
     out = [o.get(str(k)) for k in charged_range(realm.budget, start)]
     out.extend(items)
     out.extend(o.get(str(k)) for k in range(start + skip, n))
-    return realm.new_array(out)
+    return charge_result(realm, realm.new_array(out))
 
 
 def _with(realm: Any, this: Any, args: list[Any]) -> Any:
@@ -394,7 +394,7 @@ def _with(realm: Any, this: Any, args: list[Any]) -> Any:
     spend_steps(realm.budget, n)
     value = arg(args, 1)
     idx = int(idx)
-    return realm.new_array([value if k == idx else o.get(str(k)) for k in range(n)])
+    return charge_result(realm, realm.new_array([value if k == idx else o.get(str(k)) for k in range(n)]))
 
 
 PROTOTYPE_MEMBERS = [

@@ -57,7 +57,10 @@ def create_list_from_array_like(v: Any, realm: Any = None) -> list[Any]:
     from ..values import HOLE, JSArray
     from ..operations import spend_steps, to_length
     if realm is not None:
-        spend_steps(realm.budget, v.length if type(v) is JSArray else to_length(v.get("length")))
+        n = v.length if type(v) is JSArray else to_length(v.get("length"))
+        spend_steps(realm.budget, n)
+        from ..operations import charge_array
+        charge_array(realm.budget, n)  # f.apply(null, big): the argument list is a copy
     if type(v) is JSArray and v.length == len(v.elems) and HOLE not in v.elems:
         return [e.value if type(e) is PropertyDescriptor and e.get is MISSING else
                 (v.get(str(i)) if type(e) is PropertyDescriptor else e) for i, e in enumerate(v.elems)]

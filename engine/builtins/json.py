@@ -323,7 +323,11 @@ def json_stringify(realm: Any, value: Any, replacer: Any = UNDEFINED, space: Any
     wrapper = realm.new_object()
     wrapper.props[""] = value
     out = _serialize_value(st, "", wrapper, value)
-    return UNDEFINED if out is None else out
+    if out is None:
+        return UNDEFINED
+    from .string import check_string_length
+    check_string_length(len(out), realm)
+    return out
 
 
 def _stringify(realm: Any, this: Any, args: list[Any]) -> Any:

@@ -10,6 +10,7 @@ from ..values import (
     MISSING, SYM_TO_STRING_TAG, UNDEFINED, JSArgumentsObject, JSArray, JSErrorObject, JSFunction, JSObject,
     JSPrimitiveObject, PropertyDescriptor, is_callable,
 )
+from .array import charge_result
 from . import arg, define_accessors, define_members, lazy_member_value, make_constructor, proto_from_constructor
 
 __all__ = ["install", "to_property_descriptor", "from_property_descriptor", "STATIC_MEMBERS", "PROTOTYPE_MEMBERS",
@@ -94,7 +95,7 @@ def _object_construct(realm: Any, args: list[Any], new_target: Any) -> Any:
 
 def _keys(realm: Any, this: Any, args: list[Any]) -> Any:
     o = realm.to_object(arg(args, 0))
-    return realm.new_array(list(enumerable_own_keys(o)))
+    return charge_result(realm, realm.new_array(list(enumerable_own_keys(o))))
 
 
 def _values(realm: Any, this: Any, args: list[Any]) -> Any:
@@ -105,7 +106,7 @@ def _values(realm: Any, this: Any, args: list[Any]) -> Any:
             d = o.get_own_property(k)
             if d is not None and d.enumerable is True:
                 out.append(o.get(k))
-    return realm.new_array(out)
+    return charge_result(realm, realm.new_array(out))
 
 
 def _entries(realm: Any, this: Any, args: list[Any]) -> Any:
@@ -116,7 +117,7 @@ def _entries(realm: Any, this: Any, args: list[Any]) -> Any:
             d = o.get_own_property(k)
             if d is not None and d.enumerable is True:
                 out.append(realm.new_array([k, o.get(k)]))
-    return realm.new_array(out)
+    return charge_result(realm, realm.new_array(out))
 
 
 def _assign(realm: Any, this: Any, args: list[Any]) -> Any:
@@ -247,7 +248,7 @@ def _get_own_property_descriptors(realm: Any, this: Any, args: list[Any]) -> Any
 
 def _get_own_property_names(realm: Any, this: Any, args: list[Any]) -> Any:
     o = realm.to_object(arg(args, 0))
-    return realm.new_array([k for k in o.own_property_keys() if type(k) is str])
+    return charge_result(realm, realm.new_array([k for k in o.own_property_keys() if type(k) is str]))
 
 
 def _get_own_property_symbols(realm: Any, this: Any, args: list[Any]) -> Any:

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import JSRangeError, JSTypeError
 from ..operations import (
-    to_integer_or_infinity, to_length, to_number, to_string, to_uint16, to_uint32,
+    BIG_STRING, charge_array, charge_string, to_integer_or_infinity, to_length, to_number, to_string, to_uint16, to_uint32,
 )
 from ..values import (
     MISSING, SYM_ITERATOR, SYM_MATCH, SYM_MATCH_ALL, SYM_REPLACE, SYM_SEARCH, SYM_SPLIT, SYM_TO_STRING_TAG, UNDEFINED,
@@ -33,13 +33,22 @@ WHITESPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\
 
 
 def check_string_length(n: int, realm: Any = None) -> None:
-    """RangeError for a string longer than the engine allows (the realm's budget, at most MAX_STRING_LENGTH)."""
-    limit = MAX_STRING_LENGTH
+    """RangeError for a string longer than the engine allows (MAX_STRING_LENGTH, and the realm's budget); with a
+    budget a big string is also charged to its memory account (``charge_string``). Called before the copy where the
+    length is known first (``repeat``, ``padEnd``, ``concat``, ``join``)."""
+    if n > MAX_STRING_LENGTH:
+        raise JSRangeError("Invalid string length")
     budget = getattr(realm, "budget", None)
     if budget is not None:
-        limit = min(limit, budget.max_string_length)
-    if n > limit:
-        raise JSRangeError("Invalid string length")
+        charge_string(budget, n)
+
+
+def _copied(realm: Any, s: str, r: str) -> str:
+    """``r`` made from ``s`` by a built-in that copies (slice, case mapping): a big copy is charged like a new
+    string (``keep.push(big.slice(1))`` in a loop); ``s`` itself (Python's whole-string slice) is not new memory."""
+    if len(r) > BIG_STRING and r is not s:
+        charge_string(realm.budget, len(r))
+    return r
 
 
 def this_string_value(this: Any) -> str:
@@ -201,6 +210,7 @@ def _raw(realm: Any, this: Any, args: list[Any]) -> Any:
             break
         if i < len(subs):
             out.append(to_string(subs[i]))
+    check_string_length(sum(len(p) for p in out), realm)
     return "".join(out)
 
 
@@ -360,7 +370,7 @@ def _slice(realm: Any, this: Any, args: list[Any]) -> Any:
     ev = arg(args, 1)
     end = n if ev is UNDEFINED else to_integer_or_infinity(ev)
     end = max(n + end, 0) if end < 0 else min(end, n)
-    return s[int(start):int(end)] if start < end else ""
+    return _copied(realm, s, s[int(start):int(end)]) if start < end else ""
 
 
 def _substring(realm: Any, this: Any, args: list[Any]) -> Any:
@@ -369,7 +379,7 @@ def _substring(realm: Any, this: Any, args: list[Any]) -> Any:
     start = _clamp_pos(arg(args, 0), n, 0)
     ev = arg(args, 1)
     end = n if ev is UNDEFINED else _clamp_pos(ev, n, n)
-    return s[min(start, end):max(start, end)]
+    return _copied(realm, s, s[min(start, end):max(start, end)])
 
 
 def _substr(realm: Any, this: Any, args: list[Any]) -> Any:
@@ -385,7 +395,7 @@ def _substr(realm: Any, this: Any, args: list[Any]) -> Any:
     lv = arg(args, 1)
     length = n if lv is UNDEFINED else to_integer_or_infinity(lv)
     end = min(start + length, n)
-    return s[int(start):int(end)] if start < end else ""
+    return _copied(realm, s, s[int(start):int(end)]) if start < end else ""
 
 
 def _case(s: str, upper: bool) -> str:
@@ -396,19 +406,23 @@ def _case(s: str, upper: bool) -> str:
 
 
 def _to_lower_case(realm: Any, this: Any, args: list[Any]) -> Any:
-    return _case(_this_str(this, "toLowerCase"), False)
+    s = _this_str(this, "toLowerCase")
+    return _copied(realm, s, _case(s, False))
 
 
 def _to_upper_case(realm: Any, this: Any, args: list[Any]) -> Any:
-    return _case(_this_str(this, "toUpperCase"), True)
+    s = _this_str(this, "toUpperCase")
+    return _copied(realm, s, _case(s, True))
 
 
 def _to_locale_lower_case(realm: Any, this: Any, args: list[Any]) -> Any:
-    return _case(_this_str(this, "toLocaleLowerCase"), False)
+    s = _this_str(this, "toLocaleLowerCase")
+    return _copied(realm, s, _case(s, False))
 
 
 def _to_locale_upper_case(realm: Any, this: Any, args: list[Any]) -> Any:
-    return _case(_this_str(this, "toLocaleUpperCase"), True)
+    s = _this_str(this, "toLocaleUpperCase")
+    return _copied(realm, s, _case(s, True))
 
 
 def _to_string(realm: Any, this: Any, args: list[Any]) -> Any:
@@ -601,9 +615,13 @@ def _split(realm: Any, this: Any, args: list[Any]) -> Any:
     if not s:
         return realm.new_array([] if not rs else [s])
     if not rs:
+        charge_array(realm.budget, min(len(s), lim))  # before the copy: a slot per character
         return realm.new_array(list(s[:lim]))
     parts = s.split(rs)
-    return realm.new_array(parts[:lim])
+    if len(parts) > lim:
+        parts = parts[:lim]
+    charge_array(realm.budget, len(parts))
+    return realm.new_array(parts)
 
 
 # -- string iterator

@@ -1,10 +1,11 @@
 """Runaway scenarios next to healthy calls in one process: does the runaway end, how fast, and what it costs others.
 
 Why: sessions share one event loop per process. A scenario stuck in a loop, recursing, growing a string or an array,
-arming timers by the thousand or chaining promises must end with a clear error while the other sessions' media stays
-on its 20 ms grid. This runs ``calls`` bridged calls (the media graph, on the wall clock) and, one after another, a
-session per runaway kind; it reports for each kind how the session ended, after how long, and the tick lateness of
-the bridged calls during the incident.
+arming timers by the thousand, chaining promises, keeping big strings or arrays made by built-ins or piling up
+objects one at a time must end with a clear error while the other sessions' media stays on its 20 ms grid. This runs
+``calls`` bridged calls (the media graph, on the wall clock) and, one after another, a session per runaway kind; it
+reports for each kind how the session ended, after how long, and the tick lateness of the bridged calls during the
+incident.
 
 ``compare=True`` runs each kind twice in the same process, first with the limits as they were before the memory
 budget (``BEFORE_SETTINGS``: no memory cap, the engine's 2^28 / 2^25 string and array limits, a pause after every
@@ -38,6 +39,10 @@ RUNAWAYS: dict[str, str] = {
     "promise_storm": "setTimeout(() => { const f = () => Promise.resolve().then(f); f(); }, 0);",
     "async_storm": "setTimeout(() => { const f = async () => { await null; f(); f(); }; f(); }, 0);",
     "array_doubling": "setTimeout(() => { let a = [1]; for (;;) a = a.concat(a); }, 0);",
+    "spread_doubling": "setTimeout(() => { let a = [1]; for (;;) a = [...a, ...a]; }, 0);",
+    "repeat_strings": "setTimeout(() => { const keep = []; for (let i = 0; ; i++) keep.push(String(i).repeat(1e5)); }, 0);",
+    "object_chain": "setTimeout(() => { let o = {}; for (;;) o = {next: o}; }, 0);",
+    "map_growth": "setTimeout(() => { const m = new Map(); for (let i = 0; ; i++) m.set(i, {i}); }, 0);",
 }
 
 #: Session settings that give the limits before the memory budget (the "before" rows of ``compare``); the pause

@@ -59,6 +59,17 @@ def test_promise_storm_and_string_doubling_end_quickly_with_the_session_defaults
     assert "Invalid string length" in doubling["error"], doubling
 
 
+def test_built_in_copies_and_object_piles_end_by_the_memory_budget() -> None:
+    # Big strings from repeat are charged; a list of objects made one at a time ends by the watched heap. Each
+    # within a second or so, long before the 10 s cap.
+    report = measure_runaways(calls=2, max_steps=20_000_000, max_seconds=8.0, kinds=["repeat_strings", "object_chain"])
+    for row in report["runaways"]:
+        assert row["ended_by_itself"] and row["terminated"], row
+        assert row["error"].startswith("memory budget exceeded: ~") and "the limit is" in row["error"], row
+        assert row["seconds"] < 6, row
+    assert "of new objects" in report["runaways"][1]["error"]
+
+
 def test_memory_and_size_limits_are_session_settings() -> None:
     report = measure_runaways(calls=0, max_steps=20_000_000, max_seconds=3.0, kinds=["promise_storm"],
                               settings={"max_memory_mb": None, "max_task_seconds": 1.0})
