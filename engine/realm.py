@@ -489,7 +489,14 @@ def _positional_limit(fn: Callable[..., Any]) -> int | None:
     Plain functions and bound methods are read off their code object: every session defines a few hundred host
     functions, and ``inspect.signature`` cost ~15 ms of a session's start-up. Anything else (builtins, partials,
     ``functools.wraps`` wrappers, whose signature is the wrapped one's) asks inspect."""
-    target, bound = (fn.__func__, 1) if type(fn) is types.MethodType else (fn, 0)
+    if type(fn) is types.MethodType:
+        target, bound = fn.__func__, 1
+    elif type(fn) is types.FunctionType:
+        target, bound = fn, 0
+    else:  # an instance of a Python class with a plain __call__ (a shared host callable)
+        target, bound = getattr(type(fn), "__call__", None), 1
+        if type(target) is not types.FunctionType:
+            target, bound = fn, 0
     code = getattr(target, "__code__", None)
     if type(target) is types.FunctionType and code is not None and not hasattr(target, "__wrapped__"):
         if code.co_flags & _CO_VARARGS:

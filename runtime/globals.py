@@ -162,16 +162,25 @@ def js_constant(session: Session, table: Any) -> Any:
 _PROPS_SLOT: Any = JSObject.__dict__["props"]  # the base class's slot descriptor, which the lazy tables' ``props`` wraps
 
 
+def _member(realm: Any, value: Any) -> PropertyDescriptor:
+    """One table member as a frozen data property (a nested dict as a lazy FrozenTable)."""
+    if isinstance(value, Mapping):
+        value = FrozenTable(realm, value)
+    elif isinstance(value, (list, tuple)):
+        value = freeze(to_js(realm, value))
+    else:
+        value = to_js(realm, value)
+    return PropertyDescriptor(value=value, writable=False, enumerable=True, configurable=False)
+
+
 def _materialize(realm: Any, table: Mapping[str, Any], props: dict[Any, Any]) -> None:
-    """Fill ``props`` with ``table``'s members as frozen data properties (nested dicts as lazy FrozenTables)."""
+    """Fill ``props`` with ``table``'s members as frozen data properties, in the table's order (members already
+    made one by one keep their descriptor, so a nested table read before stays the same object)."""
+    made = dict(props)
+    props.clear()
     for key, value in table.items():
-        if isinstance(value, Mapping):
-            value = FrozenTable(realm, value)
-        elif isinstance(value, (list, tuple)):
-            value = freeze(to_js(realm, value))
-        else:
-            value = to_js(realm, value)
-        props[key] = PropertyDescriptor(value=value, writable=False, enumerable=True, configurable=False)
+        desc = made.get(key)
+        props[key] = desc if desc is not None else _member(realm, value)
 
 
 class FrozenTable(JSObject):
@@ -210,7 +219,7 @@ _PROBED = frozenset({"toJSON", "then", "constructor", "prototype", "length", "na
 class EnumObject(JSObject):
     """A frozen enum object (``CallEvents``…) whose reads of missing members return ``undefined`` as in VoxEngine
     and also record a trace warning (``PlayerEvents.PlaybackError`` is a classic). Its members are made on first use
-    (as in :class:`FrozenTable`): a session defines ~40 enums and most scenarios read a handful."""
+    one by one: a session defines ~40 enums and most scenarios read a handful of their members."""
 
     __slots__ = ("session", "enum_name", "_table")
     exotic = True  # route every read through get(), so misses are seen
@@ -234,6 +243,20 @@ class EnumObject(JSObject):
     @props.setter
     def props(self, value: dict[Any, Any]) -> None:
         _PROPS_SLOT.__set__(self, value)
+
+    def get_own_property(self, key: Any) -> PropertyDescriptor | None:
+        # A read makes that member only (CallEvents has 40, a scenario reads a few); keys, writes and deletes read
+        # ``props``, which makes the rest in the table's order.
+        table = self._table
+        if table is None:
+            return JSObject.get_own_property(self, key)
+        raw: dict[Any, Any] = _PROPS_SLOT.__get__(self)
+        desc = raw.get(key)
+        if desc is None:
+            if type(key) is not str or key not in table:
+                return None
+            desc = raw[key] = _member(self.session.realm, table[key])
+        return desc  # type: ignore[no-any-return]
 
     def get(self, key: Any, receiver: Any = MISSING) -> Any:
         value = super().get(key, receiver)

@@ -19,6 +19,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from voxsim.engine.errors import JSTypeError
+from voxsim.engine.host import to_py
+from voxsim.engine.operations import to_string
+from voxsim.engine.values import UNDEFINED, JSObject
+
 __all__ = [
     "HelperError",
     "base64_encode",
@@ -234,39 +239,75 @@ def _dotenv_pairs(lines: Iterable[str]) -> Iterable[tuple[str, str]]:
 # -- the JS binding ---------------------------------------------------------------------------------------------
 
 
+def _text(value: Any) -> str:
+    return str(to_py(to_string(value)))
+
+
+def _data(value: Any) -> str | list[int]:
+    converted = to_py(value)
+    if isinstance(converted, (str, list)):
+        return converted
+    return _text(value)
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if value is UNDEFINED or value is None else _text(value)
+
+
+class _Guarded:
+    """``fn`` with a HelperError raised as a JS TypeError naming the helper. An object, not a closure: the shared
+    ones outlive every session, and a load worker's teardown cuts the cells of closures it finds in a session."""
+
+    __slots__ = ("name", "fn")
+
+    def __init__(self, name: str, fn: Callable[..., Any]) -> None:
+        self.name = name
+        self.fn = fn
+
+    def __call__(self, *args: Any) -> Any:
+        try:
+            return self.fn(*args)
+        except HelperError as exc:
+            message, name = str(exc), self.name
+            raise JSTypeError(message if message.startswith(name) else f"{name}: {message}") from None
+
+
+def _js_str2bytes(d: Any, enc: Any = None) -> list[int]:
+    return str2bytes(_text(d), _optional_text(enc))
+
+
+def _js_bytes2str(d: Any, enc: Any = None) -> str:
+    return bytes2str(_byte_list(to_py(d)), _optional_text(enc))
+
+
+def _js_bytes2hex(d: Any, upper: Any = None) -> str:
+    return bytes2hex(_byte_list(to_py(d)), upper is True)
+
+
+#: The helpers that need nothing of a session: their Python side is made once per process (shared by every
+#: session's JS functions; nothing of it is reachable from JS), ``(name, callable, length)``.
+_SHARED_HELPERS: list[tuple[str, Callable[..., Any] | None, int]] = [
+    (name, _Guarded(name, fn) if fn is not None else None, length) for name, fn, length in [
+        ("base64_encode", lambda d: base64_encode(_data(d)), 1),
+        ("base64_decode", lambda d: base64_decode(_text(d)), 1),
+        ("str2bytes", _js_str2bytes, 2),
+        ("bytes2str", _js_bytes2str, 2),
+        ("bytes2hex", _js_bytes2hex, 2),
+        ("hex2bytes", lambda d: hex2bytes(_text(d)), 1),
+        ("uuidgen", lambda: uuidgen(None), 0),
+        ("getLocalTime", None, 2),  # made per session (its realm's Date)
+        ("levenshtein_distance", lambda a, b: float(levenshtein_distance(_text(a), _text(b))), 2),
+    ]
+]
+
+
+def _hide_tones(flag: Any = None) -> Any:  # DTMF digits are not written to voxsim's log anyway
+    return UNDEFINED
+
+
 def install(session: Any) -> None:
     """Define the helper globals, ``Logger`` and ``VoxEngine.getSecretValue`` in a session's realm."""
-    from voxsim.engine.errors import JSTypeError
-    from voxsim.engine.host import to_py
-    from voxsim.engine.operations import to_string
-    from voxsim.engine.values import UNDEFINED, JSObject
-
     realm = session.realm
-
-    def guarded(name: str, fn: Callable[..., Any], length: int) -> Any:
-        def call(*args: Any) -> Any:
-            try:
-                return fn(*args)
-            except HelperError as exc:
-                message = str(exc)
-                raise JSTypeError(message if message.startswith(name) else f"{name}: {message}") from None
-
-        return realm.new_host_function(name, call, length)
-
-    def text(value: Any) -> str:
-        return str(to_py(to_string(value)))
-
-    def data(value: Any) -> str | list[int]:
-        converted = to_py(value)
-        if isinstance(converted, (str, list)):
-            return converted
-        return text(value)
-
-    def optional_text(value: Any) -> str | None:
-        return None if value is UNDEFINED or value is None else text(value)
-
-    seed = session.options.settings.get("seed")
-    rng = random.Random(seed) if seed is not None else None
 
     def local_time(tz: Any, date: Any) -> Any:
         if not isinstance(date, JSObject):
@@ -278,35 +319,26 @@ def install(session: Any) -> None:
         ctor = realm.intrinsics.get("%Date%")
         if ctor is None:
             raise HelperError("Date is not available")
-        return realm.construct(ctor, [get_local_time(text(tz), millis)])
+        return realm.construct(ctor, [get_local_time(_text(tz), millis)])
 
-    table: list[tuple[str, Callable[..., Any], int]] = [
-        ("base64_encode", lambda d: base64_encode(data(d)), 1),
-        ("base64_decode", lambda d: base64_decode(text(d)), 1),
-        ("str2bytes", lambda d, enc=UNDEFINED: str2bytes(text(d), optional_text(enc)), 2),
-        ("bytes2str", lambda d, enc=UNDEFINED: bytes2str(_byte_list(to_py(d)), optional_text(enc)), 2),
-        ("bytes2hex", lambda d, upper=UNDEFINED: bytes2hex(_byte_list(to_py(d)), upper is True), 2),
-        ("hex2bytes", lambda d: hex2bytes(text(d)), 1),
-        ("uuidgen", lambda: uuidgen(rng), 0),
-        ("getLocalTime", local_time, 2),
-        ("levenshtein_distance", lambda a, b: float(levenshtein_distance(text(a), text(b))), 2),
-    ]
-    for name, fn, length in table:
-        session.define_global(name, guarded(name, fn, length))
+    seed = session.options.settings.get("seed")
+    rng = random.Random(seed) if seed is not None else None
+    for name, fn, length in _SHARED_HELPERS:
+        if fn is None:
+            fn = _Guarded(name, local_time)
+        elif name == "uuidgen" and rng is not None:
+            fn = _Guarded(name, lambda: uuidgen(rng))  # a seeded session's ids are its own
+        realm.define_global(name, realm.new_host_function(name, fn, length))
 
     logger = Logger(lambda message: session.log(message, source="Logger.write"))
     log_obj = realm.new_object()
 
     def write(message: Any = UNDEFINED) -> Any:
-        logger.write(text(message))
+        logger.write(_text(message))
         return UNDEFINED
 
     log_obj.define("write", realm.new_host_function("write", write, 1))
-
-    def hide_tones(flag: Any = UNDEFINED) -> Any:  # DTMF digits are not written to voxsim's log anyway
-        return UNDEFINED
-
-    log_obj.define("hideTones", realm.new_host_function("hideTones", hide_tones, 1))
+    log_obj.define("hideTones", realm.new_host_function("hideTones", _hide_tones, 1))
     session.define_global("Logger", log_obj)
 
     from .modules import amd, calllist, phonenumber
@@ -320,7 +352,7 @@ def install(session: Any) -> None:
     store = SecretStore.load(options.secrets_path, values=options.secrets)
 
     def get_secret_value(name: Any = UNDEFINED) -> Any:
-        value = store.get(text(name))
+        value = store.get(_text(name))
         return UNDEFINED if value is None else value
 
     try:

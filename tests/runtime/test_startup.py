@@ -52,6 +52,25 @@ def test_enum_members_and_missing_member_warning() -> None:
     assert any("PlayerEvents.PlaybackError does not exist" in r["message"] for r in session.trace.find(type="warning"))
 
 
+def test_enum_members_are_made_one_by_one_and_keep_the_table_order() -> None:
+    from voxsim.engine.values import PropertyDescriptor
+    from voxsim.runtime.events import GLOBAL_ENUMS
+
+    session = run_scenario('''"use strict";
+      const before = CallEvents.Connected;
+      Logger.write([before, CallEvents.Connected === before, "Connected" in CallEvents, "Nope" in CallEvents].join());
+      try { CallEvents.Connected = 1; } catch (e) { Logger.write(e.name); }
+      VoxEngine.terminate();''')
+    events = session.realm.global_object.get("CallEvents")
+    assert isinstance(events, EnumObject) and events._table is not None  # only what was read is made
+    made = EnumObject.__mro__[1].__dict__["props"].__get__(events)
+    assert set(made) == {"Connected"} and isinstance(made["Connected"], PropertyDescriptor)
+    first = made["Connected"]
+    assert [r["text"] for r in session.trace.find(type="log")] == ["Call.Connected,true,true,false", "TypeError"]
+    assert list(events.own_property_keys()) == list(GLOBAL_ENUMS["CallEvents"])  # all made, in the table's order
+    assert events._table is None and events.props["Connected"] is first
+
+
 def test_positional_limit_from_code_objects_matches_inspect() -> None:
     import functools
     import inspect
@@ -83,8 +102,14 @@ def test_positional_limit_from_code_objects_matches_inspect() -> None:
     @functools.wraps(w)
     def wrapped(*a: int, **k: int) -> None: ...
 
+    class Callable2:
+        def __call__(self, a: int, b: int = 0) -> None: ...
+
+    class CallableV:
+        __call__ = C.v
+
     cases = [C().m, C().v, C.s, C.c, f, g, wrapped, lambda x, y=2: 0, print, len, functools.partial(f, 1), C,
-             types.MethodType(f, 1)]
+             types.MethodType(f, 1), Callable2(), CallableV()]
     assert [_positional_limit(fn) for fn in cases] == [reference(fn) for fn in cases]
 
 
