@@ -60,7 +60,8 @@ async def _get(port: int, raw: bytes = GOOD) -> bytes:
         writer.write(raw)
         await writer.drain()
         head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 2.0)
-        length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
+        length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                      if line.lower().startswith(b"content-length"))
         return head + await asyncio.wait_for(reader.readexactly(length), 2.0)
     finally:
         writer.close()

@@ -8,8 +8,8 @@ TLS, as plaintext to the HTTPS port, or as a head that stalls before its end (sl
 the server sent back parses as well-formed HTTP/1.x responses, at most one per request sent (or the connection
 closed cleanly), a complete request got its answer within ``ANSWER_WITHIN`` seconds, a stalled head was cut off
 within ``HEADER_TIMEOUT`` (plus ``ANSWER_WITHIN``) and never answered 200, a 200 only ever came from the session
-whose secret the path carries, and a good request to each session succeeds right after. At the end the sessions must have no internal error, still be
-running, and have answered every ``HttpRequest`` event they saw.
+whose secret the path carries, and a good request to each session succeeds right after. At the end the sessions
+must have no internal error, still be running, and have answered every ``HttpRequest`` event they saw.
 """
 
 from __future__ import annotations
