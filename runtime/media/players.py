@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 
 from .audiofile import AudioFileError
-from .formats import PCM, frame_samples
-from .frames import Frame, SpeechTag
+from .formats import PCM
+from .frames import Frame, SpeechTag, split_frames
 from .media_map import MediaMap, standin_warning
 from .tones import ToneScriptError, progress_tone, render_tone_script
 from .tts import TTSError, synthesize
@@ -122,17 +122,9 @@ class Player(MediaUnit):
             self._fail(str(result) if isinstance(result, (AudioFileError, TTSError, ToneScriptError)) else repr(result))
             return
         clips = result if isinstance(result, list) else [result]
-        n = frame_samples(self.sample_rate)
         frames: list[Frame] = []
-        for clip in clips:
-            pcm = clip.pcm
-            count = -(-pcm.size // n)
-            padded = np.zeros(count * n, np.int16)
-            padded[: pcm.size] = pcm
-            uid = next(_speech_ids)
-            for i in range(count):
-                tag = SpeechTag(clip.text, uid, i == count - 1, i, count) if clip.text is not None else None
-                frames.append(Frame(padded[i * n : (i + 1) * n], self.sample_rate, tag))
+        for clip in clips:  # silent stretches come out marked (Frame.silent): free on every hop after this
+            frames.extend(split_frames(clip.pcm, self.sample_rate, clip.text, next(_speech_ids)))
         self._frames = frames
         self.duration = sum(c.pcm.size for c in clips) / self.sample_rate
         self.state = "ready"

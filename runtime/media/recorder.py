@@ -113,6 +113,8 @@ class Recorder(MediaUnit):
         self.writer = WavWriter(path, sample_rate, 1)
         self.url = self.writer.path.resolve().as_uri()
         self._pending: Frame | None = None
+        self._zero = silence(sample_rate)  # written when nothing arrived: one shared array, not one per tick
+        self._zero.setflags(write=False)
         graph.watch(self)
         graph.clock.call_soon(lambda: self.emit(RECORDER_STARTED, url=self.url))
 
@@ -121,7 +123,7 @@ class Recorder(MediaUnit):
 
     def after_tick(self) -> None:
         frame, self._pending = self._pending, None
-        self.writer.write(frame.pcm if frame is not None else silence(self.sample_rate))
+        self.writer.write(frame.pcm if frame is not None else self._zero)
 
     def stop(self) -> None:
         """Finalize the WAV and emit ``Recorder.Stopped``."""

@@ -3,9 +3,11 @@ sample-by-sample paths, on random audio."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import math
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import pytest
@@ -18,7 +20,7 @@ from voxsim.runtime.media.dtmf import DTMFDetector, digits_audio, dtmf_tone
 from voxsim.runtime.media.formats import g711_quantize
 from voxsim.runtime.media.frames import Frame, FrameQueue, RateConverter, SpeechTag, silent_frame, split_frames
 from voxsim.runtime.media.speakers import SimulatedParty
-from voxsim.runtime.media.units import MediaGraph
+from voxsim.runtime.media.units import MediaGraph, Sink
 
 # a chunk of audio: ("zeros", n), ("key", digit, n) or ("noise", seed, n)
 _CHUNK = st.one_of(
@@ -186,7 +188,8 @@ def test_wire_hop_of_a_marked_frame_is_the_hop_of_its_samples(chunk: tuple, law:
             plain = leg._through_wire(dataclasses.replace(frame, silent=False), True)
             np.testing.assert_array_equal(marked.pcm, plain.pcm)
             assert (marked.tag, marked.g711, marked.silent) == (plain.tag, plain.g711, plain.silent)
-            assert marked.silent == (not marked.pcm.any())
+            assert not marked.silent or not marked.pcm.any()  # a promise: never marked silent when it is not
+            assert marked.silent == (law == "mulaw" and frame.silent)  # µ-law keeps silence at zero, A-law does not
     finally:
         loop.close()
 
@@ -204,3 +207,24 @@ def test_frame_queue_clear_filters_its_one_deque() -> None:
     queue.extend(split_frames(np.ones(320, np.int16), 8000, tag="y"))
     assert queue.clear("x") == 5 and len(queue) == 2 and queue.frames is frames
     assert queue.clear() == 2 and not frames
+
+
+def test_player_frames_are_the_clip_cut_in_frames_with_silence_marked(vrun: Any) -> None:
+    from voxsim.runtime.media import players as P
+
+    tone = dtmf_tone("1", 8000, 0.05)  # 400 samples: frames 0-2 and 5-8 hold tone, 3-4 only zeros
+    clips = [P.Clip(np.concatenate([tone, np.zeros(500, np.int16), tone]), "words"), P.Clip(np.zeros(170, np.int16))]
+
+    async def body(clock: Clock, graph: MediaGraph) -> list[Frame]:
+        player = P.Player(graph, lambda rate: clips, sample_rate=8000)
+        sink = Sink(graph, 8000)
+        player.send_media_to(sink)
+        await asyncio.sleep(0.5)
+        return [f for _, f in sink.frames]
+
+    frames = vrun(body)
+    assert len(frames) == 9 + 2
+    np.testing.assert_array_equal(np.concatenate([f.pcm for f in frames[:9]])[:1300], clips[0].pcm)
+    assert [i for i, f in enumerate(frames) if f.silent] == [3, 4, 9, 10]
+    assert [f.speech.index if f.speech else None for f in frames] == [0, 1, 2, 3, 4, 5, 6, 7, 8, None, None]
+    assert frames[8].speech is not None and frames[8].speech.last
