@@ -37,6 +37,35 @@ def trace_value(value: Any) -> Any:
     return type(value).__name__
 
 
+class _JSListener:
+    """A JS listener as pyee holds it: runs ``fn`` as its own JS task (one small object per listener, not a closure
+    and its cells: a session registers a few dozen)."""
+
+    __slots__ = ("emitter", "js_function", "event")
+
+    def __init__(self, emitter: Emitter, fn: Any, event: str) -> None:
+        self.emitter = emitter
+        self.js_function = fn
+        self.event = event
+
+    def __call__(self, payload_js: Any) -> Any:
+        emitter = self.emitter
+        return emitter.session.call_js(self.js_function, emitter.this, [payload_js], where=self.event)
+
+
+class _PyListener:
+    """A Python listener as pyee holds it: called with the payload dict (the JS payload is ignored)."""
+
+    __slots__ = ("listener",)
+    js_function = None
+
+    def __init__(self, listener: PyListener) -> None:
+        self.listener = listener
+
+    def __call__(self, payload_js: Any, payload: dict[str, Any]) -> object:
+        return self.listener(payload)
+
+
 class Emitter:
     """Listeners of one event target, keyed by the event's string value (``Call.Connected``).
 
@@ -52,19 +81,18 @@ class Emitter:
         self.this = this
         self._ee = EventEmitter()
         # Nothing a listener does may vanish: a Python error inside pyee's own dispatch is reported to the session.
-        self._ee.on("error", lambda exc: session.internal_error(exc, where=f"listener on {target}"))
-        self._js: dict[tuple[str, int], Callable[..., None]] = {}
+        self._ee.on("error", self._pyee_error)
+        self._js: dict[tuple[str, int], _JSListener] = {}
+
+    def _pyee_error(self, exc: BaseException) -> None:
+        self.session.internal_error(exc, where=f"listener on {self.target}")
 
     def add_js_listener(self, event: str, fn: Any) -> None:
         """``addEventListener(event, fn)``: the same function twice is registered once, like the DOM."""
         key = (event, id(fn))
         if key in self._js:
             return
-
-        def run(payload_js: Any) -> Any:
-            return self.session.call_js(fn, self.this, [payload_js], where=event)
-
-        run.js_function = fn  # type: ignore[attr-defined]
+        run = _JSListener(self, fn, event)
         self._js[key] = run
         self._ee.on(event, run)
 
@@ -75,7 +103,7 @@ class Emitter:
 
     def on(self, event: str, listener: PyListener) -> None:
         """Register a Python listener called with the payload dict (before JS listeners added later)."""
-        self._ee.on(event, lambda _payload_js, payload: listener(payload))
+        self._ee.on(event, _PyListener(listener))
 
     def listener_count(self, event: str) -> int:
         """How many listeners (JS and Python) ``event`` has."""
@@ -119,5 +147,5 @@ class Emitter:
     def clear(self) -> None:
         """Drop every listener (after the object's last event)."""
         self._ee.remove_all_listeners()
-        self._ee.on("error", lambda exc: self.session.internal_error(exc, where=f"listener on {self.target}"))
+        self._ee.on("error", self._pyee_error)
         self._js.clear()

@@ -174,3 +174,34 @@ def test_create_does_not_yield_on_virtual_time() -> None:
     during, names, plain_names = _turns_while(make, virtual=True)
     assert during == 0
     assert names == plain_names
+
+
+def test_what_sessions_share_is_not_seen_by_another_scenario() -> None:
+    """Host members, helper globals and enum tables have one Python side per process; each session still gets its
+    own JS objects, so what one scenario changes on them another never sees."""
+    change = '''"use strict";
+      const call = VoxEngine.callPSTN("+15550100200", "+15550100100");
+      const proto = Object.getPrototypeOf(call);
+      proto.hangup = function () { return "hijacked"; };
+      proto.extra = 1;
+      call.addEventListener.mark = 1;
+      VoxEngine.addEventListener.mark = 1;
+      Object.getPrototypeOf(VoxEngine).terminate = null;
+      base64_encode.mark = 1;
+      Logger.write.mark = 1;
+      CallEvents.Connected.length;
+      Logger.write("changed");
+      VoxEngine.terminate();'''
+    probe = '''"use strict";
+      const call = VoxEngine.callPSTN("+15550100200", "+15550100100");
+      const proto = Object.getPrototypeOf(call);
+      Logger.write([typeof proto.hangup, proto.hangup === call.hangup, "extra" in proto, call.addEventListener.mark,
+        VoxEngine.addEventListener.mark, typeof Object.getPrototypeOf(VoxEngine).terminate, base64_encode.mark,
+        Logger.write.mark, base64_encode("hi"), Object.isFrozen(CallEvents)].join());
+      VoxEngine.terminate();'''
+    first = run_scenario(change)
+    assert first.errors == [] and [r["text"] for r in first.trace.find(type="log")] == ["changed"]
+    second = run_scenario(probe)
+    assert second.errors == [], second.errors
+    assert [r["text"] for r in second.trace.find(type="log")] == ["function,true,false,,,function,,,aGk=,true"]
+    assert first.realm.global_object.get("VoxEngine") is not second.realm.global_object.get("VoxEngine")
