@@ -17,11 +17,13 @@ settled) is not counted against the next one.
 
 Objects made one at a time by compiled code (``o = {next: o}`` in a loop, closures, a Map or an array filled by
 index) have no charge point of their own: a task that runs past its first checkpoints is *watched* instead, by the
-growth of the interpreter's allocated memory blocks (``sys.getallocatedblocks()``: no cost per object, one read per
-``HEAP_CHECK_SECONDS`` of the task's running time, or per checkpoint without a timer). The process is shared, so
-only the task's own running time counts: the growth is banked before the realm suspends the task and measured
-afresh when it resumes. Blocks freed meanwhile (by reference counting or by the collector) are credited, so a task
-that makes and drops objects stays at about zero. Past ``HEAP_FACTOR`` times ``max_memory`` (at ``BLOCK_BYTES`` a
+growth of the interpreter's allocated memory blocks (``sys.getallocatedblocks()``: no cost per object; a read every
+``HEAP_CHECK_SECONDS`` of the task's running time or per checkpoint without a timer, spaced out further when reads
+are slow: they walk pymalloc's arenas). The process is shared, so only windows of the task's own running time count:
+a window's growth is banked before the realm suspends the task, and a new window opens after it resumes (after
+some slices only when reads are slow, until the rate those windows saw would pass the cap: then every slice). Blocks
+freed meanwhile (by reference counting or by the collector, also others' garbage) are credited, so a task that
+makes and drops objects stays at about zero. Past ``HEAP_FACTOR`` times ``max_memory`` (at ``BLOCK_BYTES`` a
 block) the task ends like a memory runaway; the factor leaves room for what a long first task legitimately keeps
 (lazily compiled functions, intrinsics made on first use).
 """
@@ -36,7 +38,7 @@ from typing import Callable
 from .errors import BudgetExceeded
 
 __all__ = ["Budget", "CHECK_SECONDS", "MB", "JOB_BYTES", "BLOCK_BYTES", "HEAP_FACTOR", "HEAP_CHECK_SECONDS",
-           "HEAP_WATCH_SECONDS"]
+           "HEAP_WATCH_SECONDS", "HEAP_COST_RATIO"]
 
 #: How much running time a chunk of steps should take when a timer is set: the chunk is halved or doubled so that
 #: checkpoints come about this often whatever a step costs (0.3 µs in an empty loop, 100+ µs for a promise job).
@@ -70,6 +72,10 @@ HEAP_WATCH_SECONDS = 0.004
 #: ~1 ms with 600 MB of Python objects) besides the reads around each suspension.
 HEAP_CHECK_SECONDS = 0.002
 
+#: Reads of the watched heap take at most 1 / HEAP_COST_RATIO of a task's running time (the next read waits that
+#: many times the last one's cost): 5 %.
+HEAP_COST_RATIO = 20
+
 _allocated_blocks = sys.getallocatedblocks
 
 
@@ -93,7 +99,8 @@ class Budget:
 
     __slots__ = ("max_steps", "left", "max_depth", "depth", "max_string_length", "max_array_length", "slice_steps",
                  "slice_seconds", "max_seconds", "timer", "suspend", "memory", "max_memory", "queue", "max_memory_cap",
-                 "max_heap_blocks", "_heap_base", "_heap_grown", "_heap_due", "_used", "_granted", "_chunk", "_started",
+                 "max_heap_blocks", "_heap_base", "_heap_grown", "_heap_due", "_heap_opened", "_heap_seen",
+                 "_heap_run", "_heap_dense", "_used", "_granted", "_chunk", "_started",
                  "_slice_start", "_checked", "_exceeded")
 
     def __init__(self, max_steps: int = 200_000_000, max_depth: int = 1000,
@@ -118,6 +125,12 @@ class Budget:
         self._heap_base = -1
         self._heap_grown = 0
         self._heap_due = 0.0
+        # When the open window opened, seconds of closed windows, the task's running time since it is watched
+        # (-1: not yet), and whether every slice is a window (the sampled ones' rate passed the cap).
+        self._heap_opened = 0.0
+        self._heap_seen = 0.0
+        self._heap_run = -1.0
+        self._heap_dense = False
         # Bytes the current task holds by the account (may go below 0: it freed what earlier tasks had left).
         self.memory = 0
         # The realm's promise job queue (set by the realm): its length counts at checkpoints.
@@ -153,6 +166,9 @@ class Budget:
         self.memory = 0
         self._heap_base = -1
         self._heap_grown = 0
+        self._heap_seen = 0.0
+        self._heap_run = -1.0
+        self._heap_dense = False
         grant = self._chunk if self.timer is not None else self.slice_steps
         self.left = self._granted = min(grant, self.max_steps)
         if self.timer is not None:
@@ -195,29 +211,65 @@ class Budget:
         elif since < CHECK_SECONDS / 2 and self._chunk < self.slice_steps:
             self._chunk = min(self.slice_steps, self._chunk * 2)
         self._checked = now
-        if self.max_heap_blocks != _NO_CAP and now >= self._heap_due:
-            self._check_heap(now, HEAP_CHECK_SECONDS)
-        if self.suspend is not None and self.slice_seconds is not None and now - self._slice_start >= self.slice_seconds:
-            watched = self._heap_base >= 0
-            if watched:  # others run while the task is suspended: bank its growth, measure afresh on resume
-                self._heap_grown += _allocated_blocks() - self._heap_base
+        ending = self.suspend is not None and self.slice_seconds is not None and \
+            now - self._slice_start >= self.slice_seconds
+        watch = self.max_heap_blocks != _NO_CAP
+        if watch and now >= self._heap_due:
+            if not ending:
+                self._check_heap(now, HEAP_CHECK_SECONDS)
+            elif self._heap_run < 0:
+                self._heap_run = 0.0  # watched from the next slice on (a window now would close at once)
+        if ending:
+            if watch and self._heap_run >= 0:  # others run while the task is suspended: close the window first
+                self._heap_suspending(now)
             self.suspend()
-            if watched:
-                self._heap_base = _allocated_blocks()
             now = self.timer()
             self._slice_start = self._checked = now
+            if watch and self._heap_run >= 0 and (self._heap_dense or now >= self._heap_due):
+                self._heap_base = _allocated_blocks()
+                self._heap_opened = now
 
     def _check_heap(self, now: float, period: float) -> None:
-        """Read the watched heap when due (``now`` in seconds, or in steps without a timer): the first read starts
-        watching, later ones end the task when its growth is over ``max_heap_blocks``."""
+        """Read the watched heap when due (``now`` in seconds, or in steps without a timer): a read opens a window
+        of the task's own running time (the first one starts watching the task), later ones end the task when its
+        growth is over ``max_heap_blocks``.
+
+        On a timer a read's cost (~5 us to ~1 ms: it walks pymalloc's arenas) sets when the next is due, so reads
+        take about 1/``HEAP_COST_RATIO`` of the task's time."""
         if now < self._heap_due:
             return
-        self._heap_due = now + period
         blocks = _allocated_blocks()
+        if self.timer is not None:
+            period = max(period, HEAP_COST_RATIO * (self.timer() - now))
+        self._heap_due = now + period
         if self._heap_base < 0:
             self._heap_base = blocks
+            self._heap_opened = now
+            if self._heap_run < 0:
+                self._heap_run = 0.0
             return
-        grown = self._heap_grown + blocks - self._heap_base
+        self._heap_over(self._heap_grown + blocks - self._heap_base)
+
+    def _heap_suspending(self, now: float) -> None:
+        """Before a suspension of a watched task: count the slice's running time, bank the open window's growth.
+
+        With slow reads (a big process) only some slices are windows; when the growth rate they saw, over the
+        task's running time, passes the cap, every slice becomes a window (``_heap_dense``), so the task ends on
+        growth that was measured, not on an estimate: a legit burst seen in one window costs reads, not the task."""
+        assert self.timer is not None
+        self._heap_run += now - self._slice_start
+        if self._heap_base < 0:
+            return
+        blocks = _allocated_blocks()
+        self._heap_due = now + HEAP_COST_RATIO * (self.timer() - now)
+        self._heap_grown += blocks - self._heap_base
+        self._heap_seen += now - self._heap_opened
+        self._heap_base = -1
+        self._heap_over(self._heap_grown)
+        if self._heap_seen > 0 and self._heap_grown * self._heap_run > self.max_heap_blocks * self._heap_seen:
+            self._heap_dense = True
+
+    def _heap_over(self, grown: int) -> None:
         if grown > self.max_heap_blocks:
             self.exceed("memory", f"~{max(1, round(grown * BLOCK_BYTES / MB))} MB of new objects held by one task "
                                   f"(the limit is {self.max_heap_blocks * BLOCK_BYTES / MB:g} MB, {HEAP_FACTOR} x "
@@ -225,7 +277,7 @@ class Budget:
 
     @property
     def heap_grown(self) -> int:
-        """Blocks the watched heap grew by in the current task so far (0 while the task is not watched)."""
+        """Blocks the watched heap grew by in the current task's watched windows so far."""
         if self._heap_base < 0:
             return self._heap_grown
         return self._heap_grown + _allocated_blocks() - self._heap_base

@@ -264,3 +264,75 @@ def test_without_a_memory_cap_the_heap_is_not_watched() -> None:
     with pytest.raises(BudgetExceeded) as info:
         run(r, "let o = {}; for (;;) o = {next: o};")
     assert info.value.kind == "step"
+
+
+@pytest.mark.parametrize("read_cost", [0.0, 0.0005])
+def test_reads_of_the_heap_take_a_small_share_of_the_task(monkeypatch: pytest.MonkeyPatch, read_cost: float) -> None:
+    import voxsim.engine.budget as budget_module
+    now, reads = [0.0], [0]
+    real = budget_module._allocated_blocks
+
+    def slow_read() -> int:  # a big process: each read walks many arenas
+        reads[0] += 1
+        now[0] += read_cost
+        return real()
+
+    monkeypatch.setattr(budget_module, "_allocated_blocks", slow_read)
+    budget = Budget(max_steps=10**9, slice_steps=10, slice_seconds=0.002, timer=lambda: now[0], max_memory=MB)
+    budget.suspend = lambda: None
+    budget.reset()
+    for _ in range(1000):  # a checkpoint every 0.3 ms: 0.3 s of running time, ~150 slices
+        now[0] += 0.0003
+        budget.left = -1
+        budget.spent()
+    if read_cost:
+        assert reads[0] * read_cost < 0.1 * now[0], reads  # spaced out: at most ~5 % of the time (10 % with slack)
+    else:
+        assert reads[0] >= 2 * 140, reads  # cheap reads: every slice is a window (opened at resume, closed before)
+
+
+def slow_reads(monkeypatch: pytest.MonkeyPatch, now: list[float], read_cost: float) -> list[int]:
+    import voxsim.engine.budget as budget_module
+    reads = [0]
+    real = budget_module._allocated_blocks
+
+    def slow_read() -> int:
+        reads[0] += 1
+        now[0] += read_cost
+        return real()
+
+    monkeypatch.setattr(budget_module, "_allocated_blocks", slow_read)
+    return reads
+
+
+def test_with_slow_reads_a_runaway_is_then_watched_every_slice(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [0.0]
+    slow_reads(monkeypatch, now, 0.0005)  # windows every ~5th slice at first
+    budget = Budget(max_steps=10**9, slice_steps=10, slice_seconds=0.002, timer=lambda: now[0], max_memory=64 * 1024)
+    budget.suspend = lambda: None
+    budget.reset()
+    keep: list[object] = []
+    with pytest.raises(BudgetExceeded, match="new objects"):
+        for _ in range(5000):
+            keep.extend({"n": i} for i in range(1000, 1050))  # ~100-150 blocks a checkpoint
+            now[0] += 0.0003
+            budget.left = -1
+            budget.spent()
+    # ended on measured growth soon after the sampled windows' rate passed the cap (not 5 x later)
+    assert budget._heap_dense and len(keep) < 3 * budget.max_heap_blocks, len(keep)
+
+
+def test_with_slow_reads_a_burst_then_nothing_runs_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [0.0]
+    slow_reads(monkeypatch, now, 0.0005)
+    budget = Budget(max_steps=10**9, slice_steps=10, slice_seconds=0.002, timer=lambda: now[0], max_memory=64 * 1024)
+    budget.suspend = lambda: None
+    budget.reset()
+    keep: list[object] = []
+    for k in range(600):
+        if 20 <= k < 40:  # ~1/2 of the cap kept within a few slices, then nothing more
+            keep.extend({"n": i} for i in range(1000, 1040))
+        now[0] += 0.0003
+        budget.left = -1
+        budget.spent()
+    assert budget.heap_grown < budget.max_heap_blocks
