@@ -1,13 +1,14 @@
 """One 20 ms media ticker per event loop, shared by the media graphs of every session on it.
 
 Why: a graph with its own timer costs the loop a timer handle, two heap operations and, on real time, a wake-up of the
-process per tick. With 200 sessions on a real-time loop that is 10,000 wake-ups a second, and on a virtual machine each
-wake-up from a sleep costs 20-140 µs of CPU by itself — more than a bridged call's whole tick. The ticker runs the
+process per tick. With 200 sessions on a real-time loop that is 10,000 wake-ups a second, and on a virtual machine a
+wake-up from a sleep costs 20-200 µs of CPU by itself — more than a bridged call's whole tick. The ticker runs the
 graphs in *slots*: all graphs of a slot tick in one timer callback, one after the other, on the same 20 ms grid.
 
-- Real time: the 20 ms period is cut into :data:`SLOTS` phases, and a graph joins the slot with the fewest graphs when
-  it wakes (at most ``SLOTS`` × 50 wake-ups a second in all). A graph's frames are as late as the graphs before it in
-  its slot took to tick, which is what its ``lateness`` records; balancing keeps every slot short.
+- Real time: slots sit on :data:`SLOTS` phases of the 20 ms period (2 ms apart) and are packed: a waking graph joins
+  the busiest slot whose tick still fits in :data:`SLOT_BUDGET` (each slot measures what its ticks take), so 50 calls
+  share a slot or two and 200 calls a handful — few wake-ups, and no graph waits more than ~2 ms behind the others of
+  its slot. A slot that grows over budget hands one graph a tick to another slot.
 - Virtual time: a slot per exact phase of the loop clock, on the first graph's own grid, so a session alone on its
   loop ticks at exactly the instants it did with its own timer (runs stay reproducible).
 """
@@ -28,9 +29,13 @@ if TYPE_CHECKING:
 __all__ = ["Ticker", "TickSlot", "SLOTS", "TICK"]
 
 TICK = FRAME_MS / 1000
-#: Phases of the 20 ms period on real time: 2 ms apart. Fewer slots mean fewer wake-ups but longer batches (the last
-#: graph of a slot of 20 bridged calls waits ~0.5 ms for the others); more slots, the reverse.
+#: Phases of the 20 ms period on real time, 2 ms apart.
 SLOTS = 10
+#: Real time: how long one slot's tick may take (seconds) before new graphs go to another slot. A graph's frames wait
+#: for the graphs before it in its slot, so this bounds what batching adds to lateness; a larger budget means fewer
+#: wake-ups (each costs the process 20-200 µs of CPU on a VM).
+SLOT_BUDGET = 0.002
+_FIRST_GUESS = 0.0001  # a graph's tick before any was measured (a bridged call: 30-80 µs)
 _STALL_TICKS = 10  # the process stalled this long: drop the missed ticks instead of bursting them
 _US = 1_000_000
 
@@ -63,6 +68,7 @@ class Ticker:
         self.virtual = is_virtual(loop)
         self.slots: dict[int, TickSlot] = {}
         self._epoch = loop.time()  # real time: slot i's phase is epoch + i * TICK / SLOTS
+        self.per_graph = _FIRST_GUESS  # real time: what one graph's tick takes (a moving average over all slots)
 
     @classmethod
     def for_loop(cls, loop: AbstractEventLoop) -> Ticker:
@@ -82,15 +88,36 @@ class Ticker:
             if slot is None:
                 slot = self.slots[key] = TickSlot(key, origin)
         else:
-            key = min(range(SLOTS), key=lambda i: len(self.slots[i].graphs) if i in self.slots else 0)
-            slot = self.slots.get(key)
-            if slot is None:
-                slot = self.slots[key] = TickSlot(key, self._epoch + key * TICK / SLOTS)
+            slot = self._pack(self._cost(graph))
+        return self._enter(graph, slot, now)
+
+    def _enter(self, graph: MediaGraph, slot: TickSlot, now: float) -> TickSlot:
         if slot.timer is None:  # an idle slot restarts at the first grid point from now on
             slot.n = math.ceil((now - slot.base) / TICK - 1e-9)
             slot.timer = self.loop.call_at(slot.when, self._fire, slot)
         slot.graphs.append(graph)
         return slot
+
+    def _cost(self, graph: MediaGraph) -> float:
+        return graph.cost or self.per_graph
+
+    def _load(self, slot: TickSlot) -> float:
+        """What the slot's tick takes: the sum of its graphs' measured tick times."""
+        return sum(graph.cost or self.per_graph for graph in slot.graphs)
+
+    def _pack(self, cost: float, avoid: TickSlot | None = None) -> TickSlot:
+        """Real time: the busiest slot with room for ``cost`` more, else an unused phase, else the least busy."""
+        loads = {key: self._load(s) for key, s in self.slots.items() if s.graphs and s is not avoid}
+        fits = [key for key, load in loads.items() if load + cost <= SLOT_BUDGET]
+        if fits:
+            return self.slots[max(fits, key=loads.__getitem__)]
+        for key in range(SLOTS):
+            slot = self.slots.get(key)
+            if slot is None:
+                slot = self.slots[key] = TickSlot(key, self._epoch + key * TICK / SLOTS)
+            if not slot.graphs:
+                return slot
+        return self.slots[min(loads, key=loads.__getitem__)] if loads else self.slots[0]
 
     def leave(self, graph: MediaGraph, slot: TickSlot) -> None:
         """Stop ticking ``graph`` (an idle slot cancels its timer)."""
@@ -106,15 +133,36 @@ class Ticker:
         slot.timer = None
         when = slot.when
         graphs = slot.graphs
+        loop = self.loop
+        started = loop.time()
+        ticked = len(graphs)
         for graph in tuple(graphs):  # graphs that join during the tick start on the next one
             if graph.slot is slot and not graph.run_tick(when):
                 graph.slot = None
                 graphs.remove(graph)
         if not graphs:
             return
-        loop = self.loop
+        if not self.virtual:
+            self._measure(slot, loop.time() - started, ticked)
         slot.n += 1
         behind = loop.time() - slot.when
         if behind > _STALL_TICKS * TICK:
             slot.n += math.ceil(behind / TICK)
         slot.timer = loop.call_at(slot.when, self._fire, slot)
+
+    def _measure(self, slot: TickSlot, took: float, ticked: int) -> None:
+        """Real time: update the per-graph guess; move one graph out of a slot well over budget (a measured cost,
+        so one slow tick — a collection, a preemption — moves nothing)."""
+        if ticked:
+            self.per_graph += 0.05 * (took / ticked - self.per_graph)
+        graphs = slot.graphs
+        if len(graphs) < 2:
+            return
+        load = self._load(slot)
+        if load > 1.5 * SLOT_BUDGET:
+            graph = graphs[-1]
+            cost = self._cost(graph)
+            other = self._pack(cost, avoid=slot)
+            if self._load(other) + cost < load - cost:  # only if the two slots end up closer to even
+                graphs.pop()
+                graph.slot = self._enter(graph, other, self.loop.time())

@@ -134,6 +134,7 @@ class MediaGraph:
         self.tick_cost: list[float] = []
         self.record_lateness = not clock.virtual
         self.slot: TickSlot | None = None  # the ticker's slot while ticking
+        self.cost = 0.0  # real time: what a tick takes (seconds, a moving average; 0 until measured)
         self._next: float = 0.0  # session time of the tick being processed
         self._order: tuple[MediaUnit, ...] | None = None  # the units in tick order, rebuilt after add/remove
 
@@ -212,7 +213,9 @@ class MediaGraph:
             started = time()
             self.lateness.append(started - when)
             self.tick()
-            self.tick_cost.append(time() - started)
+            took = time() - started
+            self.tick_cost.append(took)
+            self.cost += 0.05 * (took - self.cost)  # what the ticker packs slots by
         else:
             self.tick()
         return bool(self.watchers) or any(u.ticking for u in self._units_in_order())
