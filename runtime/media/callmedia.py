@@ -16,8 +16,8 @@ import numpy as np
 
 from . import players as P
 from .dtmf import DTMFDetector, digits_audio
-from .formats import AudioFormat, g711_quantize, parse_format
-from .frames import Frame, RateConverter, is_silent, silent_frame, split_frames
+from .formats import AudioFormat, g711_quantize, g711_round_table, parse_format
+from .frames import Frame, RateConverter, silent_frame, split_frames
 from .recorder import RECORD_STARTED, RECORD_STOPPED, CallRecorder
 from .units import MediaGraph, MediaUnit
 
@@ -72,6 +72,7 @@ class CallMedia(MediaUnit):
         self.wire: AudioFormat | None = parse_format(wire) if wire else None
         self._wire_rate = self.wire.sample_rate if self.wire is not None else sample_rate
         self._wire_law = self.wire.encoding if self.wire is not None and self.wire.encoding != "pcm_s16le" else None
+        self._law_table = g711_round_table(self._wire_law) if self._wire_law else None
         self.active = False
         self.player: P.Player | None = None
         self.recorder: CallRecorder | None = None
@@ -179,14 +180,18 @@ class CallMedia(MediaUnit):
             if law is None or frame.g711 == law:
                 return frame
             pcm = frame.pcm
-            if frame.silent or is_silent(pcm):  # silence (half of a call's frames): one shared quantized frame
+            # silence (half of a call's frames) comes marked from where it is made: one shared quantized frame.
+            # An unmarked frame is quantized without a look for silence (exact either way: the law maps 0 to the
+            # same value); a look would cost every speech frame more than it saves the rare unmarked silent one.
+            if frame.silent:
                 quiet = self._wire_quiet
                 if quiet is None or quiet.pcm.size != pcm.size:
                     quiet = _quantized_silence(pcm.size, rate, law)
                 if frame.speech is None and frame.tag is None:
                     return quiet
                 return Frame(quiet.pcm, rate, frame.speech, frame.tag, law, quiet.silent)
-            return Frame(g711_quantize(pcm, law), rate, frame.speech, frame.tag, law)
+            assert self._law_table is not None
+            return Frame(self._law_table.take(pcm.view(np.uint16)), rate, frame.speech, frame.tag, law)
         key = (outgoing, frame.sample_rate)
         convs = self._wire_converters.get(key)
         if convs is None:

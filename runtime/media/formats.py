@@ -33,6 +33,7 @@ __all__ = [
     "alaw_encode",
     "alaw_decode",
     "g711_quantize",
+    "g711_round_table",
     "pcm_to_bytes",
     "pcm_from_bytes",
     "resample",
@@ -176,6 +177,12 @@ def alaw_decode(data: bytes) -> PCM:
 
 _ULAW_ROUND = _ULAW_DEC[_ULAW_ENC]
 _ALAW_ROUND = _ALAW_DEC[_ALAW_ENC]
+
+
+def g711_round_table(encoding: Encoding) -> PCM | None:
+    """The table ``g711_quantize`` looks samples up in (index: the sample as uint16), or None for linear PCM: for a
+    per-frame caller that keeps it at hand (``table.take(pcm.view(np.uint16))`` is the whole quantizer)."""
+    return _ULAW_ROUND if encoding == "mulaw" else _ALAW_ROUND if encoding == "alaw" else None
 
 
 def g711_quantize(pcm: PCM, encoding: Encoding) -> PCM:

@@ -187,7 +187,7 @@ def test_wire_hop_of_a_marked_frame_is_the_hop_of_its_samples(chunk: tuple, law:
             marked = leg._through_wire(frame, True)
             plain = leg._through_wire(dataclasses.replace(frame, silent=False), True)
             np.testing.assert_array_equal(marked.pcm, plain.pcm)
-            assert (marked.tag, marked.g711, marked.silent) == (plain.tag, plain.g711, plain.silent)
+            assert (marked.tag, marked.g711) == (plain.tag, plain.g711)
             assert not marked.silent or not marked.pcm.any()  # a promise: never marked silent when it is not
             assert marked.silent == (law == "mulaw" and frame.silent)  # µ-law keeps silence at zero, A-law does not
     finally:
