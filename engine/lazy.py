@@ -143,8 +143,7 @@ def defer_members(realm: Any, target: JSObject, members: Iterable[tuple[Any, Laz
     raw = _raw_get(target)
     if _REALM not in raw:
         raw[_REALM] = realm
-    for key, placeholder in members:
-        raw[key] = placeholder
+    raw.update(members)
     cls = type(target)
     if cls not in LAZY_TYPES:
         target.__class__ = _twin(cls, per_key)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from builtins import type as builtins_type
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
@@ -109,9 +110,12 @@ def _json_default(value: object) -> object:
     return str(value)
 
 
+_ATOMS = frozenset({str, int, bool, type(None)})
+
+
 def _clean(value: Any) -> Any:
     """A JSON-safe copy of a field value (NaN/inf become strings, non-JSON types their ``str``)."""
-    if value is None or isinstance(value, (bool, int, str)):
+    if type(value) in _ATOMS or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
@@ -170,22 +174,30 @@ class Trace:
         Raises:
             TraceError: unknown type, a reserved key among the fields, or a required field missing.
         """
-        if type not in _REQUIRED:
+        required = _REQUIRED.get(type)
+        if required is None:
             raise TraceError(f"unknown trace record type {type!r}; expected one of {', '.join(TRACE_TYPES)}")
-        reserved = RESERVED_FIELDS.intersection(fields)
-        if reserved:
+        if not RESERVED_FIELDS.isdisjoint(fields):
+            reserved = RESERVED_FIELDS.intersection(fields)
             raise TraceError(f"trace fields may not be named {', '.join(sorted(reserved))}")
-        missing = [k for k in _REQUIRED[type] if fields.get(k) is None]
-        if missing:
-            raise TraceError(f"a {type!r} trace record needs {', '.join(missing)}")
-        t = round(float(self._clock()), 6)
-        rec = TraceRecord(len(self._records), t, type, {k: _clean(v) for k, v in fields.items()})
+        for k in required:
+            if fields.get(k) is None:
+                missing = [k for k in required if fields.get(k) is None]
+                raise TraceError(f"a {type!r} trace record needs {', '.join(missing)}")
+        # A session writes a record per event, log line and media action: the record owns the cleaned dict
+        # (no second copy in TraceRecord's constructor).
+        rec = TraceRecord.__new__(TraceRecord)
+        rec.seq = len(self._records)
+        rec.t = round(float(self._clock()), 6)
+        rec.type = type
+        rec.fields = {k: v if builtins_type(v) in _ATOMS else _clean(v) for k, v in fields.items()}
         self._records.append(rec)
         if self._file is not None:
             self._file.write(rec.to_json() + "\n")
             self._file.flush()
-        for listener in list(self._listeners):
-            listener(rec)
+        if self._listeners:
+            for listener in list(self._listeners):
+                listener(rec)
         return rec
 
     def add_listener(self, listener: Callable[[TraceRecord], None]) -> None:
