@@ -250,7 +250,7 @@ def to_js(realm: Any, value: Any) -> Any:
         return value
     if isinstance(value, HostObject):
         return wrap(realm, value)
-    if isinstance(value, Mapping):
+    if t is dict or isinstance(value, Mapping):  # a dict skips the ABC check (payloads are dicts)
         o = realm.new_object()
         for k, v in value.items():
             o.props[py_str_to_js(str(k))] = to_js(realm, v)

@@ -25,12 +25,12 @@ PyListener = Callable[[dict[str, Any]], object]
 
 def trace_value(value: Any) -> Any:
     """A JSON-safe copy of a payload value: host objects become their ``trace_id`` (or class name)."""
+    if value is None or isinstance(value, (str, int, float, bool)):  # before the Mapping ABC check: most values
+        return value
     if isinstance(value, Mapping):
         return {str(k): trace_value(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [trace_value(v) for v in value]
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
     ident = getattr(value, "trace_id", None)
     if isinstance(ident, str):
         return ident

@@ -349,10 +349,16 @@ def install(session: Any) -> None:
     amd.install(session)
 
     options = session.options
-    store = SecretStore.load(options.secrets_path, values=options.secrets)
+    # A secrets file is read (and checked) now; without one the store is built on the first getSecretValue, so a
+    # session that never asks does not scan the environment.
+    stores: list[SecretStore] = []
+    if options.secrets_path is not None:
+        stores.append(SecretStore.load(options.secrets_path, values=options.secrets))
 
     def get_secret_value(name: Any = UNDEFINED) -> Any:
-        value = store.get(_text(name))
+        if not stores:
+            stores.append(SecretStore.load(None, values=options.secrets))
+        value = stores[0].get(_text(name))
         return UNDEFINED if value is None else value
 
     try:

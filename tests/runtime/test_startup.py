@@ -205,3 +205,23 @@ def test_what_sessions_share_is_not_seen_by_another_scenario() -> None:
     assert second.errors == [], second.errors
     assert [r["text"] for r in second.trace.find(type="log")] == ["function,true,false,,,function,,,aGk=,true"]
     assert first.realm.global_object.get("VoxEngine") is not second.realm.global_object.get("VoxEngine")
+
+
+def test_session_keys_and_secrets_are_fresh_also_in_a_forked_child() -> None:
+    import os
+
+    from voxsim.runtime.session import _random_bytes
+
+    seen = {_random_bytes(24) for _ in range(400)}  # crosses refills of the 4 KB buffer
+    assert len(seen) == 400
+    parent_next = _random_bytes(16)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child's next bytes must not be the ones the parent's buffer still holds
+        os.write(write, _random_bytes(16))
+        os._exit(0)
+    os.waitpid(pid, 0)
+    child = os.read(read, 16)
+    os.close(read)
+    os.close(write)
+    assert len(child) == 16 and child != _random_bytes(16) and child != parent_next
