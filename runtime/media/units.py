@@ -218,7 +218,12 @@ class MediaGraph:
             self.cost += 0.05 * (took - self.cost)  # what the ticker packs slots by
         else:
             self.tick()
-        return bool(self.watchers) or any(u.ticking for u in self._units_in_order())
+        if self.watchers:
+            return True
+        for unit in self._order or self._units_in_order():  # a loop, not any(genexpr): this runs every tick
+            if unit.ticking:
+                return True
+        return False
 
     def _units_in_order(self) -> tuple[MediaUnit, ...]:
         order = self._order
