@@ -144,6 +144,9 @@ class Realm:
         # Per-realm state of built-ins (RNG, clock, zone, RegExp snapshot). It lives on the realm, not in module-level
         # WeakKeyDictionaries keyed by realm: their values reach the realm again and so kept every realm alive.
         self.builtin_state: dict[str, Any] = {}
+        # What embeds this realm (the runtime's Session): lets host function bodies shared by every realm find
+        # their realm's own host objects. Never reachable from JS.
+        self.host: Any = None
         # Date.now()/new Date() read this; the runtime points it at the session clock (virtual or real time).
         self.now_ms: Callable[[], float] = lambda: _time.time() * 1000.0
 

@@ -173,6 +173,7 @@ class Session:
         self._scripts: list[Any] = []
         self.script_files: list[str] = []
         self.realm = Realm(budget=self._budget())
+        self.realm.host = self
         # Suspended tasks of all sessions on this loop take turns, leaving the loop to media and other sessions.
         self.realm.schedule = SliceScheduler.for_loop(self.loop).schedule
         # JS tasks waiting for a time-sliced task of this realm to end (JS runs to completion): (fn, where).

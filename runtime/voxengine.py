@@ -6,12 +6,14 @@ Other parts add their members (``getSecretValue``, ``createWebSocket``, ``create
 
 from __future__ import annotations
 
-import types
+import functools
+import inspect
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from voxsim.engine.errors import JSRangeError, JSTypeError
-from voxsim.engine.host import HostObject, js_method, to_py
+from voxsim.engine.host import HostObject, js_method, to_js, to_py
+from voxsim.engine.lazy import LazyMember, defer_members
 from voxsim.engine.values import UNDEFINED, JSFunction, JSObject
 
 from .call import Call, add_event_listener, remove_event_listener
@@ -299,8 +301,30 @@ def install(session: Session) -> None:
     trap_missing_members(session, Call, "call")
     session.define_global("VoxEngine", vox)
     # VoxEngine's functions work detached (`call.addEventListener(CallEvents.Disconnected, VoxEngine.terminate)`
-    # is common), so each member is also an own property bound to this session's object.
-    for name, kinds in VoxEngine.js_members.items():
-        if "method" in kinds:
-            fn, length = kinds["method"]
-            extend(session, name, types.MethodType(fn, vox), length)
+    # is common), so each member is also an own property bound to this session's object, made on its first read.
+    defer_members(session.realm, session.realm.wrap(vox), _own_members(), per_key=True)
+
+
+class _OwnMethod:
+    """The body of a ``VoxEngine`` member as an own property: calls the method on the VoxEngine object of the
+    calling realm's session, whatever ``this`` is. Realm-independent, so one per member serves every session."""
+
+    __slots__ = ("fn", "limit")
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        self.fn = fn
+        params = list(inspect.signature(fn).parameters.values())[1:]
+        self.limit: int | None = None if any(p.kind is p.VAR_POSITIONAL for p in params) else sum(
+            1 for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
+
+    def __call__(self, realm: Any, this: Any, args: list[Any]) -> Any:
+        limit = self.limit
+        if limit is not None and len(args) > limit:
+            args = args[:limit]
+        return to_js(realm, self.fn(realm.host.extensions["voxengine"], *args))
+
+
+@functools.cache
+def _own_members() -> tuple[tuple[str, LazyMember], ...]:
+    return tuple((name, LazyMember(_OwnMethod(kinds["method"][0]), name, kinds["method"][1]))
+                 for name, kinds in VoxEngine.js_members.items() if "method" in kinds)

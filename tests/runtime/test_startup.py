@@ -225,3 +225,23 @@ def test_session_keys_and_secrets_are_fresh_also_in_a_forked_child() -> None:
     os.close(read)
     os.close(write)
     assert len(child) == 16 and child != _random_bytes(16) and child != parent_next
+
+
+def test_voxengine_members_are_own_bound_functions_made_on_first_read() -> None:
+    from voxsim.engine.lazy import LAZY_TYPES, LazyMember, raw_props
+
+    session = run_scenario('''"use strict";
+      const { customData } = VoxEngine;
+      const end = VoxEngine.terminate;
+      Logger.write([customData("abc"), VoxEngine.customData(), typeof end, end.name, end.length,
+        Object.getOwnPropertyDescriptor(VoxEngine, "customData").enumerable,
+        VoxEngine.customData === customData].join());
+      setTimeout(end, 10);''', max_seconds=5)
+    assert session.errors == [], session.errors
+    assert [r["text"] for r in session.trace.find(type="log")] == ["abc,abc,function,terminate,0,false,true"]
+    assert not any(r.get("message", "").startswith("--max-seconds") for r in session.trace.find(type="warning"))
+    vox = session.realm.global_object.get("VoxEngine")
+    assert type(vox) in LAZY_TYPES  # the members nobody read are still placeholders
+    assert type(raw_props(vox)["callPSTN"]) is LazyMember
+    names = [k for k in vox.own_property_keys() if isinstance(k, str)]
+    assert names[:3] == ["addEventListener", "removeEventListener", "customData"] and "getSecretValue" in names
