@@ -7,7 +7,8 @@ the longest piece bounds the lateness a start-up adds. Run ``python -m voxsim.to
 on stdout); the window of each session runs from its creation to 100 ms after ``start()`` (the storage open, the
 inbound call's alerting and answer). Two figures per session: the probe's wall-clock stall, and the CPU time of the
 longest loop turn (what the stall would be on a core of its own; on a busy machine the wall figure also counts
-waiting for a core).
+waiting for a core). ``--objects`` counts instead the GC-tracked objects one live call holds
+(:func:`count_session_objects`, bridged calls by default).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["measure_startup_stalls"]
+__all__ = ["measure_startup_stalls", "count_session_objects"]
 
 #: Seconds the probe keeps watching after ``start()`` returned.
 AFTER_START = 0.1
@@ -115,9 +116,42 @@ def measure_startup_stalls(scenario: str | Path, sessions: int = 10) -> dict[str
     return doc
 
 
+def count_session_objects(scenario: str | Path, calls: int = 20, caller_script: str | None = None,
+                          call_seconds: float = 6.0, at: float = 4.0) -> dict[str, Any]:
+    """GC-tracked objects per live load call: ``calls`` concurrent calls of ``scenario`` (its default caller, as
+    ``voxsim load`` runs them) on virtual time; ``at`` seconds in, after a full collection, the objects the process
+    tracks beyond what it held before, per call. Why: a full collection walks every one of them, and young ones
+    each that was made; fewer per session means shorter collections next to live media."""
+    from voxsim.runtime.clock import run
+
+    from .calls import CallFactory, LoadConfig
+
+    async def main() -> dict[str, Any]:
+        with tempfile.TemporaryDirectory(prefix="voxsim-objects-") as tmp:
+            factory = CallFactory(LoadConfig(scenarios=(str(scenario),), caller_script=caller_script,
+                                             call_seconds=call_seconds), Path(tmp))
+            await factory.run(0)  # warm-up: imports, parse cache, shared placeholders
+            gc.collect()
+            before = len(gc.get_objects())
+            tasks = [asyncio.ensure_future(factory.run(i + 1)) for i in range(calls)]
+            await asyncio.sleep(at)
+            gc.collect()
+            live = len(gc.get_objects()) - before
+            outcomes = await asyncio.gather(*tasks)
+            await factory.close()
+        return {"scenario": Path(scenario).name, "calls": calls, "ok": sum(o.ok for o in outcomes),
+                "objects_per_live_call": round(live / calls)}
+
+    return run(main(), virtual=True)  # type: ignore[no-any-return]
+
+
 if __name__ == "__main__":
     from importlib.resources import files
 
-    target = sys.argv[1] if len(sys.argv) > 1 else str(files("voxsim.scenarios").joinpath("cartesia_inbound.js"))
-    count = int(sys.argv[2]) if len(sys.argv) > 2 else 10
-    print(json.dumps(measure_startup_stalls(target, count)))
+    args = sys.argv[1:]
+    objects = "--objects" in args
+    args = [a for a in args if a != "--objects"]
+    default = "bridged_call.js" if objects else "cartesia_inbound.js"
+    target = args[0] if args else str(files("voxsim.scenarios").joinpath(default))
+    count = int(args[1]) if len(args) > 1 else (20 if objects else 10)
+    print(json.dumps(count_session_objects(target, count) if objects else measure_startup_stalls(target, count)))
