@@ -68,13 +68,15 @@ HEAP_FACTOR = 4
 #: nearly all of them, never read the heap.
 HEAP_WATCH_SECONDS = 0.004
 
-#: Running time between two reads of the watched heap (a read walks pymalloc's arenas: ~5 us in a small process,
-#: ~1 ms with 600 MB of Python objects) besides the reads around each suspension.
-HEAP_CHECK_SECONDS = 0.002
+#: Running time between two reads of the watched heap (a read walks pymalloc's arenas: 5-70 us in a small process,
+#: 0.4-1 ms with 150-600 MB of Python objects) besides the two that make a window of a sliced task's slice.
+HEAP_CHECK_SECONDS = 0.01
 
-#: Reads of the watched heap take at most 1 / HEAP_COST_RATIO of a task's running time (the next read waits that
-#: many times the last one's cost): 5 %.
-HEAP_COST_RATIO = 20
+#: Reads of the watched heap take about 1 / HEAP_COST_RATIO of a task's running time at most (the next read waits
+#: that many times the last one's cost): 2 % (of wall time; up to ~5 % of the task's CPU time measured on a box at
+#: load 5, where a read's wall time includes being preempted). A bigger ratio leaves longer gaps between a slow
+#: process's windows, which is how much later a runaway there is seen.
+HEAP_COST_RATIO = 50
 
 _allocated_blocks = sys.getallocatedblocks
 
@@ -99,7 +101,7 @@ class Budget:
 
     __slots__ = ("max_steps", "left", "max_depth", "depth", "max_string_length", "max_array_length", "slice_steps",
                  "slice_seconds", "max_seconds", "timer", "suspend", "memory", "max_memory", "queue", "max_memory_cap",
-                 "max_heap_blocks", "_heap_base", "_heap_grown", "_heap_due", "_heap_opened", "_heap_seen",
+                 "max_heap_blocks", "_heap_base", "_heap_grown", "_heap_due", "_heap_opened", "_heap_cost", "_heap_seen",
                  "_heap_run", "_heap_dense", "_used", "_granted", "_chunk", "_started",
                  "_slice_start", "_checked", "_exceeded")
 
@@ -128,6 +130,7 @@ class Budget:
         # When the open window opened, seconds of closed windows, the task's running time since it is watched
         # (-1: not yet), and whether every slice is a window (the sampled ones' rate passed the cap).
         self._heap_opened = 0.0
+        self._heap_cost = 0.0  # seconds the read that opened the window took
         self._heap_seen = 0.0
         self._heap_run = -1.0
         self._heap_dense = False
@@ -228,6 +231,8 @@ class Budget:
             if watch and self._heap_run >= 0 and (self._heap_dense or now >= self._heap_due):
                 self._heap_base = _allocated_blocks()
                 self._heap_opened = now
+                self._heap_cost = self.timer() - now  # often the dearest read: others ran, the caches are cold
+                self._heap_due = now + max(HEAP_CHECK_SECONDS, HEAP_COST_RATIO * self._heap_cost)
 
     def _check_heap(self, now: float, period: float) -> None:
         """Read the watched heap when due (``now`` in seconds, or in steps without a timer): a read opens a window
@@ -240,7 +245,8 @@ class Budget:
             return
         blocks = _allocated_blocks()
         if self.timer is not None:
-            period = max(period, HEAP_COST_RATIO * (self.timer() - now))
+            self._heap_cost = self.timer() - now
+            period = max(period, HEAP_COST_RATIO * self._heap_cost)
         self._heap_due = now + period
         if self._heap_base < 0:
             self._heap_base = blocks
@@ -254,19 +260,24 @@ class Budget:
         """Before a suspension of a watched task: count the slice's running time, bank the open window's growth.
 
         With slow reads (a big process) only some slices are windows; when the growth rate they saw, over the
-        task's running time, passes the cap, every slice becomes a window (``_heap_dense``), so the task ends on
-        growth that was measured, not on an estimate: a legit burst seen in one window costs reads, not the task."""
+        task's running time, passes the cap, every slice becomes a window (``_heap_dense``) and the estimate counts
+        for at most half the cap: the task ends on growth that was mostly measured, and a legit burst seen in one
+        window costs reads, not the task."""
         assert self.timer is not None
         self._heap_run += now - self._slice_start
         if self._heap_base < 0:
             return
         blocks = _allocated_blocks()
-        self._heap_due = now + HEAP_COST_RATIO * (self.timer() - now)
+        self._heap_due = now + HEAP_COST_RATIO * (self._heap_cost + self.timer() - now)  # the window's two reads
         self._heap_grown += blocks - self._heap_base
         self._heap_seen += now - self._heap_opened
         self._heap_base = -1
         self._heap_over(self._heap_grown)
-        if self._heap_seen > 0 and self._heap_grown * self._heap_run > self.max_heap_blocks * self._heap_seen:
+        if not self._heap_dense and self._heap_seen > 0 and \
+                self._heap_grown * self._heap_run > self.max_heap_blocks * self._heap_seen:
+            # Count what the unwatched slices likely added, up to half the cap: the other half must be measured.
+            estimate = int(self._heap_grown * self._heap_run / self._heap_seen)
+            self._heap_grown = max(self._heap_grown, min(estimate, self.max_heap_blocks // 2))
             self._heap_dense = True
 
     def _heap_over(self, grown: int) -> None:

@@ -286,7 +286,7 @@ def test_reads_of_the_heap_take_a_small_share_of_the_task(monkeypatch: pytest.Mo
         budget.left = -1
         budget.spent()
     if read_cost:
-        assert reads[0] * read_cost < 0.1 * now[0], reads  # spaced out: at most ~5 % of the time (10 % with slack)
+        assert reads[0] * read_cost < 0.04 * now[0], reads  # spaced out: ~2 % of the time (4 % with slack)
     else:
         assert reads[0] >= 2 * 140, reads  # cheap reads: every slice is a window (opened at resume, closed before)
 
@@ -318,8 +318,9 @@ def test_with_slow_reads_a_runaway_is_then_watched_every_slice(monkeypatch: pyte
             now[0] += 0.0003
             budget.left = -1
             budget.spent()
-    # ended on measured growth soon after the sampled windows' rate passed the cap (not 5 x later)
-    assert budget._heap_dense and len(keep) < 3 * budget.max_heap_blocks, len(keep)
+    # ended on measured growth a window or two after the sampled windows' rate passed the cap: windows are 50 x
+    # their reads' cost apart (50 ms, ~25 slices, ~20 K blocks here); unwatched it would run all 5000 checkpoints
+    assert budget._heap_dense and len(keep) < 12 * budget.max_heap_blocks, len(keep)
 
 
 def test_with_slow_reads_a_burst_then_nothing_runs_on(monkeypatch: pytest.MonkeyPatch) -> None:
