@@ -141,9 +141,21 @@ class CallFactory:
 
     def enable_teardown(self) -> None:
         """Cut each ended session's reference cycles (``teardown.py``); call once warm-up is over."""
+        import gc
+
         from .teardown import snapshot
 
-        self.teardown_keep = snapshot()
+        frozen = gc.get_freeze_count()
+        if frozen:
+            # gc.get_objects() does not list the permanent generation: after a gc.freeze() (the GC policies'
+            # warm-up freeze) the snapshot would miss every shared object, and the walk would cut them (the
+            # network's caller, the parsed scripts...). List them, then freeze them again.
+            gc.unfreeze()
+        try:
+            self.teardown_keep = snapshot()
+        finally:
+            if frozen:
+                gc.freeze()
 
     def _tear_down_later(self, session: Any) -> None:
         from .teardown import break_session_cycles
