@@ -309,44 +309,55 @@ def js_enum(session: Session, name: str, table: Mapping[str, Any]) -> EnumObject
     return obj
 
 
+def _arg(args: list[Any], i: int) -> Any:
+    return args[i] if i < len(args) else UNDEFINED
+
+
+# The timer and require globals are built-in functions with bodies shared by every session: each finds its
+# session through ``realm.host`` (no closure per session and global).
+def _set_timeout(realm: Any, this: Any, args: list[Any]) -> Any:
+    return realm.host.extensions["timers"].set(_arg(args, 0), _arg(args, 1), args[2:], repeat=False)
+
+
+def _set_interval(realm: Any, this: Any, args: list[Any]) -> Any:
+    return realm.host.extensions["timers"].set(_arg(args, 0), _arg(args, 1), args[2:], repeat=True)
+
+
+def _clear_timer(realm: Any, this: Any, args: list[Any]) -> Any:
+    realm.host.extensions["timers"].clear(_arg(args, 0))
+    return UNDEFINED
+
+
+def _require(realm: Any, this: Any, args: list[Any]) -> Any:
+    session = realm.host
+    name = _arg(args, 0)
+    # Unknown modules only warn: public scenarios in production call e.g. require(Modules.Player), which is
+    # require(undefined) under the v28 typings, and go on working.
+    if isinstance(name, str) and not is_known_module(name) and name in _script_names(session):
+        return UNDEFINED  # another scenario file of this run: already loaded in the same realm
+    if not isinstance(name, str):
+        session.warn(f"require({realm.display(name)}): not a VoxEngine module; ignored", source="require")
+        return UNDEFINED
+    try:
+        if not require_module(session, name):
+            session.warn(f"require({name!r}): module {name!r} is not emulated by voxsim yet", source="require")
+    except ModuleError as exc:
+        session.warn(f"require({name!r}): {exc}; ignored", source="require")
+    return UNDEFINED
+
+
 def install(session: Session) -> None:
     """Timers, ``require``, the enums, ``Modules``, ``Language``, ``VoiceList``, ``global``."""
     realm = session.realm
+    assert realm.host is session
     timers = Timers(session)
     session.extensions["timers"] = timers
     session.add_closer(timers.cancel_all)
-
-    def set_timeout(fn: Any = UNDEFINED, ms: Any = UNDEFINED, *args: Any) -> float:
-        return timers.set(fn, ms, list(args), repeat=False)
-
-    def set_interval(fn: Any = UNDEFINED, ms: Any = UNDEFINED, *args: Any) -> float:
-        return timers.set(fn, ms, list(args), repeat=True)
-
-    def clear(ident: Any = UNDEFINED) -> Any:
-        timers.clear(ident)
-        return UNDEFINED
-
-    realm.define_global("setTimeout", realm.new_host_function("setTimeout", set_timeout, 2))
-    realm.define_global("setInterval", realm.new_host_function("setInterval", set_interval, 2))
-    realm.define_global("clearTimeout", realm.new_host_function("clearTimeout", clear, 1))
-    realm.define_global("clearInterval", realm.new_host_function("clearInterval", clear, 1))
-
-    def require(name: Any = UNDEFINED) -> Any:
-        # Unknown modules only warn: public scenarios in production call e.g. require(Modules.Player), which is
-        # require(undefined) under the v28 typings, and go on working.
-        if isinstance(name, str) and not is_known_module(name) and name in _script_names(session):
-            return UNDEFINED  # another scenario file of this run: already loaded in the same realm
-        if not isinstance(name, str):
-            session.warn(f"require({realm.display(name)}): not a VoxEngine module; ignored", source="require")
-            return UNDEFINED
-        try:
-            if not require_module(session, name):
-                session.warn(f"require({name!r}): module {name!r} is not emulated by voxsim yet", source="require")
-        except ModuleError as exc:
-            session.warn(f"require({name!r}): {exc}; ignored", source="require")
-        return UNDEFINED
-
-    realm.define_global("require", realm.new_host_function("require", require, 1))
+    realm.define_global("setTimeout", realm.new_function("setTimeout", _set_timeout, 2))
+    realm.define_global("setInterval", realm.new_function("setInterval", _set_interval, 2))
+    realm.define_global("clearTimeout", realm.new_function("clearTimeout", _clear_timer, 1))
+    realm.define_global("clearInterval", realm.new_function("clearInterval", _clear_timer, 1))
+    realm.define_global("require", realm.new_function("require", _require, 1))
     for name, table in GLOBAL_ENUMS.items():
         realm.define_global(name, js_enum(session, name, table))
     for name, table in EXTRA_ENUMS.items():
