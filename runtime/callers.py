@@ -282,7 +282,7 @@ def steps_from(value: Any, source: str = "<script>") -> CallerScript:
 class ScriptRunner:
     """Runs a script for one call's far end: ``party`` is its ``SimulatedParty`` (mouth and ear), ``call`` the Call.
 
-    The ear is watched by wrapping ``party.hear``; agent turns are told apart by ``silence_ms`` of quiet.
+    The ear is watched through ``party.on_voiced``; agent turns are told apart by ``silence_ms`` of quiet.
     """
 
     def __init__(self, session: Any, call: Any, party: Any, script: CallerScript) -> None:
@@ -296,23 +296,8 @@ class ScriptRunner:
         self.turns = 0  # agent turns that started
         self._replied_to = False  # the caller spoke last: agent.silent means the end of the agent's answer
         self._waiters: list[tuple[str, asyncio.Future[None]]] = []
-        hear = party.hear
-
-        def watched(frame: Any) -> Any:
-            level = hear(frame)  # SimulatedParty.hear returns the level it logged in heard.energy
-            if level is None:
-                level = party.heard.energy[-1][1] if party.heard.energy else 0.0
-            voiced = frame.speech is not None or level > _VOICED_RMS
-            if voiced:
-                now = self.clock.now()
-                if not self.speaking or now - self.voiced_at > _TURN_GAP:
-                    self.speaking = True
-                    self.turns += 1
-                    self._fire("agent.speaking")
-                self.voiced_at = now
-            return level
-
-        party.hear = watched
+        party.voiced_level = _VOICED_RMS
+        party.on_voiced.append(self._voiced)
         session.trace.add_listener(self._record)
         self.task: asyncio.Task[None] = self.clock.loop.create_task(self._run())
         for name in ("Call.Disconnected", "Call.Failed"):
@@ -320,6 +305,14 @@ class ScriptRunner:
         # A terminating session drops its calls silently (no Disconnected): the script must end with it, or its
         # waits would keep the session's objects alive (and its task running) until they time out.
         session.add_closer(self.stop)
+
+    def _voiced(self, now: float) -> None:
+        # the party's ear heard a voiced frame at ``now``: a new agent turn after a gap, else the same one goes on
+        if not self.speaking or now - self.voiced_at > _TURN_GAP:
+            self.speaking = True
+            self.turns += 1
+            self._fire("agent.speaking")
+        self.voiced_at = now
 
     def stop(self) -> None:
         """The call ended: stop the script."""

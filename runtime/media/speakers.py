@@ -70,6 +70,11 @@ class SimulatedParty:
         self.on_speech: list[Callable[[str, str], None]] = []
         self.wake: Callable[[], None] | None = None  # set by the call: audio was queued
         self.on_hangup: list[Callable[[], None]] = []
+        # the ear's listeners for voiced frames (speech-tagged, or louder than ``voiced_level`` RMS), called with the
+        # session time the frame was heard: a caller script tells the agent's turns apart with them
+        self.on_voiced: list[Callable[[float], None]] = []
+        self.voiced_level = 200.0
+        self._ear_reset = False  # the key detector was reset by tagged speech and has heard nothing since
         self._speaking: int | None = None
         self._detector = DTMFDetector(sample_rate)
         self._last_utterance: int | None = None
@@ -222,12 +227,18 @@ class SimulatedParty:
             # one inner product (exact: integer partial sums), ~2x cheaper than @ and ~4x than np.mean of squares
             rms = math.sqrt(np.inner(wide, wide) / pcm.size)
         heard.energy.append((now, rms))
-        detector = self._detector
         if speech is not None:  # simulated speech/TTS carries no keys: skip the Goertzel work
-            detector.skip()
+            if not self._ear_reset:  # once per stretch of speech: the detector is not fed again until it ends
+                self._detector.skip()
+                self._ear_reset = True
         else:
+            self._ear_reset = False
+            detector = self._detector
             for key in detector.silence(pcm.size) if rms == 0.0 else detector.process(pcm):
                 heard.digits.append((now, key))
         if self.keep_audio:
             self.audio_heard.append((now, pcm))
+        if self.on_voiced and (speech is not None or rms > self.voiced_level):
+            for cb in list(self.on_voiced):
+                cb(now)
         return rms

@@ -40,3 +40,23 @@ def test_detector_skip_starts_afresh_and_quiet_blocks_are_cheap() -> None:
     assert detector.process(key) == ["7"]
     assert detector.process(np.zeros(8000, np.int16)) == []
     assert detector.process(np.full(8000, 3, np.int16)) == []  # below the level floor
+
+
+def test_party_ear_calls_on_voiced_for_speech_and_loud_frames_only() -> None:
+    from voxsim.runtime.clock import new_event_loop
+
+    loop = new_event_loop(virtual=True)
+    try:
+        party = SimulatedParty(Clock(loop), 8000)
+        voiced: list[float] = []
+        party.on_voiced.append(voiced.append)
+        party.voiced_level = 200.0
+        quiet = np.full(160, 150, np.int16)  # RMS 150: below the level
+        loud = np.full(160, 250, np.int16)
+        levels = [party.hear(f) for f in split_frames(np.concatenate([quiet, np.zeros(160, np.int16), loud]), 8000)]
+        assert levels == [150.0, 0.0, 250.0] and len(voiced) == 1
+        for frame in split_frames(np.zeros(320, np.int16), 8000, text="words", utterance=2):  # tagged: voiced at 0
+            party.hear(frame)
+        assert len(voiced) == 3 and voiced == [0.0] * 3
+    finally:
+        loop.close()
