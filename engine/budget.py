@@ -23,9 +23,10 @@ are slow: they walk pymalloc's arenas). The process is shared, so only windows o
 a window's growth is banked before the realm suspends the task, and a new window opens after it resumes (after
 some slices only when reads are slow, until the rate those windows saw would pass the cap: then every slice). Blocks
 freed meanwhile (by reference counting or by the collector, also others' garbage) are credited, so a task that
-makes and drops objects stays at about zero. Past ``HEAP_FACTOR`` times ``max_memory`` (at ``BLOCK_BYTES`` a
-block) the task ends like a memory runaway; the factor leaves room for what a long first task legitimately keeps
-(lazily compiled functions, intrinsics made on first use).
+makes and drops objects stays at about zero; the count never goes below zero, so a big collection of others'
+garbage (an ended session's objects) cannot hide a runaway's growth after it. Past ``HEAP_FACTOR`` times
+``max_memory`` (at ``BLOCK_BYTES`` a block) the task ends like a memory runaway; the factor leaves room for what a
+long first task legitimately keeps (lazily compiled functions, intrinsics made on first use).
 """
 
 from __future__ import annotations
@@ -254,7 +255,10 @@ class Budget:
             if self._heap_run < 0:
                 self._heap_run = 0.0
             return
-        self._heap_over(self._heap_grown + blocks - self._heap_base)
+        grown = self._heap_grown + blocks - self._heap_base
+        if grown < 0:  # more was freed than the task made (others' garbage collected now): no reserve to mask growth
+            self._heap_grown, self._heap_base = 0, blocks
+        self._heap_over(grown)
 
     def _heap_suspending(self, now: float) -> None:
         """Before a suspension of a watched task: count the slice's running time, bank the open window's growth.
@@ -269,7 +273,7 @@ class Budget:
             return
         blocks = _allocated_blocks()
         self._heap_due = now + HEAP_COST_RATIO * (self._heap_cost + self.timer() - now)  # the window's two reads
-        self._heap_grown += blocks - self._heap_base
+        self._heap_grown = max(0, self._heap_grown + blocks - self._heap_base)  # (as in _check_heap)
         self._heap_seen += now - self._heap_opened
         self._heap_base = -1
         self._heap_over(self._heap_grown)

@@ -337,3 +337,20 @@ def test_with_slow_reads_a_burst_then_nothing_runs_on(monkeypatch: pytest.Monkey
         budget.left = -1
         budget.spent()
     assert budget.heap_grown < budget.max_heap_blocks
+
+
+def test_others_garbage_freed_meanwhile_does_not_hide_a_runaway() -> None:
+    budget = Budget(max_steps=10**9, slice_steps=10, max_memory=64 * 1024)  # steps: a read at every checkpoint
+    cap = budget.max_heap_blocks
+    others = [{"n": i} for i in range(1000, 1000 + 3 * cap)]  # an ended session's objects, collected meanwhile
+    budget.reset()
+    budget.left = -1
+    budget.spent()
+    del others[:]
+    mine: list[object] = []
+    with pytest.raises(BudgetExceeded, match="new objects"):
+        for _ in range(500):
+            mine.extend({"n": i} for i in range(1000, 1000 + cap // 20))
+            budget.left = -1
+            budget.spent()
+    assert len(mine) < cap, len(mine)  # not 3 x the cap later (the freed blocks are no reserve)
