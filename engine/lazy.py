@@ -115,7 +115,7 @@ def _twin(cls: type, per_key: bool = False) -> type:
         if per_key:
             # Exotic: property reads go through get_own_property (the fast paths step aside), which makes one member;
             # anything reading ``props`` itself (keys, writes, deletes) makes them all and restores the class.
-            assert not cls.exotic, "per-key laziness needs an ordinary [[GetOwnProperty]]"
+            assert not getattr(cls, "exotic", False), "per-key laziness needs an ordinary [[GetOwnProperty]]"
             body.update(exotic=True, get_own_property=_get_own_property_per_key,
                         __doc__=f"A {cls.__name__} whose built-in methods are made one by one on first read.")
         twin = type(("LazyEach" if per_key else "Lazy") + cls.__name__, (cls,), body)

@@ -492,6 +492,7 @@ def _positional_limit(fn: Callable[..., Any]) -> int | None:
     Plain functions and bound methods are read off their code object: every session defines a few hundred host
     functions, and ``inspect.signature`` cost ~15 ms of a session's start-up. Anything else (builtins, partials,
     ``functools.wraps`` wrappers, whose signature is the wrapped one's) asks inspect."""
+    target: Any
     if type(fn) is types.MethodType:
         target, bound = fn.__func__, 1
     elif type(fn) is types.FunctionType:

@@ -256,7 +256,7 @@ class EnumObject(JSObject):
             if type(key) is not str or key not in table:
                 return None
             desc = raw[key] = _member(self.session.realm, table[key])
-        return desc  # type: ignore[no-any-return]
+        return desc
 
     def get(self, key: Any, receiver: Any = MISSING) -> Any:
         value = super().get(key, receiver)

@@ -286,19 +286,19 @@ def _js_bytes2hex(d: Any, upper: Any = None) -> str:
 
 #: The helpers that need nothing of a session: their Python side is made once per process (shared by every
 #: session's JS functions; nothing of it is reachable from JS), ``(name, callable, length)``.
-_SHARED_HELPERS: list[tuple[str, Callable[..., Any] | None, int]] = [
-    (name, _Guarded(name, fn) if fn is not None else None, length) for name, fn, length in [
-        ("base64_encode", lambda d: base64_encode(_data(d)), 1),
-        ("base64_decode", lambda d: base64_decode(_text(d)), 1),
-        ("str2bytes", _js_str2bytes, 2),
-        ("bytes2str", _js_bytes2str, 2),
-        ("bytes2hex", _js_bytes2hex, 2),
-        ("hex2bytes", lambda d: hex2bytes(_text(d)), 1),
-        ("uuidgen", lambda: uuidgen(None), 0),
-        ("getLocalTime", None, 2),  # made per session (its realm's Date)
-        ("levenshtein_distance", lambda a, b: float(levenshtein_distance(_text(a), _text(b))), 2),
-    ]
+_HELPER_BODIES: list[tuple[str, Callable[..., Any] | None, int]] = [
+    ("base64_encode", lambda d: base64_encode(_data(d)), 1),
+    ("base64_decode", lambda d: base64_decode(_text(d)), 1),
+    ("str2bytes", _js_str2bytes, 2),
+    ("bytes2str", _js_bytes2str, 2),
+    ("bytes2hex", _js_bytes2hex, 2),
+    ("hex2bytes", lambda d: hex2bytes(_text(d)), 1),
+    ("uuidgen", lambda: uuidgen(None), 0),
+    ("getLocalTime", None, 2),  # made per session (its realm's Date)
+    ("levenshtein_distance", lambda a, b: float(levenshtein_distance(_text(a), _text(b))), 2),
 ]
+_SHARED_HELPERS: list[tuple[str, Callable[..., Any] | None, int]] = [
+    (name, _Guarded(name, fn) if fn is not None else None, length) for name, fn, length in _HELPER_BODIES]
 
 
 def _hide_tones(flag: Any = None) -> Any:  # DTMF digits are not written to voxsim's log anyway

@@ -142,7 +142,7 @@ def count_session_objects(scenario: str | Path, calls: int = 20, caller_script: 
         return {"scenario": Path(scenario).name, "calls": calls, "ok": sum(o.ok for o in outcomes),
                 "objects_per_live_call": round(live / calls)}
 
-    return run(main(), virtual=True)  # type: ignore[no-any-return]
+    return run(main(), virtual=True)
 
 
 if __name__ == "__main__":
