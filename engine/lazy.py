@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable
 
-from .values import MISSING, BuiltinFunction, JSObject, PropertyDescriptor
+from .values import MISSING, UNDEFINED, BuiltinFunction, JSObject, PropertyDescriptor
 
 __all__ = ["LazyMember", "LazyAccessor", "LAZY_TYPES", "defer_members", "raw_props", "materialize",
            "lazy_member_value"]
@@ -68,8 +68,6 @@ class LazyAccessor:
         self.enumerable = enumerable
 
     def make(self, realm: Any) -> PropertyDescriptor:
-        from .values import UNDEFINED
-
         getter = UNDEFINED if self.get is None else BuiltinFunction(realm, self.get, f"get {self.name}", 0)
         setter = UNDEFINED if self.set is None else BuiltinFunction(realm, self.set, f"set {self.name}", 1)
         return PropertyDescriptor(MISSING, getter, setter, MISSING, self.enumerable, True)
