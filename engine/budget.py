@@ -102,7 +102,7 @@ class Budget:
 
     __slots__ = ("max_steps", "left", "max_depth", "depth", "max_string_length", "max_array_length", "slice_steps",
                  "slice_seconds", "max_seconds", "timer", "suspend", "memory", "max_memory", "queue", "max_memory_cap",
-                 "max_heap_blocks", "_heap_base", "_heap_grown", "_heap_due", "_heap_opened", "_heap_cost", "_heap_seen",
+                 "max_heap_blocks", "_heap_base", "_heap_grown", "_heap_due", "_heap_opened", "_heap_cost", "_heap_seen", "heap_reads", "heap_read_seconds",
                  "_heap_run", "_heap_dense", "_used", "_granted", "_chunk", "_started",
                  "_slice_start", "_checked", "_exceeded")
 
@@ -132,6 +132,9 @@ class Budget:
         # (-1: not yet), and whether every slice is a window (the sampled ones' rate passed the cap).
         self._heap_opened = 0.0
         self._heap_cost = 0.0  # seconds the read that opened the window took
+        # Reads of the watched heap since the budget was made, and their wall time on a timer (what watching costs).
+        self.heap_reads = 0
+        self.heap_read_seconds = 0.0
         self._heap_seen = 0.0
         self._heap_run = -1.0
         self._heap_dense = False
@@ -233,6 +236,8 @@ class Budget:
                 self._heap_base = _allocated_blocks()
                 self._heap_opened = now
                 self._heap_cost = self.timer() - now  # often the dearest read: others ran, the caches are cold
+                self.heap_reads += 1
+                self.heap_read_seconds += self._heap_cost
                 self._heap_due = now + max(HEAP_CHECK_SECONDS, HEAP_COST_RATIO * self._heap_cost)
 
     def _check_heap(self, now: float, period: float) -> None:
@@ -245,8 +250,10 @@ class Budget:
         if now < self._heap_due:
             return
         blocks = _allocated_blocks()
+        self.heap_reads += 1
         if self.timer is not None:
             self._heap_cost = self.timer() - now
+            self.heap_read_seconds += self._heap_cost
             period = max(period, HEAP_COST_RATIO * self._heap_cost)
         self._heap_due = now + period
         if self._heap_base < 0:
@@ -272,7 +279,10 @@ class Budget:
         if self._heap_base < 0:
             return
         blocks = _allocated_blocks()
-        self._heap_due = now + HEAP_COST_RATIO * (self._heap_cost + self.timer() - now)  # the window's two reads
+        cost = self.timer() - now
+        self.heap_reads += 1
+        self.heap_read_seconds += cost
+        self._heap_due = now + HEAP_COST_RATIO * (self._heap_cost + cost)  # the window's two reads
         self._heap_grown = max(0, self._heap_grown + blocks - self._heap_base)  # (as in _check_heap)
         self._heap_seen += now - self._heap_opened
         self._heap_base = -1

@@ -285,6 +285,7 @@ def test_reads_of_the_heap_take_a_small_share_of_the_task(monkeypatch: pytest.Mo
         now[0] += 0.0003
         budget.left = -1
         budget.spent()
+    assert budget.heap_reads == reads[0] and budget.heap_read_seconds == pytest.approx(reads[0] * read_cost)
     if read_cost:
         assert reads[0] * read_cost < 0.04 * now[0], reads  # spaced out: ~2 % of the time (4 % with slack)
     else:

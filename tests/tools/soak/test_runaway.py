@@ -85,5 +85,7 @@ def test_compare_runs_each_kind_with_the_old_limits_first() -> None:
     assert before["ended_by_itself"] and after["ended_by_itself"] and after["cleanup_gc_ms"] >= 0
     old, new = report["long_task"]
     assert old["immediate"] == 0 and old["paused"] >= 3 and new["paused"] <= 1 and new["immediate"] >= 3, (old, new)
+    # the long task is watched (a read or more) at a small share of its time
+    assert new["heap_reads"] >= 1 and new["heap_read_ms"] < 0.2 * new["wall_s"] * 1000, new
     res = CliRunner().invoke(main, ["soak", "runaway", "--compare", "--kind", "nope"])
     assert res.exit_code == 2 and "unknown --kind" in res.output
