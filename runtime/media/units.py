@@ -215,7 +215,7 @@ class MediaGraph:
             self.tick()
             took = time() - started
             self.tick_cost.append(took)
-            self.cost += 0.05 * (took - self.cost)  # what the ticker packs slots by
+            self.cost = took if not self.cost else self.cost + 0.05 * (took - self.cost)  # what slots are packed by
         else:
             self.tick()
         if self.watchers:
