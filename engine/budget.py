@@ -218,18 +218,18 @@ class Budget:
         elif since < CHECK_SECONDS / 2 and self._chunk < self.slice_steps:
             self._chunk = min(self.slice_steps, self._chunk * 2)
         self._checked = now
-        ending = self.suspend is not None and self.slice_seconds is not None and \
-            now - self._slice_start >= self.slice_seconds
+        suspend = self.suspend
+        ending = suspend is not None and self.slice_seconds is not None and now - self._slice_start >= self.slice_seconds
         watch = self.max_heap_blocks != _NO_CAP
         if watch and now >= self._heap_due:
             if not ending:
                 self._check_heap(now, HEAP_CHECK_SECONDS)
             elif self._heap_run < 0:
                 self._heap_run = 0.0  # watched from the next slice on (a window now would close at once)
-        if ending:
+        if suspend is not None and ending:
             if watch and self._heap_run >= 0:  # others run while the task is suspended: close the window first
                 self._heap_suspending(now)
-            self.suspend()
+            suspend()
             now = self.timer()
             self._slice_start = self._checked = now
             if watch and self._heap_run >= 0 and (self._heap_dense or now >= self._heap_due):
