@@ -112,7 +112,10 @@ def charge_result(realm: Any, a: Any) -> Any:
     ``RangeError``, a big one charged to the memory account. Built-ins whose source is a plain array know the
     count first and call ``charge_array`` before the copy instead."""
     if type(a) is JSArray:
-        charge_array(realm.budget, len(a.elems))
+        n = len(a.elems)
+        budget = realm.budget
+        if n >= BIG_ARRAY or n > budget.max_array_length:  # (two compares here, not a call, for a small one)
+            charge_array(budget, n)
     return a
 
 
@@ -325,7 +328,7 @@ def _slice(realm: Any, this: Any, args: list[Any]) -> Any:
     count = max(end - k, 0)
     a = array_species_create(realm, o, count)  # may throw first (an invalid length for the species)
     dense = _dense(o)
-    if dense:
+    if dense and (count >= BIG_ARRAY or count > realm.budget.max_array_length):
         charge_array(realm.budget, count)
     i = 0
     for k in charged_range(realm.budget, k, end):
@@ -408,8 +411,8 @@ def _concat(realm: Any, this: Any, args: list[Any]) -> Any:
             ln = length_of(e)
             if n + ln > MAX_SAFE:
                 raise JSTypeError("Concat result too long")
-            if _dense(e):  # charged before the copy: `a = a.concat(a)` doubling
-                charge_array(realm.budget, n + ln, ln)
+            if _dense(e) and (n + ln >= BIG_ARRAY or n + ln > realm.budget.max_array_length):
+                charge_array(realm.budget, n + ln, ln)  # before the copy: `a = a.concat(a)` doubling
                 charged += ln if n + ln >= BIG_ARRAY else 0
             for k in charged_range(realm.budget, ln):
                 v = get_index(e, k)
@@ -420,7 +423,7 @@ def _concat(realm: Any, this: Any, args: list[Any]) -> Any:
             _create_prop(a, n, e)
             n += 1
     set_length(a, n)
-    if type(a) is JSArray:
+    if type(a) is JSArray and (n >= BIG_ARRAY or n > realm.budget.max_array_length):
         charge_array(realm.budget, len(a.elems), len(a.elems) - charged)
     return a
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from ..errors import EngineError, HostJSError, JSThrow, JSTypeError
-from ..operations import charge_array, spend_steps, to_boolean, to_length
+from ..operations import BIG_ARRAY, charge_array, spend_steps, to_boolean, to_length
 from ..values import (
     HOLE, MISSING, SYM_ITERATOR, SYM_TO_STRING_TAG, UNDEFINED, BuiltinFunction, JSArray, JSObject,
     PropertyDescriptor, is_callable,
@@ -99,7 +99,8 @@ def iterate(realm: Any, obj: Any) -> Iterator[Any]:
     budget = realm.budget
     if _is_plain_array_iteration(realm, obj):
         spend_steps(budget, obj.length)  # `[...a]`, `f(...a)`: a Python loop over every element
-        charge_array(budget, obj.length)  # and a copy of it: `a = [...a, ...a]` doubling
+        if obj.length >= BIG_ARRAY or obj.length > budget.max_array_length:
+            charge_array(budget, obj.length)  # and a copy of it: `a = [...a, ...a]` doubling
         i = 0
         elems = obj.elems
         while i < obj.length:

@@ -39,14 +39,15 @@ def check_string_length(n: int, realm: Any = None) -> None:
     if n > MAX_STRING_LENGTH:
         raise JSRangeError("Invalid string length")
     budget = getattr(realm, "budget", None)
-    if budget is not None:
+    if budget is not None and (n > BIG_STRING or n > budget.max_string_length):
         charge_string(budget, n)
 
 
 def _copied(realm: Any, s: str, r: str) -> str:
-    """``r`` made from ``s`` by a built-in that copies (slice, case mapping): a big copy is charged like a new
-    string (``keep.push(big.slice(1))`` in a loop); ``s`` itself (Python's whole-string slice) is not new memory."""
-    if len(r) > BIG_STRING and r is not s:
+    """``r``, longer than BIG_STRING, made from ``s`` by a built-in that copies (slice, case mapping): charged like
+    a new string (``keep.push(big.slice(1))`` in a loop); ``s`` itself (Python's whole-string slice) is not new
+    memory. Callers compare the length first (no call for a small one)."""
+    if r is not s:
         charge_string(realm.budget, len(r))
     return r
 
@@ -370,7 +371,10 @@ def _slice(realm: Any, this: Any, args: list[Any]) -> Any:
     ev = arg(args, 1)
     end = n if ev is UNDEFINED else to_integer_or_infinity(ev)
     end = max(n + end, 0) if end < 0 else min(end, n)
-    return _copied(realm, s, s[int(start):int(end)]) if start < end else ""
+    if start >= end:
+        return ""
+    r = s[int(start):int(end)]
+    return r if len(r) <= BIG_STRING else _copied(realm, s, r)
 
 
 def _substring(realm: Any, this: Any, args: list[Any]) -> Any:
@@ -379,7 +383,8 @@ def _substring(realm: Any, this: Any, args: list[Any]) -> Any:
     start = _clamp_pos(arg(args, 0), n, 0)
     ev = arg(args, 1)
     end = n if ev is UNDEFINED else _clamp_pos(ev, n, n)
-    return _copied(realm, s, s[min(start, end):max(start, end)])
+    r = s[min(start, end):max(start, end)]
+    return r if len(r) <= BIG_STRING else _copied(realm, s, r)
 
 
 def _substr(realm: Any, this: Any, args: list[Any]) -> Any:
@@ -395,7 +400,10 @@ def _substr(realm: Any, this: Any, args: list[Any]) -> Any:
     lv = arg(args, 1)
     length = n if lv is UNDEFINED else to_integer_or_infinity(lv)
     end = min(start + length, n)
-    return _copied(realm, s, s[int(start):int(end)]) if start < end else ""
+    if start >= end:
+        return ""
+    r = s[int(start):int(end)]
+    return r if len(r) <= BIG_STRING else _copied(realm, s, r)
 
 
 def _case(s: str, upper: bool) -> str:
@@ -407,22 +415,26 @@ def _case(s: str, upper: bool) -> str:
 
 def _to_lower_case(realm: Any, this: Any, args: list[Any]) -> Any:
     s = _this_str(this, "toLowerCase")
-    return _copied(realm, s, _case(s, False))
+    r = _case(s, False)
+    return r if len(r) <= BIG_STRING else _copied(realm, s, r)
 
 
 def _to_upper_case(realm: Any, this: Any, args: list[Any]) -> Any:
     s = _this_str(this, "toUpperCase")
-    return _copied(realm, s, _case(s, True))
+    r = _case(s, True)
+    return r if len(r) <= BIG_STRING else _copied(realm, s, r)
 
 
 def _to_locale_lower_case(realm: Any, this: Any, args: list[Any]) -> Any:
     s = _this_str(this, "toLocaleLowerCase")
-    return _copied(realm, s, _case(s, False))
+    r = _case(s, False)
+    return r if len(r) <= BIG_STRING else _copied(realm, s, r)
 
 
 def _to_locale_upper_case(realm: Any, this: Any, args: list[Any]) -> Any:
     s = _this_str(this, "toLocaleUpperCase")
-    return _copied(realm, s, _case(s, True))
+    r = _case(s, True)
+    return r if len(r) <= BIG_STRING else _copied(realm, s, r)
 
 
 def _to_string(realm: Any, this: Any, args: list[Any]) -> Any:
