@@ -18,8 +18,8 @@ settled) is not counted against the next one.
 Objects made one at a time by compiled code (``o = {next: o}`` in a loop, closures, a Map or an array filled by
 index) have no charge point of their own: a task that runs past its first checkpoints is *watched* instead, by the
 growth of the interpreter's allocated memory blocks (``sys.getallocatedblocks()``: no cost per object; a read every
-``HEAP_CHECK_SECONDS`` of the task's running time or per checkpoint without a timer, spaced out further when reads
-are slow: they walk pymalloc's arenas). The process is shared, so only windows of the task's own running time count:
+``HEAP_CHECK_SECONDS`` of the task's running time or ``HEAP_CHECK_STEPS`` without a timer, spaced out further when
+reads are slow: they walk pymalloc's arenas). The process is shared, so only windows of the task's own running time count:
 a window's growth is banked before the realm suspends the task, and a new window opens after it resumes (after
 some slices only when reads are slow, until the rate those windows saw would pass the cap: then every slice). Blocks
 freed meanwhile (by reference counting or by the collector, also others' garbage) are credited, so a task that
@@ -39,7 +39,7 @@ from typing import Callable
 from .errors import BudgetExceeded
 
 __all__ = ["Budget", "CHECK_SECONDS", "MB", "JOB_BYTES", "BLOCK_BYTES", "HEAP_FACTOR", "HEAP_CHECK_SECONDS",
-           "HEAP_WATCH_SECONDS", "HEAP_COST_RATIO"]
+           "HEAP_WATCH_SECONDS", "HEAP_COST_RATIO", "HEAP_CHECK_STEPS"]
 
 #: How much running time a chunk of steps should take when a timer is set: the chunk is halved or doubled so that
 #: checkpoints come about this often whatever a step costs (0.3 µs in an empty loop, 100+ µs for a promise job).
@@ -72,6 +72,10 @@ HEAP_WATCH_SECONDS = 0.004
 #: Running time between two reads of the watched heap (a read walks pymalloc's arenas: 5-70 us in a small process,
 #: 0.4-1 ms with 150-600 MB of Python objects) besides the two that make a window of a sliced task's slice.
 HEAP_CHECK_SECONDS = 0.01
+
+#: Steps between two reads of the watched heap without a timer (15-50 ms of a loop: ~1 % for a 500 us read; the
+#: outcome stays a matter of steps, not of the machine's speed).
+HEAP_CHECK_STEPS = 50_000
 
 #: Reads of the watched heap take about 1 / HEAP_COST_RATIO of a task's running time at most (the next read waits
 #: that many times the last one's cost): 2 % (of wall time; up to ~5 % of the task's CPU time measured on a box at
@@ -201,7 +205,7 @@ class Budget:
             grant = self._chunk
         else:
             if self.max_heap_blocks != _NO_CAP:
-                self._check_heap(used, self.slice_steps)
+                self._check_heap(used, HEAP_CHECK_STEPS)
             grant = self.slice_steps
         rest = self.max_steps - used
         self.left = self._granted = grant if grant < rest else rest

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from voxsim.engine.budget import BLOCK_BYTES, HEAP_FACTOR, MB, Budget
+from voxsim.engine.budget import BLOCK_BYTES, HEAP_CHECK_STEPS, HEAP_FACTOR, MB, Budget
 from voxsim.engine.errors import BudgetExceeded, JSThrow
 from voxsim.engine.operations import BIG_ARRAY, BIG_STRING, SLOT_BYTES, charge_array, charge_string
 from voxsim.engine.realm import Realm
@@ -341,17 +341,17 @@ def test_with_slow_reads_a_burst_then_nothing_runs_on(monkeypatch: pytest.Monkey
 
 
 def test_others_garbage_freed_meanwhile_does_not_hide_a_runaway() -> None:
-    budget = Budget(max_steps=10**9, slice_steps=10, max_memory=64 * 1024)  # steps: a read at every checkpoint
+    budget = Budget(max_steps=10**9, slice_steps=10, max_memory=64 * 1024)  # no timer: a read every HEAP_CHECK_STEPS
     cap = budget.max_heap_blocks
     others = [{"n": i} for i in range(1000, 1000 + 3 * cap)]  # an ended session's objects, collected meanwhile
     budget.reset()
-    budget.left = -1
+    budget.left = -HEAP_CHECK_STEPS
     budget.spent()
     del others[:]
     mine: list[object] = []
     with pytest.raises(BudgetExceeded, match="new objects"):
         for _ in range(500):
             mine.extend({"n": i} for i in range(1000, 1000 + cap // 20))
-            budget.left = -1
+            budget.left = -HEAP_CHECK_STEPS
             budget.spent()
     assert len(mine) < cap, len(mine)  # not 3 x the cap later (the freed blocks are no reserve)
