@@ -10,7 +10,7 @@ session clock. Scripts come from the network description, e.g. ``speak: [{at: 2,
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from ..clock import Clock
 from .audiofile import load_audio
 from .dtmf import DTMFDetector, digits_audio
 from .formats import PCM, as_pcm, resample
-from .frames import Frame, FrameQueue, split_frames
+from .frames import ClipQueue, Frame
 from .tones import sine
 from .tts import Speech, synthesize
 
@@ -62,7 +62,7 @@ class SimulatedParty:
         self.sample_rate = sample_rate
         self.voice = voice
         self.name = name
-        self.mouth = FrameQueue()
+        self.mouth = ClipQueue(sample_rate)  # cut into frames as they go out (see ClipQueue: the collector)
         self.heard = Heard()
         self.keep_audio = keep_audio
         self.audio_heard: list[tuple[float, PCM]] = []
@@ -86,20 +86,19 @@ class SimulatedParty:
         """Whether the party has audio queued (an idle party need not be ticked)."""
         return len(self.mouth) > 0
 
-    def _queue(self, frames: Iterable[Frame]) -> None:
-        self.mouth.extend(frames)
+    def _queue(self, pcm: PCM, text: str | None = None, utterance: int = 0) -> None:
+        self.mouth.put(pcm, text, utterance)
         if self.wake is not None:
             self.wake()
 
     def next_frame(self) -> Frame | None:
         """The frame this party sends now (None when silent); ``on_speech`` hears ``("start"|"stop", text)``."""
-        queued = self.mouth.frames
-        if not queued:
+        frame = self.mouth.get()
+        if frame is None:
             if self._speaking is not None:
                 self._speaking = None
                 self._speech_event("stop", "")
             return None
-        frame = queued.popleft()
         speech = frame.speech
         if speech is not None and speech.utterance != self._speaking:
             if self._speaking is not None:
@@ -118,31 +117,30 @@ class SimulatedParty:
     def say(self, text: str, voice: str | None = None, wpm: int = 175) -> Speech:
         """Speak ``text`` after whatever is already queued; the frames carry the text."""
         speech = synthesize(text, self.sample_rate, voice or self.voice, wpm=wpm)
-        self._queue(split_frames(speech.pcm, self.sample_rate, text, next(_utterances)))
+        self._queue(speech.pcm, text, next(_utterances))
         return speech
 
     def play(self, pcm: PCM, sample_rate: int | None = None) -> None:
         """Send raw audio (resampled to the party's rate)."""
-        self._queue(split_frames(resample(as_pcm(pcm), sample_rate or self.sample_rate, self.sample_rate),
-                                       self.sample_rate))
+        self._queue(resample(as_pcm(pcm), sample_rate or self.sample_rate, self.sample_rate))
 
     def play_file(self, path: str | Path) -> None:
         """Send a WAV/MP3/OGG file."""
-        self._queue(split_frames(load_audio(str(path), self.sample_rate), self.sample_rate))
+        self._queue(load_audio(str(path), self.sample_rate))
 
     def tone(self, hz: float, seconds: float, level_db: float = -10.0) -> None:
         """Send a sine tone."""
-        self._queue(split_frames(sine([(hz, level_db)], seconds, self.sample_rate), self.sample_rate))
+        self._queue(sine([(hz, level_db)], seconds, self.sample_rate))
 
     def silence(self, seconds: float) -> None:
         """Hold the line silent for ``seconds`` before the next queued action."""
         frames = int(round(seconds * 50))
-        self._queue(split_frames(np.zeros(frames * self.sample_rate // 50, np.int16), self.sample_rate))
+        self._queue(np.zeros(frames * self.sample_rate // 50, np.int16))
 
     def press(self, digits: str, inband: bool = True) -> None:
         """Press keys: inband DTMF audio (queued), or out-of-band line events to ``on_key`` listeners (immediate)."""
         if inband:
-            self._queue(split_frames(digits_audio(digits, self.sample_rate), self.sample_rate))
+            self._queue(digits_audio(digits, self.sample_rate))
             return
         for key in digits:
             if key not in "pP,":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import gc
 import math
 from collections.abc import Iterator
 from typing import Any
@@ -18,7 +19,8 @@ from voxsim.runtime.clock import Clock, new_event_loop
 from voxsim.runtime.media.callmedia import TONE_RECEIVED, CallMedia
 from voxsim.runtime.media.dtmf import DTMFDetector, digits_audio, dtmf_tone
 from voxsim.runtime.media.formats import g711_quantize
-from voxsim.runtime.media.frames import Frame, FrameQueue, RateConverter, SpeechTag, silent_frame, split_frames
+from voxsim.runtime.media.frames import (ClipQueue, Frame, FrameQueue, RateConverter, SpeechTag, silent_frame,
+                                         split_frames)
 from voxsim.runtime.media.speakers import SimulatedParty
 from voxsim.runtime.media.units import MediaGraph, Sink
 
@@ -228,3 +230,33 @@ def test_player_frames_are_the_clip_cut_in_frames_with_silence_marked(vrun: Any)
     assert [i for i, f in enumerate(frames) if f.silent] == [3, 4, 9, 10]
     assert [f.speech.index if f.speech else None for f in frames] == [0, 1, 2, 3, 4, 5, 6, 7, 8, None, None]
     assert frames[8].speech is not None and frames[8].speech.last
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2000), st.booleans(), st.integers(0, 3))
+def test_a_clip_queue_gives_the_frames_split_frames_makes(size: int, tagged: bool, quiet_frames: int) -> None:
+    rng = np.random.default_rng(size)
+    pcm = np.concatenate([np.zeros(160 * quiet_frames, np.int16), rng.integers(-999, 999, size).astype(np.int16)])
+    text = "hello" if tagged else None
+    queue = ClipQueue(8000)
+    queue.put(pcm, text, 7)
+    queue.put(pcm[: size // 2], None, 0)
+    expected = split_frames(pcm, 8000, text, 7) + split_frames(pcm[: size // 2], 8000)
+    assert len(queue) == len(expected)
+    got = [queue.get() for _ in range(len(expected))]
+    assert queue.get() is None and len(queue) == 0
+    for a, b in zip(got, expected):
+        assert a is not None
+        assert (a.speech, a.tag, a.g711, a.silent, a.sample_rate) == (b.speech, b.tag, b.g711, b.silent, b.sample_rate)
+        assert np.array_equal(a.pcm, b.pcm)
+
+
+def test_queued_speech_leaves_nothing_for_the_collector_to_walk() -> None:
+    """A party's queued say is clips the collector untracks, not hundreds of frame objects living for seconds."""
+    party = SimulatedParty(Clock(new_event_loop(virtual=True)))
+    party.say("Hello, this is the front desk, how can I help you?")
+    queue = party.mouth
+    assert len(queue) > 100
+    gc.collect()
+    assert not any(gc.is_tracked(clip) for clip in queue.clips)
+    assert not any(type(o) is Frame for o in gc.get_referents(*queue.clips))
