@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -121,6 +122,7 @@ class CallFactory:
         caller_script = config.caller_script or _default_caller(config.scenarios)
         script = (load_script(caller_script) if caller_script
                   else parse_script(DEFAULT_CALLER, "<default load caller>"))
+        self.script = script
         network = Network()
         for number, spec in script.callees.items():
             network.add(number, spec)
@@ -138,6 +140,27 @@ class CallFactory:
         self.teardown_keep: set[int] | None = None
         self._teardowns: set[asyncio.Task[Any]] = set()
         self.teardown_stats: dict[str, int] = {"sessions": 0, "js_objects": 0, "cells": 0}
+
+    def speak_ahead(self, rates: tuple[int, ...] = (8000, 16000)) -> int:
+        """Synthesize what the caller and callee scripts will say, so the first calls find it in the TTS cache: a
+        phrase costs espeak-ng tens of ms, which inside a load run is a stall of every live call's media. Returns
+        the number of phrases."""
+        from voxsim.runtime.callers import CallerScript
+        from voxsim.runtime.media.tts import synthesize
+
+        scripts = [self.script] + [spec["script"] for spec in self.script.callees.values()
+                                   if isinstance(spec.get("script"), CallerScript)]
+        phrases = {(step.text, step.voice) for script in scripts for step in script.steps
+                   if step.kind == "say" and step.text}
+        for spec in self.script.callees.values():  # a callee's timed party script (``steps`` of say/play/…)
+            for item in spec.get("steps") or ():
+                if isinstance(item, Mapping) and isinstance(item.get("say"), str):
+                    voice = item.get("voice")
+                    phrases.add((item["say"], voice if isinstance(voice, str) else None))
+        for text, voice in phrases:
+            for rate in rates:
+                synthesize(text, rate, voice)
+        return len(phrases)
 
     def enable_teardown(self) -> None:
         """Cut each ended session's reference cycles (``teardown.py``); call once warm-up is over."""

@@ -159,6 +159,7 @@ async def _warm_up(factory: CallFactory) -> None:
 
     for name in ("voxsim.runtime.modules.cartesia", "voxsim.tools.trace.model"):  # what the first call would import
         importlib.import_module(name)
+    factory.speak_ahead()  # the scripts' phrases into the TTS cache: no synthesis inside the run
     session = Session(SessionOptions(network=factory.network))
     try:
         for source, filename in factory.sources:
