@@ -197,8 +197,9 @@ class CallFactory:
         self._teardowns.add(task)
         task.add_done_callback(self._teardowns.discard)
 
-    async def run(self, call_id: int) -> CallOutcome:
-        """Run one call to its end; never raises (a failure is an outcome with ``ok=False``)."""
+    async def run(self, call_id: int, hangup_after: float | None = None) -> CallOutcome:
+        """Run one call to its end; never raises (a failure is an outcome with ``ok=False``). ``hangup_after``
+        (seconds after it connects) overrides the caller's for this call (a worker's short warm-up call)."""
         from voxsim.runtime.session import Session, SessionOptions
         from voxsim.tools.trace.model import turn_latencies
 
@@ -210,11 +211,12 @@ class CallFactory:
         session: Session | None = None
         try:
             # Built in pieces with loop turns between them: the live calls' media ticks run while this one starts.
-            session = await Session.create(SessionOptions(network=self.network, settings=settings))
+            network = self.network if hangup_after is None else self.network.with_caller(hangup_after=hangup_after)
+            session = await Session.create(SessionOptions(network=network, settings=settings))
             self.live[call_id] = session
             for source, filename in self.sources:
                 await session.load_async(source, filename)
-            await session.start(inbound=self.network.caller)
+            await session.start(inbound=network.caller)
             ended = await session.wait(max_seconds=self.config.max_call_seconds)
             error = None
             if session.internal_errors:
