@@ -142,7 +142,8 @@ def test_serve_builds_a_second_call_in_pieces_next_to_a_live_one(tmp_path: Path,
     _assert_in_pieces(probe)
 
 
-def test_run_on_real_time_builds_in_pieces(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _voxsim_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, virtual: bool) -> StartupProbe:
+    """``voxsim run`` of a one-line scenario with the probe watching its start-up."""
     from voxsim.tools.cli.run import run_scenarios
 
     scenario = tmp_path / "quick.js"
@@ -156,8 +157,12 @@ def test_run_on_real_time_builds_in_pieces(tmp_path: Path, monkeypatch: pytest.M
                                        max_seconds=10.0, trace_path=None, storage_path=None, secrets_path=None,
                                        echo=False)
 
-    assert run(main(), virtual=False) == 0
-    _assert_in_pieces(probe)
+    assert run(main(), virtual=virtual) == 0
+    return probe
+
+
+def test_run_on_real_time_builds_in_pieces(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _assert_in_pieces(_voxsim_run(tmp_path, monkeypatch, virtual=False))
 
 
 def test_the_pytest_plugin_on_real_time_builds_in_pieces(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -178,20 +183,7 @@ def test_the_pytest_plugin_on_real_time_builds_in_pieces(tmp_path: Path, monkeyp
 
 
 def test_on_virtual_time_the_build_never_yields(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from voxsim.tools.cli.run import run_scenarios
-
-    scenario = tmp_path / "quick.js"
-    scenario.write_text("Logger.write('hi'); VoxEngine.terminate();", encoding="utf-8")
-    probe = StartupProbe()
-
-    async def main() -> int:
-        with probe.watching(monkeypatch):
-            probe.armed = True
-            return await run_scenarios([scenario], caller=None, destination=None, custom_data="", network_file=None,
-                                       max_seconds=10.0, trace_path=None, storage_path=None, secrets_path=None,
-                                       echo=False)
-
-    assert run(main(), virtual=True) == 0
+    probe = _voxsim_run(tmp_path, monkeypatch, virtual=True)
     # one piece after another, as Session() + load() (runs keep their order)
     assert probe.summary()[2:] == (0, len(probe.pieces))
 
