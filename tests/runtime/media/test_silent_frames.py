@@ -260,3 +260,13 @@ def test_queued_speech_leaves_nothing_for_the_collector_to_walk() -> None:
     gc.collect()
     assert not any(gc.is_tracked(clip) for clip in queue.clips)
     assert not any(type(o) is Frame for o in gc.get_referents(*queue.clips))
+
+
+def test_the_ears_energy_log_reads_as_pairs_but_holds_no_object_per_frame() -> None:
+    party = SimulatedParty(Clock(new_event_loop(virtual=True)))
+    for i in range(100):
+        party.hear(Frame(np.full(160, i, np.int16), 8000))
+    energy = party.heard.energy
+    assert len(energy) == 100 and energy[-1] == (0.0, 99.0) and energy[5] == (0.0, 5.0)
+    assert list(energy)[:2] == [(0.0, 0.0), (0.0, 1.0)] and energy[:2] == [(0.0, 0.0), (0.0, 1.0)]
+    assert all(not gc.is_tracked(ref) for ref in gc.get_referents(energy))  # two float arrays, no tuples
