@@ -140,27 +140,30 @@ def silent_frame(sample_rate: int, ms: int = FRAME_MS) -> Frame:
     return Frame(pcm, sample_rate, None, None, None, True)
 
 
+def _cut(pcm: PCM, sample_rate: int) -> tuple[np.ndarray, np.ndarray]:
+    """A clip as rows of 20 ms (the last one zero-padded) and which rows hold a non-zero sample."""
+    n = frame_samples(sample_rate)
+    samples = as_pcm(pcm)
+    size = samples.size
+    count = -(-size // n)
+    if size == count * n:
+        rows = samples.reshape(count, n)
+    else:
+        rows = np.zeros((count, n), np.int16)
+        rows.reshape(-1)[:size] = samples
+    loud: np.ndarray = np.asarray(rows.any(axis=1))
+    return rows, loud
+
+
 def split_frames(
     pcm: PCM, sample_rate: int, text: str | None = None, utterance: int = 0, tag: str | None = None
 ) -> list[Frame]:
     """Cut a clip into 20 ms frames (the last one zero-padded); ``text`` tags every frame, the last one as ``last``.
 
-    Frames are views of the clip (rows of one 2-D view); all-zero ones are marked ``silent`` (one ``any`` over the
-    clip), so pauses, key gaps and ``silence`` steps cost nothing per hop later."""
-    n = frame_samples(sample_rate)
-    samples = as_pcm(pcm)
-    size = samples.size
-    if not size:
-        return []
-    full, rest = divmod(size, n)
-    body = samples[: full * n].reshape(full, n)
-    rows = list(body)
-    loud = cast(list[bool], body.any(axis=1).tolist())
-    if rest:
-        last = np.zeros(n, np.int16)
-        last[:rest] = samples[full * n :]
-        rows.append(last)
-        loud.append(bool(samples[full * n :].any()))
+    Frames are rows of one 2-D view of the clip; all-zero ones are marked ``silent`` (one ``any`` over the clip), so
+    pauses, key gaps and ``silence`` steps cost nothing per hop later."""
+    rows, loud_rows = _cut(pcm, sample_rate)
+    loud = cast(list[bool], loud_rows.tolist())
     count = len(rows)
     if text is None:
         return [Frame(row, sample_rate, None, tag, None, not on) for row, on in zip(rows, loud)]
@@ -237,21 +240,11 @@ class ClipQueue:
 
     def put(self, pcm: PCM, text: str | None = None, utterance: int = 0, tag: str | None = None) -> int:
         """Queue a clip (``text`` tags its frames as one utterance); returns its number of frames."""
-        n = frame_samples(self.sample_rate)
-        samples = as_pcm(pcm)
-        size = samples.size
-        if not size:
-            return 0
-        count = -(-size // n)
-        if size == count * n:
-            rows = samples.reshape(count, n)
-        else:
-            rows = np.zeros((count, n), np.int16)
-            rows.reshape(-1)[:size] = samples
-        loud: np.ndarray = np.asarray(rows.any(axis=1))
-        self.clips.append((rows, loud, text, utterance, tag))
-        self._left += count
-        return count
+        rows, loud = _cut(pcm, self.sample_rate)
+        if rows.size:
+            self.clips.append((rows, loud, text, utterance, tag))
+            self._left += len(rows)
+        return len(rows)
 
     def get(self) -> Frame | None:
         """The next frame, or None when empty."""
