@@ -25,6 +25,7 @@ from voxsim.engine.realm import SUSPENDED, Realm
 from .clock import Clock
 from .emitter import Emitter
 from .events import AppEvents
+from .hostturns import HostTurns
 from .network import Caller, Network
 from .timeslice import SliceScheduler
 from .trace import Trace
@@ -473,10 +474,9 @@ class Session:
         so a session starting next to live calls blocks them for one step at a time, not for all of them. Virtual
         time does not yield here: its runs keep their order."""
         if not self.clock.virtual:
-            # Two turns: media ticks that fell due during the last step run before the next step starts (after one
-            # turn this task would be first in line, ahead of them).
-            await asyncio.sleep(0)
-            await asyncio.sleep(0)
+            # One queue for the pieces of every session starting (and ending) on this loop, one piece per loop
+            # iteration: ten sessions starting at once no longer run ten pieces back to back ahead of a due tick.
+            await HostTurns.for_loop(self.loop).turn()
 
     def delivers(self, event: str) -> bool:
         """Whether events still reach the scenario (after ``terminate()`` only Terminating/Terminated do)."""

@@ -34,6 +34,7 @@ from typing import Any
 
 from voxsim.engine.lazy import LAZY_TYPES
 from voxsim.engine.values import JSObject
+from voxsim.runtime.hostturns import HostTurns
 
 __all__ = ["Snapshot", "snapshot", "break_session_cycles", "OWNER_MODULES"]
 
@@ -89,6 +90,7 @@ _LOG_SIZE = 256
 
 async def _release(container: Any, slice_objects: int) -> None:
     """Empty a big session-owned container from its end, yielding to the loop between slices."""
+    turn = HostTurns.for_loop(asyncio.get_running_loop()).turn
     while container:
         if isinstance(container, dict):
             for _ in range(min(slice_objects, len(container))):
@@ -98,7 +100,7 @@ async def _release(container: Any, slice_objects: int) -> None:
                 container.pop()
         else:
             del container[-slice_objects:]
-        await asyncio.sleep(0)
+        await turn()
 
 
 def _clear_js(obj: JSObject) -> None:
@@ -119,7 +121,9 @@ def _clear_js(obj: JSObject) -> None:
 
 async def break_session_cycles(session: Any, keep: set[int], slice_objects: int = 150) -> dict[str, int]:
     """Cut the cycles of an ended ``session`` (see the module docstring); yields to the loop every
-    ``slice_objects`` objects. Returns what it visited and cut."""
+    ``slice_objects`` objects, each slice a piece of its own (:class:`~voxsim.runtime.hostturns.HostTurns`: a slice
+    of this session never runs back to back with one of another). Returns what it visited and cut."""
+    turn = HostTurns.for_loop(asyncio.get_running_loop()).turn
     seen: set[int] = set()
     js: list[JSObject] = []
     cells: list[Any] = []
@@ -139,7 +143,7 @@ async def break_session_cycles(session: Any, keep: set[int], slice_objects: int 
         visit += 1
         if visit == slice_objects:
             visit = 0
-            await asyncio.sleep(0)
+            await turn()
         cls = type(obj)
         if cls is _FUNCTION:
             closure = obj.__closure__
@@ -167,14 +171,14 @@ async def break_session_cycles(session: Any, keep: set[int], slice_objects: int 
     for i, obj in enumerate(js):
         _clear_js(obj)
         if i % slice_objects == slice_objects - 1:
-            await asyncio.sleep(0)
+            await turn()
     for i, cell in enumerate(cells):  # emptying a cell may free what it held: sliced too
         try:
             del cell.cell_contents
         except ValueError:  # already empty
             pass
         if i % slice_objects == slice_objects - 1:
-            await asyncio.sleep(0)
+            await turn()
     for owner in owners:
         # A long call's big lists (trace records, heard energy, lateness) are let go a slice at a time: freeing
         # tens of thousands of objects in one go would be the very stall this module is here to avoid.
@@ -182,5 +186,5 @@ async def break_session_cycles(session: Any, keep: set[int], slice_objects: int 
             if type(value) in _BIG and len(value) > slice_objects and id(value) not in keep:
                 await _release(value, slice_objects)
         owner.__dict__.clear()
-        await asyncio.sleep(0)  # an owner's dict can hold a media layer or a realm: one owner per loop turn
+        await turn()  # an owner's dict can hold a media layer or a realm: one owner per loop turn
     return {"visited": len(seen), "js_objects": len(js), "cells": len(cells), "owners": len(owners)}

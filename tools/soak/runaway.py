@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -51,8 +52,8 @@ RUNAWAYS: dict[str, str] = {
 BEFORE_SETTINGS: dict[str, Any] = {"max_memory_mb": None, "max_string_length": 1 << 28, "max_array_length": 1 << 25}
 
 
-def _stats(late_s: list[float]) -> dict[str, float]:
-    late = np.array(late_s or [0.0]) * 1000
+def _stats(late_s: Sequence[float]) -> dict[str, float]:
+    late = np.array(late_s if len(late_s) else [0.0]) * 1000
     return {"lateness_p50_ms": round(float(np.percentile(late, 50)), 3),
             "lateness_p99_ms": round(float(np.percentile(late, 99)), 3),
             "lateness_max_ms": round(float(late.max()), 3), "ticks": int(len(late_s))}
