@@ -146,10 +146,11 @@ class Session:
     """One VoxEngine session. Create it inside a running loop, ``load()`` scripts, ``start()``, ``await wait()``.
 
     Next to live calls on real time, ``await Session.create(...)`` and ``await load_async(...)`` build the same
-    session in pieces, giving the loop a turn between them (see :meth:`create`)."""
+    session in pieces, giving the loop a turn between them (see :meth:`create`; ``realm`` is how it hands over the
+    realm it made in a piece of its own)."""
 
     def __init__(self, options: SessionOptions | None = None, *, clock: Clock | None = None,
-                 install: bool = True) -> None:
+                 install: bool = True, realm: Realm | None = None) -> None:
         self.options = options or SessionOptions()
         self.clock = clock or Clock(epoch=self.options.epoch)
         self.loop = self.clock.loop
@@ -173,7 +174,7 @@ class Session:
         self._terminated = self.loop.create_future()
         self._scripts: list[Any] = []
         self.script_files: list[str] = []
-        self.realm = Realm(budget=self._budget())
+        self.realm = realm or Realm(budget=self._budget(self.options.settings, self.clock))
         self.realm.host = self
         # Suspended tasks of all sessions on this loop take turns, leaving the loop to media and other sessions.
         self.realm.schedule = SliceScheduler.for_loop(self.loop).schedule
@@ -194,17 +195,22 @@ class Session:
         """A session built as ``Session(options)`` is, but on real time with a loop turn after the realm and after
         each installer: a session starting next to live calls then holds their media ticks for one piece at a time
         (a few ms) instead of for the whole start-up. Virtual time does not yield, so runs keep their order."""
-        session = cls(options, clock=clock, install=False)
+        options = options or SessionOptions()
+        clock = clock or Clock(epoch=options.epoch)
+        realm = Realm(budget=cls._budget(options.settings, clock))  # the built-ins: the biggest piece (~1 ms)
+        if not clock.virtual:
+            await HostTurns.for_loop(clock.loop).turn()
+        session = cls(options, clock=clock, install=False, realm=realm)
         await session._startup_turn()
         for spec in INSTALLERS:
             session._install(spec)
             await session._startup_turn()
         return session
 
-    def _budget(self) -> Budget:
+    @staticmethod
+    def _budget(settings: dict[str, Any], clock: Clock) -> Budget:
         """The realm's per-task limits from ``settings``: ``max_steps``, and on real time a time slice and a running
         time cap (virtual time counts steps only, unless ``max_task_seconds`` is set, so runs are reproducible)."""
-        settings = self.options.settings
         # VoxEngine lets a handler run about a second; 20M steps (a few CPU seconds here) ends a runaway loop sooner
         # than the engine's default while leaving real scenarios far below it.
         max_steps = int(settings.get("max_steps", DEFAULT_MAX_STEPS))
@@ -212,7 +218,7 @@ class Session:
         max_memory = None if memory_mb is None else int(float(memory_mb) * (1 << 20))
         max_string = int(settings.get("max_string_length", DEFAULT_MAX_STRING_LENGTH))
         max_array = int(settings.get("max_array_length", DEFAULT_MAX_ARRAY_LENGTH))
-        if self.clock.virtual:
+        if clock.virtual:
             cap = settings.get("max_task_seconds")
             return Budget(max_steps=max_steps, max_string_length=max_string, max_array_length=max_array,
                           max_seconds=None if cap is None else float(cap), max_memory=max_memory)
@@ -220,7 +226,7 @@ class Session:
         cap = settings.get("max_task_seconds", DEFAULT_MAX_TASK_SECONDS)
         return Budget(max_steps=max_steps, max_string_length=max_string, max_array_length=max_array,
                       slice_seconds=None if slice_seconds is None else float(slice_seconds),
-                      max_seconds=None if cap is None else float(cap), timer=self.loop.time, max_memory=max_memory)
+                      max_seconds=None if cap is None else float(cap), timer=clock.loop.time, max_memory=max_memory)
 
     def _set_date_clock(self) -> None:
         """Date reads the session clock, and local time is UTC unless ``settings["timezone"]`` names a zone
