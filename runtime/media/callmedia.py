@@ -80,7 +80,8 @@ class CallMedia(MediaUnit):
         self._detector: DTMFDetector | None = None
         self._digits: deque[Frame] = deque()  # sendDigits audio, one frame per tick
         self._sending_digits = False
-        self._wire_converters: dict[tuple[bool, int], tuple[RateConverter, RateConverter]] = {}
+        self._wire_converters: dict[tuple[bool, int], tuple[RateConverter, RateConverter | None]] = {}
+        self._far_converter: RateConverter | None = None  # a far end at another rate than the leg's (see pull)
         self._silence = silent_frame(sample_rate)
         # the leg's usual quantized silence (a 20 ms frame at the wire's rate), looked up once
         self._wire_quiet = _quantized_silence(self._silence.pcm.size * self._wire_rate // sample_rate,
@@ -128,8 +129,17 @@ class CallMedia(MediaUnit):
         frame = remote.next_frame() if remote is not None else None
         if frame is None:
             frame = self._silence  # the line carries silence, not nothing, while connected
-        elif self.wire is not None:
-            frame = self._through_wire(frame)
+        else:
+            if self.wire is not None:
+                frame = self._through_wire(frame)
+            if frame.sample_rate != self.sample_rate:
+                # a far end at another rate (a 16 kHz peer on an 8 kHz leg): the leg's audio is at the leg's rate
+                # for everything that taps it (recording, the key detector) and every unit it feeds; one converter
+                # kept across frames, so the filter runs on over frame edges
+                conv = self._far_converter
+                if conv is None or conv.from_rate != frame.sample_rate:
+                    conv = self._far_converter = RateConverter(frame.sample_rate, self.sample_rate)
+                frame = conv.convert(frame)
         digits = self._digits
         if digits:
             self._sending_digits = True
@@ -195,11 +205,14 @@ class CallMedia(MediaUnit):
         key = (outgoing, frame.sample_rate)
         convs = self._wire_converters.get(key)
         if convs is None:
+            # out to the far end: back to the frame's rate (the far end's ear converts to its own); in from the far
+            # end: on to the leg's rate, once (not back to the far end's rate and then again to the leg's)
+            back = frame.sample_rate if outgoing else self.sample_rate
             convs = self._wire_converters[key] = (RateConverter(frame.sample_rate, rate),
-                                                  RateConverter(rate, frame.sample_rate))
+                                                  RateConverter(rate, back) if back != rate else None)
         narrow = convs[0].convert(frame)
         quantized = Frame(g711_quantize(narrow.pcm, self.wire.encoding), rate, frame.speech, frame.tag, law)
-        return convs[1].convert(quantized)
+        return quantized if convs[1] is None else convs[1].convert(quantized)
 
     def after_tick(self) -> None:
         if self.recorder is not None:

@@ -86,6 +86,11 @@ class RateConverter:
         """Output samples of delay."""
         return self._resampler.delay
 
+    @property
+    def idle(self) -> bool:
+        """Whether nothing is left in the filter or the output buffer (a silent frame would come out as zeros)."""
+        return self._pending is None and self._resampler.silent_state
+
     def convert(self, frame: Frame) -> Frame:
         """``frame`` at ``to_rate``, the same duration."""
         pcm = frame.pcm

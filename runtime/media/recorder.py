@@ -2,7 +2,8 @@
 
 ``WavWriter`` writes 16-bit PCM (mono or interleaved stereo). ``Recorder`` is the ``createRecorder`` unit (records what
 it is sent). ``CallRecorder`` taps a call: in stereo, left = the call's incoming audio, right = the audio sent to it;
-in mono the two are mixed.
+in mono the two are mixed. Both record at their own rate: a frame at another rate (a far end at 16 kHz on an 8 kHz
+leg) goes through a converter kept per side, so the filter runs on across frame edges (no clicks, one design).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import IO
 import numpy as np
 
 from .formats import PCM
-from .frames import Frame, silence
+from .frames import Frame, RateConverter, silence, silent_frame
 from .units import MediaGraph, MediaUnit
 
 __all__ = ["WavWriter", "Recorder", "CallRecorder", "RECORDER_STARTED", "RECORDER_STOPPED", "RECORD_STARTED",
@@ -146,6 +147,9 @@ class CallRecorder:
         self.url = self.writer.path.resolve().as_uri()
         self._left: PCM | None = None
         self._right: PCM | None = None
+        # per side (incoming, outgoing): the converter of frames at another rate, made on the first such frame
+        self._in: RateConverter | None = None
+        self._out: RateConverter | None = None
         self._zero = silence(sample_rate)
         self._zero.setflags(write=False)
         n = self._zero.size
@@ -156,11 +160,31 @@ class CallRecorder:
 
     def incoming(self, frame: Frame) -> None:
         """Audio the call's remote party sent this tick (left channel)."""
-        self._left = frame.pcm
+        if frame.sample_rate == self.sample_rate:
+            self._left = frame.pcm
+            return
+        conv = self._in
+        if conv is None or conv.from_rate != frame.sample_rate:
+            conv = self._in = RateConverter(frame.sample_rate, self.sample_rate)
+        self._left = conv.convert(frame).pcm
 
     def outgoing(self, frame: Frame) -> None:
         """Audio sent to the call's remote party this tick (right channel)."""
-        self._right = frame.pcm
+        if frame.sample_rate == self.sample_rate:
+            self._right = frame.pcm
+            return
+        conv = self._out
+        if conv is None or conv.from_rate != frame.sample_rate:
+            conv = self._out = RateConverter(frame.sample_rate, self.sample_rate)
+        self._right = conv.convert(frame).pcm
+
+    @staticmethod
+    def _drained(conv: RateConverter | None) -> PCM | None:
+        """A side with nothing this tick whose converter still holds audio: its tail, fed a silent frame (so the
+        filter's memory does not reappear at the start of the side's next frame, a tick late)."""
+        if conv is None or conv.idle:
+            return None
+        return conv.convert(silent_frame(conv.from_rate)).pcm
 
     def write_tick(self) -> None:
         """Write this tick's 20 ms (silence where nothing moved)."""
@@ -168,6 +192,10 @@ class CallRecorder:
             return
         left, right = self._left, self._right
         self._left = self._right = None
+        if left is None and self._in is not None:
+            left = self._drained(self._in)
+        if right is None and self._out is not None:
+            right = self._drained(self._out)
         if left is None and right is None:
             self.writer.write(self._quiet_stereo if self.stereo else self._zero)
             return
@@ -175,9 +203,12 @@ class CallRecorder:
             left = self._zero
         if right is None:
             right = self._zero
+        if left.size != right.size:  # an odd-sized frame on one side: the shorter is padded with silence
+            size = max(left.size, right.size)
+            left, right = (np.pad(x, (0, size - x.size)) if x.size < size else x for x in (left, right))
         if self.stereo:
             frame = self._frame
-            if left.size != frame.shape[0] or right.size != frame.shape[0]:  # an odd-sized frame: the general path
+            if left.size != frame.shape[0]:  # an odd-sized frame: the general path
                 self.writer.write(np.stack([left, right], axis=1))
                 return
             frame[:, 0] = left

@@ -119,13 +119,14 @@ def test_ear_on_marked_silence_is_the_ear_on_plain_zeros(chunks: list[tuple], ra
     try:
         marked, plain = SimulatedParty(Clock(loop), 8000), SimulatedParty(Clock(loop), 8000)
         utterance = 0
+        ear = RateConverter(rate, 8000)  # the party's ear keeps one converter per incoming rate: so does the oracle
         for chunk, tagged in chunks:
             utterance += tagged
             text = f"words {utterance}" if tagged else None
             for frame in split_frames(_audio(chunk, rate), rate, text, utterance):
                 level = marked.hear(frame)
                 plain.hear(dataclasses.replace(frame, silent=False))
-                pcm = frame.pcm if rate == 8000 else frame.converted(8000).pcm
+                pcm = frame.pcm if rate == 8000 else ear.convert(frame).pcm
                 assert level == marked.heard.energy[-1][1]
                 assert math.isclose(level, float(np.sqrt(np.mean(pcm.astype(np.float64) ** 2))), abs_tol=1e-9)
         assert marked.heard == plain.heard
