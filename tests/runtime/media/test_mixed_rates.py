@@ -210,3 +210,29 @@ def test_an_8khz_ear_hears_a_16khz_tone_through_one_converter(monkeypatch) -> No
     assert _sine_snr_db(tone, 1000, 8000) > 60
     assert party.heard.digit_string == "42"
     assert len(party.heard.energy) == len(party.audio_heard)
+
+
+@pytest.mark.parametrize("wire", ["mulaw_8000", None])
+def test_an_8khz_far_end_on_a_16khz_leg_is_recorded_at_16khz(vrun, tmp_path, wire) -> None:
+    path = tmp_path / "wide.wav"
+
+    async def body(clock, graph):
+        party = SimulatedParty(clock, 8000, name="narrow")
+        call = CM.CallMedia(graph, party, 16000, wire=wire, name="call-1")
+        call.start()
+        stopped: list[float] = []
+        call.listen(lambda name, payload: stopped.append(payload["duration"]) if name == CM.RECORD_STOPPED else None)
+        call.record(path=path)
+        party.tone(1000, 1.0)
+        await asyncio.sleep(1.5)
+        call.end()
+        return stopped[0]
+
+    duration = vrun(body)
+    with wave.open(str(path)) as w:
+        assert (w.getnchannels(), w.getframerate()) == (1, 16000)
+        data = np.frombuffer(w.readframes(w.getnframes()), "<i2")
+    assert duration == pytest.approx(1.5, abs=0.03) and data.size == round(duration * 16000)
+    tone = data[int(0.2 * 16000) : int(0.8 * 16000)]
+    assert abs(peak_hz(tone, 16000) - 1000) < 1 and abs(rms_db(tone) + 13) < 1
+    assert _sine_snr_db(tone, 1000, 16000) > (30 if wire else 60)  # µ-law's own noise floor is ~35-38 dB
