@@ -37,6 +37,7 @@ from collections.abc import Sized
 from typing import Callable
 
 from .errors import BudgetExceeded
+from .values import dense_limit as _dense_limit
 
 __all__ = ["Budget", "CHECK_SECONDS", "MB", "JOB_BYTES", "BLOCK_BYTES", "HEAP_FACTOR", "HEAP_CHECK_SECONDS",
            "HEAP_WATCH_SECONDS", "HEAP_COST_RATIO", "HEAP_CHECK_STEPS"]
@@ -172,6 +173,7 @@ class Budget:
 
     def reset(self) -> None:
         """Start a new task's allowance."""
+        _dense_limit[0] = self.max_array_length
         self._used = 0
         self._exceeded = None
         self.memory = 0
@@ -234,6 +236,7 @@ class Budget:
             if watch and self._heap_run >= 0:  # others run while the task is suspended: close the window first
                 self._heap_suspending(now)
             suspend()
+            _dense_limit[0] = self.max_array_length  # others' tasks ran meanwhile
             now = self.timer()
             self._slice_start = self._checked = now
             if watch and self._heap_run >= 0 and (self._heap_dense or now >= self._heap_due):

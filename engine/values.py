@@ -19,11 +19,17 @@ __all__ = [
     "SYM_SPECIES", "SYM_IS_CONCAT_SPREADABLE", "SYM_UNSCOPABLES", "SYM_MATCH", "SYM_MATCH_ALL", "SYM_REPLACE",
     "SYM_SEARCH", "SYM_SPLIT", "WELL_KNOWN_SYMBOLS",
     "array_index", "is_callable", "is_constructor", "js_str_to_py", "py_str_to_js", "describe_thrown",
-    "data_desc", "accessor_desc", "MAX_ARRAY_LENGTH",
+    "data_desc", "accessor_desc", "MAX_ARRAY_LENGTH", "dense_limit",
 ]
 
 MAX_ARRAY_LENGTH = 4294967295
 _DENSE_GAP = 1024  # a write this far past the dense part goes to the sparse dict instead of growing the list
+
+#: How long an array's dense part may grow by writes at an index (``a[a.length] = x``, ``a[i] = x`` with gaps,
+#: ``Reflect.set``, ``fill`` after ``a.length = n``): ``[max_array_length]`` of the running task, set by its
+#: ``Budget`` when the task starts or resumes (an array does not know its realm). A write that would grow the dense
+#: part past it is a ``RangeError`` naming the limit, as ``push`` is; writes far past the dense part stay sparse.
+dense_limit = [1 << 25]
 
 
 class JSUndefined:
@@ -496,6 +502,9 @@ class JSArray(JSObject):
                 elems[i] = v
                 return
             if i < len(elems) + _DENSE_GAP:
+                if i >= dense_limit[0]:
+                    raise JSRangeError(f"Invalid array length: {i + 1} elements is over max_array_length "
+                                       f"({dense_limit[0]})")
                 elems.extend([HOLE] * (i - len(elems)))
                 elems.append(v)
                 self._absorb_sparse()

@@ -14,7 +14,7 @@ from ..operations import (
 )
 from ..values import (
     HOLE, MISSING, SYM_ITERATOR, SYM_SPECIES, SYM_IS_CONCAT_SPREADABLE, SYM_UNSCOPABLES, UNDEFINED, JSArray,
-    JSObject, PropertyDescriptor, is_callable, is_constructor,
+    JSObject, PropertyDescriptor, dense_limit, is_callable, is_constructor,
 )
 from .string import check_string_length
 from . import (
@@ -80,7 +80,9 @@ def array_create(realm: Any, n: int, proto: JSObject | None = None) -> JSArray:
         raise JSRangeError("Invalid array length")
     a = JSArray(realm.array_prototype if proto is None else proto)
     a.length = n
-    if n <= 100_000:
+    if n <= 100_000 and n <= dense_limit[0]:  # longer: filled at an index at a time, up to the limit
+        if n >= BIG_ARRAY:
+            charge_array(realm.budget, n)  # `keep.push(new Array(1e5))`: 800 KB a step, unseen by the heap watch
         a.elems = [HOLE] * n
     return a
 
@@ -125,8 +127,8 @@ def _dense(o: Any) -> bool:
 
 
 def _create_prop(o: JSObject, i: int, v: Any) -> None:
-    if type(o) is JSArray and i == len(o.elems) == o.length and o.extensible:
-        o.elems.append(v)
+    if type(o) is JSArray and i == len(o.elems) == o.length and i < dense_limit[0] and o.extensible:
+        o.elems.append(v)  # (past the limit: create_data_property's RangeError)
         o.length += 1
         return
     if not o.create_data_property(str(i), v):
@@ -365,6 +367,8 @@ def _splice(realm: Any, this: Any, args: list[Any]) -> Any:
     ic = len(items)
     if type(o) is JSArray and o.length == len(o.elems) and o.length_writable and o.extensible and \
             all(v is not HOLE and type(v) is not PropertyDescriptor for v in o.elems):
+        if n - delete_count + ic > realm.budget.max_array_length and ic > delete_count:
+            charge_array(realm.budget, n - delete_count + ic, 0)  # its RangeError, as push's
         o.elems[start:start + delete_count] = items
         o.length = len(o.elems)
         return a

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from ..errors import EngineError, HostJSError, JSThrow, JSTypeError
-from ..operations import BIG_ARRAY, charge_array, spend_steps, to_boolean, to_length
+from ..operations import BIG_ARRAY, SLOT_BYTES, charge_array, spend_steps, to_boolean, to_length
 from ..values import (
     HOLE, MISSING, SYM_ITERATOR, SYM_TO_STRING_TAG, UNDEFINED, BuiltinFunction, JSArray, JSObject,
     PropertyDescriptor, is_callable,
@@ -15,7 +15,7 @@ from . import define_members, lazy_member_value, raw_props
 
 CATCHABLE = (JSThrow, HostJSError, RecursionError)
 
-__all__ = ["install", "get_iterator", "iterate", "iter_result", "iterator_close", "ArrayIterator",
+__all__ = ["install", "get_iterator", "iterate", "spread_into", "iter_result", "iterator_close", "ArrayIterator",
            "create_array_iterator"]
 
 
@@ -86,6 +86,42 @@ def _is_plain_array_iteration(realm: Any, obj: Any) -> bool:
         return False
     d = realm.intrinsics["%ArrayIteratorPrototype%"].props.get("next")
     return type(d) is PropertyDescriptor and d.value is realm.intrinsics["%ArrayIteratorNext%"]
+
+
+def spread_into(realm: Any, out: list[Any], obj: Any) -> None:
+    """``...obj`` in an array literal or an argument list: its elements appended to ``out``.
+
+    Why here and not per spread: ``[...a, ...a]`` or ``f(...a, ...a)`` checked each spread alone and reached twice
+    ``max_array_length``; the limit is on what ``out`` becomes (a ``RangeError`` naming it, before the copy for a
+    plain array, as ``concat`` and ``push`` do), and a big result's new slots are charged to the memory account
+    (an endless generator spread is charged as it goes, ``BIG_ARRAY`` slots at a time)."""
+    budget = realm.budget
+    if _is_plain_array_iteration(realm, obj):
+        n = obj.length
+        spend_steps(budget, n)  # a Python loop over every element
+        total = len(out) + n
+        if total >= BIG_ARRAY or total > budget.max_array_length:
+            charge_array(budget, total, n)  # before the copy
+        elems = obj.elems
+        if n == len(elems) and HOLE not in elems and not any(type(v) is PropertyDescriptor for v in elems):
+            out.extend(elems)
+            return
+        i = 0
+        while i < obj.length:
+            v = elems[i] if i < len(elems) else HOLE
+            if v is HOLE or type(v) is PropertyDescriptor:
+                v = obj.get(str(i))
+            out.append(v)
+            i += 1
+        return
+    limit = budget.max_array_length
+    mark = min(len(out) + BIG_ARRAY, limit + 1)
+    for v in iterate(realm, obj):
+        out.append(v)
+        if len(out) >= mark:
+            charge_array(budget, len(out), 0)  # the RangeError past the limit (closes the iterator)
+            budget.charge(BIG_ARRAY * SLOT_BYTES)
+            mark = min(len(out) + BIG_ARRAY, limit + 1)
 
 
 def iterate(realm: Any, obj: Any) -> Iterator[Any]:

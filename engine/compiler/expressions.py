@@ -15,7 +15,7 @@ from ..operations import (
 from ..values import (
     HOLE, MISSING, UNDEFINED, JSArray, JSBigInt, JSFunction, JSObject, PropertyDescriptor,
 )
-from ..builtins.iterator import iterate
+from ..builtins.iterator import spread_into
 from .core import SHORT, CompilerBase, Expr, ShortCircuit, env_at, is_anonymous_function_definition, throw_at
 from .operators import ARITH, binary_op, numeric_op
 
@@ -580,7 +580,7 @@ class ExpressionCompiler(CompilerBase):
                 out: list = []
                 for is_spread, e in parts:
                     if is_spread:
-                        out.extend(iterate(realm, e(env)))
+                        spread_into(realm, out, e(env))
                     else:
                         out.append(e(env))
                 return out
@@ -879,7 +879,7 @@ class ExpressionCompiler(CompilerBase):
                 if kind == 2:
                     out.append(f(env))
                 elif kind == 1:
-                    out.extend(iterate(realm, f(env)))
+                    spread_into(realm, out, f(env))
                 else:
                     out.append(HOLE)
             return JSArray(proto, out)

@@ -386,6 +386,7 @@ class PatternCompiler(CompilerBase):
         strict = self.scope.strict
         loc = self.loc(node)
         value = self.expr(node.right)
+        budget = realm.budget  # an append past max_array_length takes the slow path: its RangeError
 
         def fail(o: Any, k: Any, v: Any) -> None:
             try:
@@ -427,7 +428,7 @@ class PatternCompiler(CompilerBase):
                             if old is not HOLE and type(old) is not PropertyDescriptor:
                                 elems[i] = v
                                 return v
-                        elif n == o.length and o.extensible and o.length_writable:
+                        elif n == o.length and n < budget.max_array_length and o.extensible and o.length_writable:
                             elems.append(v)
                             o.length = n + 1
                             return v
