@@ -415,6 +415,7 @@ class MediaLayer:
     def __init__(self, session: Any) -> None:
         self.session = session
         self.graph = MediaGraph(session.clock)
+        self.graph.on_error = lambda exc: session.internal_error(exc, where="media tick")
         self.record_dir = Path(session.options.settings.get("recordings_dir") or "recordings")
         self.live: list[Any] = []
         self._sockets: dict[int, tuple[Any, WebSocketMedia]] = {}

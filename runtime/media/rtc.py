@@ -21,7 +21,7 @@ from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 
 from .formats import PCM, frame_samples
-from .frames import Frame, FrameQueue, silence
+from .frames import Frame, FrameQueue, RateConverter, silence
 
 __all__ = ["OutboundTrack", "RtcRemote", "loopback_only"]
 
@@ -83,6 +83,7 @@ class RtcRemote:
         self.frames_received = 0
         self._pending = np.zeros(0, np.int16)
         self._resampler = av.AudioResampler(format="s16", layout="mono", rate=sample_rate)
+        self._converters: dict[int, RateConverter] = {}  # what the call sends at another rate: one kept per rate
         self._task: asyncio.Task[None] | None = None
 
     def attach_inbound(self, track: MediaStreamTrack) -> None:
@@ -113,8 +114,14 @@ class RtcRemote:
         return self.incoming.get()
 
     def hear(self, frame: Frame) -> None:
-        """Send 20 ms to the peer."""
-        self.outbound.put(frame.pcm if frame.sample_rate == self.sample_rate else frame.converted(self.sample_rate).pcm)
+        """Send 20 ms to the peer (at another rate through a converter kept for that rate: a new one per frame
+        restarts its filter at every 20 ms edge, a click each time)."""
+        if frame.sample_rate != self.sample_rate:
+            conv = self._converters.get(frame.sample_rate)
+            if conv is None:
+                conv = self._converters[frame.sample_rate] = RateConverter(frame.sample_rate, self.sample_rate)
+            frame = conv.convert(frame)
+        self.outbound.put(frame.pcm)
 
     async def close(self) -> None:
         """Stop the outbound track and the reader."""

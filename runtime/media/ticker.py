@@ -139,7 +139,14 @@ class Ticker:
         started = loop.time()
         ticked = len(graphs)
         for graph in tuple(graphs):  # graphs that join during the tick start on the next one
-            if graph.slot is slot and not graph.run_tick(when):
+            if graph.slot is not slot:
+                continue
+            try:
+                ticking = graph.run_tick(when)
+            except Exception as exc:  # one session's fault ends its media, not its slot-mates' (nor the slot's timer)
+                ticking = False
+                graph.failed(exc)
+            if not ticking:
                 graph.slot = None
                 graphs.remove(graph)
         if not graphs:

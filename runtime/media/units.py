@@ -138,6 +138,8 @@ class MediaGraph:
         self.record_lateness = not clock.virtual
         self.slot: TickSlot | None = None  # the ticker's slot while ticking
         self.cost = 0.0  # real time: what a tick takes (seconds, a moving average; 0 until measured)
+        #: Called with the exception when a tick raises (the session's ``internal_error``); the graph stops ticking.
+        self.on_error: Callable[[BaseException], object] | None = None
         self._next: float = 0.0  # session time of the tick being processed
         self._order: tuple[MediaUnit, ...] | None = None  # the units in tick order, rebuilt after add/remove
 
@@ -252,6 +254,13 @@ class MediaGraph:
         if self.watchers:
             for unit in list(self.watchers.values()):
                 unit.after_tick()
+
+    def failed(self, exc: BaseException) -> None:
+        """A tick raised (the ticker has dropped this graph): report it to ``on_error``, else to the loop."""
+        if self.on_error is not None:
+            self.on_error(exc)
+        else:
+            self.clock.loop.call_exception_handler({"message": "media tick failed", "exception": exc})
 
     def stop(self) -> None:
         """Stop ticking (session end)."""

@@ -164,3 +164,32 @@ def test_a_stalled_loop_drops_the_missed_ticks_instead_of_bursting() -> None:
     ticks, worst = run(main(), virtual=False)
     assert ticks <= 10  # ~5 ticks after the stall plus the one late tick, not 25 caught up
     assert worst >= 0.4 and TICK == 0.02
+
+
+def test_a_tick_that_raises_ends_that_graph_only_and_reports_it() -> None:
+    async def main() -> tuple[list[BaseException], int, int, int, bool]:
+        clock = Clock()
+        bad, good = MediaGraph(clock), MediaGraph(clock)  # one loop, one epoch: the same slot on virtual time
+        errors: list[BaseException] = []
+        bad.on_error = errors.append
+        bad_tone, good_tone = Tone(bad), Tone(good)
+        bad_tone.send_media_to(Sink(bad, keep=False))
+        good_tone.send_media_to(Sink(good, keep=False))
+        await asyncio.sleep(0.1)
+
+        def boom() -> None:
+            raise RuntimeError("broken unit")
+
+        bad_tone.on_pull = boom
+        same_slot = bad.slot is good.slot
+        await asyncio.sleep(0.1)
+        bad_ticks, good_ticks = bad.ticks, good.ticks
+        await asyncio.sleep(0.1)
+        good.stop()
+        return errors, bad.ticks - bad_ticks, good.ticks - good_ticks, good_ticks, same_slot
+
+    errors, bad_more, good_more, good_ticks, same_slot = run(main(), virtual=True)
+    assert same_slot
+    assert [str(e) for e in errors] == ["broken unit"]  # reported once, then the graph is out of its slot
+    assert bad_more == 0
+    assert good_more == 5 and good_ticks >= 10  # its slot-mate kept its timer and its 20 ms ticks
