@@ -23,6 +23,7 @@ from pathlib import Path
 
 import espeakng_loader
 import numpy as np
+from elftools.common.exceptions import ELFError
 from elftools.elf.elffile import ELFFile
 from elftools.elf.sections import SymbolTableSection
 
@@ -250,7 +251,10 @@ def _symbols(path: str) -> Iterator[tuple[str, int, int, int, int]]:
     pyelftools ``Symbol`` per entry takes ~70 ms for this library and the first synthesis may run on the event loop.
     """
     with open(path, "rb") as stream:
-        elf = ELFFile(stream)
+        try:
+            elf = ELFFile(stream)
+        except ELFError:  # not ELF (macOS's Mach-O, Windows' PE): no table to read, synthesis is not reset
+            return
         table = elf.get_section_by_name(".symtab")
         if not isinstance(table, SymbolTableSection) or elf.elfclass != 64 or table["sh_entsize"] != 24:
             return

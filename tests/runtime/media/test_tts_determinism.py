@@ -106,3 +106,11 @@ def test_another_process_says_the_same_thing() -> None:
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
     expected = [_REFERENCE[("hello there", voice, 175)] for voice in ("en-us", "en-us+f3", "en-us+klatt")]
     assert out.stdout.split() == expected
+
+
+def test_a_library_file_that_is_not_elf_gives_no_symbols(tmp_path) -> None:
+    from voxsim.runtime.media.tts import _symbols
+
+    dylib = tmp_path / "libespeak-ng.dylib"
+    dylib.write_bytes(b"\xcf\xfa\xed\xfe" + bytes(60))  # a Mach-O header: what macOS's wheel ships
+    assert list(_symbols(str(dylib))) == []
