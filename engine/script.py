@@ -106,12 +106,23 @@ class Script:
     eval_code = False
 
 
-_ANALYSED: "OrderedDict[tuple[str, str, bool], tuple[A.Program, Any]]" = OrderedDict()
+class _Analysed:
+    """A parsed and analysed script text, and whether it has compiled without an early error yet."""
+
+    __slots__ = ("program", "analysis", "compiled")
+
+    def __init__(self, program: A.Program, analysis: Any) -> None:
+        self.program = program
+        self.analysis = analysis
+        self.compiled = False
+
+
+_ANALYSED: "OrderedDict[tuple[str, str, bool], _Analysed]" = OrderedDict()
 _ANALYSED_MAX = 64
 _ANALYSED_MAX_TEXT = 1 << 20
 
 
-def _parse_and_analyze(text: str, filename: str, eval_code: bool) -> tuple[A.Program, Any]:
+def _parse_and_analyze(text: str, filename: str, eval_code: bool) -> _Analysed:
     """Parse and resolve scopes, remembering the last few results: the AST and its analysis are realm-independent
     and never mutated by the compiler, so sessions running the same scenario file (load mode, a pytest suite, the
     test262 harness files) parse it once."""
@@ -122,7 +133,7 @@ def _parse_and_analyze(text: str, filename: str, eval_code: bool) -> tuple[A.Pro
         _ANALYSED.move_to_end(key)
         return hit
     program = parse_script(text, filename)
-    result = (program, analyze(program, eval_code, may_eval="eval" in text or "\\u" in text))
+    result = _Analysed(program, analyze(program, eval_code, may_eval="eval" in text or "\\u" in text))
     if len(text) > _ANALYSED_MAX_TEXT:
         return result
     _ANALYSED[key] = result
@@ -132,11 +143,16 @@ def _parse_and_analyze(text: str, filename: str, eval_code: bool) -> tuple[A.Pro
 
 
 def parse_and_compile(realm: Any, text: str, filename: str, eval_code: bool = False) -> Script:
+    """Parse (cached) and compile ``text`` for ``realm``. The first compile of a text is eager, so it raises every
+    early error the compiler finds; later ones (the same scenario in the next session) compile function bodies on
+    their first call, which spreads a session's compile over its events and skips the handlers it never fires."""
     from .compiler import Compiler
     from .compiler.core import RETURN
     source = Source(text, filename)
-    program, analysis = _parse_and_analyze(text, filename, eval_code)
+    analysed = _parse_and_analyze(text, filename, eval_code)
+    program, analysis = analysed.program, analysed.analysis
     compiler = Compiler(realm, analysis, source)
+    compiler.lazy = analysed.compiled and not eval_code
     root = analysis.root
     completion: list[Any] = [UNDEFINED]
     compiler.completion = completion
@@ -161,6 +177,7 @@ def parse_and_compile(realm: Any, text: str, filename: str, eval_code: bool = Fa
     script.completion = completion
     script.analysis_root = root
     script.eval_code = eval_code
+    analysed.compiled = True
     return script
 
 

@@ -66,6 +66,7 @@ class CompilerBase:
         self.label_signals: dict[tuple[str, str], Signal] = {}
         self.func_node: Any = None
         self.completion: list[Any] | None = None   # script/eval code: the cell the completion value goes to
+        self.lazy = False  # compile function bodies on first call (FunctionCompiler._defer)
 
     # -- dispatch
     def expr(self, node: Any) -> Expr:

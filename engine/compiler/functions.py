@@ -83,7 +83,10 @@ class FunctionCompiler(CompilerBase):
 
     # -- function objects
     def function_code(self, node: Any, name: str, kind: str = "normal", class_kind: str = "") -> FunctionCode:
-        """Compile a function node. ``kind``: normal, arrow, method, getter, setter, classctor, field."""
+        """Compile a function node. ``kind``: normal, arrow, method, getter, setter, classctor, field.
+
+        With ``self.lazy`` only what a function object shows before it runs is made now (name, length, kind,
+        source text); the body compiles on the first call or ``new`` (:meth:`_defer`)."""
         realm = self.realm
         scope: Scope = self.an.scope_of(node)  # type: ignore[assignment]
         code = FunctionCode()
@@ -106,6 +109,44 @@ class FunctionCompiler(CompilerBase):
             length += 1
         code.length = length
         code.source_text = self.source.text[node.start:node.end]
+        code.has_prototype = kind == "normal" and not is_arrow and code.kind in ("normal", "generator",
+                                                                                 "asyncgenerator") \
+            or (kind == "method" and code.kind in ("generator", "asyncgenerator"))
+        code.length_desc = PropertyDescriptor(value=float(length), writable=False, enumerable=False,
+                                              configurable=True)
+        code.name_desc = PropertyDescriptor(value=name, writable=False, enumerable=False, configurable=True)
+        constructible = kind == "classctor" or (kind == "normal" and not is_arrow and code.kind == "normal")
+        if self.lazy:
+            self._defer(code, node, name, constructible)
+        else:
+            self._compile_body(code, node, name, constructible)
+        return code
+
+    def _defer(self, code: FunctionCode, node: Any, name: str, constructible: bool) -> None:
+        """Compile ``code``'s body when it is first called or constructed. Only for a script whose text has been
+        compiled once already (``parse_and_compile``): its early errors would have been raised then, so deferring
+        cannot hide one. A session's scenario then compiles in pieces, each handler on its first event, and the
+        handlers a call never fires are never compiled."""
+        compile_body = self._compile_body
+
+        def first_call(f: Any, this: Any, args: list) -> Any:
+            compile_body(code, node, name, constructible)
+            return code.invoke(f, this, args)
+
+        def first_construct(f: Any, args: list, new_target: Any) -> Any:
+            compile_body(code, node, name, constructible)
+            return code.construct(f, args, new_target)
+
+        code.invoke = first_call
+        code.construct = first_construct if constructible else None
+
+    def _compile_body(self, code: FunctionCode, node: Any, name: str, constructible: bool) -> None:
+        """The body, its parameters and bindings, then ``invoke``/``construct`` (set last: a compile cut short by
+        a stack overflow leaves the deferred entry points in place)."""
+        realm = self.realm
+        scope: Scope = self.an.scope_of(node)  # type: ignore[assignment]
+        is_arrow = code.arrow
+        params = getattr(node, "params", [])
         prev_scope, prev_fname, prev_labels, prev_completion = self.scope, self.fname, self.pending_labels, \
             self.completion
         self.scope = scope
@@ -187,16 +228,8 @@ class FunctionCompiler(CompilerBase):
         finally:
             self.scope, self.fname, self.pending_labels = prev_scope, prev_fname, prev_labels
             self.completion = prev_completion
-        code.has_prototype = kind == "normal" and not is_arrow and code.kind in ("normal", "generator",
-                                                                                 "asyncgenerator") \
-            or (kind == "method" and code.kind in ("generator", "asyncgenerator"))
-        code.length_desc = PropertyDescriptor(value=float(length), writable=False, enumerable=False,
-                                              configurable=True)
-        code.name_desc = PropertyDescriptor(value=name, writable=False, enumerable=False, configurable=True)
         code.invoke = self.make_invoke(code)
-        can_construct = kind in ("normal",) and not is_arrow and code.kind == "normal"
-        code.construct = self.make_construct(code) if can_construct or kind == "classctor" else None
-        return code
+        code.construct = self.make_construct(code) if constructible else None
 
     def _mark_uninit(self, scope: Scope, template: list) -> None:
         for b in scope.bindings.values():
