@@ -5,6 +5,7 @@ See docs/engine.md "Realm and tasks" and "Built-ins".
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, Callable
 
 import threading
@@ -117,7 +118,7 @@ CATCHABLE = (JSThrow, HostJSError, RecursionError)
 class Realm:
     """Global object + intrinsics + job queue. Create one per session; it is cheap enough for one per test."""
 
-    def __init__(self, budget: Budget | None = None) -> None:
+    def __init__(self, budget: Budget | None = None, *, builtins: bool = True) -> None:
         self.budget = budget or Budget()
         self.jobs = JobQueue()
         self.budget.queue = self.jobs  # queued promise jobs count in the memory account
@@ -156,10 +157,25 @@ class Realm:
         self.intrinsics["%Object.prototype%"] = self.object_prototype
         self.intrinsics["%Function.prototype%"] = self.function_prototype
         self.intrinsics["%GlobalObject%"] = self.global_object
-        from .builtins import install_all
+        self.array_prototype: JSObject
+        if builtins:
+            for _ in self.install_builtins():
+                pass
 
-        install_all(self)
-        self.array_prototype: JSObject = self.intrinsics["%Array.prototype%"]
+    def install_builtins(self, pieces: int = 1) -> Iterator[None]:
+        """Install the built-ins (left out by ``Realm(builtins=False)``) in ``pieces`` about equal parts, yielding
+        between them: a session starting next to live media installs them a part per loop turn (all of them take
+        ~1 ms). Nothing may use the realm before the last part is in."""
+        from .builtins import installers
+
+        todo = installers()
+        size = -(-len(todo) // max(1, pieces))
+        for start in range(0, len(todo), size):
+            if start:
+                yield
+            for install in todo[start:start + size]:
+                install(self)
+        self.array_prototype = self.intrinsics["%Array.prototype%"]
 
     # -- objects
     def new_object(self, proto: JSObject | None | Any = MISSING) -> JSObject:

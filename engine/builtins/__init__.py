@@ -35,6 +35,12 @@ _installers: list[Callable[[Any], None]] = []
 
 def install_all(realm: Any) -> None:
     """Install every module of ``MODULES`` that exists, in order (looked up once per process)."""
+    for install in installers():
+        install(realm)
+
+
+def installers() -> list[Callable[[Any], None]]:
+    """The ``install`` function of every module of ``MODULES`` that exists, in order (looked up once per process)."""
     if not _installers:
         found = []
         for name in MODULES:
@@ -47,8 +53,7 @@ def install_all(realm: Any) -> None:
                 raise
             found.append(module.install)
         _installers[:] = found
-    for install in _installers:
-        install(realm)
+    return _installers
 
 
 def arg(args: Sequence[Any], i: int) -> Any:
