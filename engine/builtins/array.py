@@ -10,13 +10,13 @@ from typing import Any
 
 from ..errors import JSRangeError, JSTypeError
 from ..operations import (
-    BIG_ARRAY, charge_array, charged_range, same_value_zero, spend_steps, strict_equals, to_boolean, to_integer_or_infinity, to_length, to_number, to_string, to_uint32,
+    BIG_ARRAY, SLOT_BYTES, charge_array, charged_range, same_value_zero, spend_steps, strict_equals, to_boolean, to_integer_or_infinity, to_length, to_number, to_string, to_uint32,
 )
 from ..values import (
     HOLE, MISSING, SYM_ITERATOR, SYM_SPECIES, SYM_IS_CONCAT_SPREADABLE, SYM_UNSCOPABLES, UNDEFINED, JSArray,
     JSObject, PropertyDescriptor, dense_limit, is_callable, is_constructor,
 )
-from .string import check_string_length
+from .string import check_string_length, held_string
 from . import (
     arg, define_accessors, define_members, lazy_member_value, make_constructor, proto_from_constructor, raw_props,
 )
@@ -81,9 +81,10 @@ def array_create(realm: Any, n: int, proto: JSObject | None = None) -> JSArray:
     a = JSArray(realm.array_prototype if proto is None else proto)
     a.length = n
     if n <= 100_000 and n <= dense_limit[0]:  # longer: filled at an index at a time, up to the limit
+        a.elems = [HOLE] * n
         if n >= BIG_ARRAY:
             charge_array(realm.budget, n)  # `keep.push(new Array(1e5))`: 800 KB a step, unseen by the heap watch
-        a.elems = [HOLE] * n
+            realm.budget.hold(a.elems, n * SLOT_BYTES)
     return a
 
 
@@ -118,6 +119,7 @@ def charge_result(realm: Any, a: Any) -> Any:
         budget = realm.budget
         if n >= BIG_ARRAY or n > budget.max_array_length:  # (two compares here, not a call, for a small one)
             charge_array(budget, n)
+            budget.hold(a.elems, n * SLOT_BYTES)  # credited once the array (its slot list) is dropped
     return a
 
 
@@ -410,6 +412,7 @@ def _concat(realm: Any, this: Any, args: list[Any]) -> Any:
     o = realm.to_object(this)
     a = array_species_create(realm, o, 0)
     n = charged = 0
+    before = realm.budget.memory + realm.budget.swept
     for e in [o] + list(args):
         if _is_concat_spreadable(e):
             ln = length_of(e)
@@ -429,6 +432,7 @@ def _concat(realm: Any, this: Any, args: list[Any]) -> Any:
     set_length(a, n)
     if type(a) is JSArray and (n >= BIG_ARRAY or n > realm.budget.max_array_length):
         charge_array(realm.budget, len(a.elems), len(a.elems) - charged)
+        realm.budget.hold(a.elems, realm.budget.memory + realm.budget.swept - before)
     return a
 
 
@@ -450,7 +454,7 @@ def _join(realm: Any, this: Any, args: list[Any]) -> Any:
         s = sep.join(parts)
     finally:
         realm.join_stack.pop()
-    return s
+    return held_string(realm, s)
 
 
 def _to_string(realm: Any, this: Any, args: list[Any]) -> Any:

@@ -102,6 +102,7 @@ def spread_into(realm: Any, out: list[Any], obj: Any) -> None:
         total = len(out) + n
         if total >= BIG_ARRAY or total > budget.max_array_length:
             charge_array(budget, total, n)  # before the copy
+            budget.hold(out, n * SLOT_BYTES if total >= BIG_ARRAY else 0)
         elems = obj.elems
         if n == len(elems) and HOLE not in elems and not any(type(v) is PropertyDescriptor for v in elems):
             out.extend(elems)
@@ -121,6 +122,7 @@ def spread_into(realm: Any, out: list[Any], obj: Any) -> None:
         if len(out) >= mark:
             charge_array(budget, len(out), 0)  # the RangeError past the limit (closes the iterator)
             budget.charge(BIG_ARRAY * SLOT_BYTES)
+            budget.hold(out, BIG_ARRAY * SLOT_BYTES)
             mark = min(len(out) + BIG_ARRAY, limit + 1)
 
 

@@ -325,9 +325,9 @@ def json_stringify(realm: Any, value: Any, replacer: Any = UNDEFINED, space: Any
     out = _serialize_value(st, "", wrapper, value)
     if out is None:
         return UNDEFINED
-    from .string import check_string_length
+    from .string import check_string_length, held_string
     check_string_length(len(out), realm)
-    return out
+    return held_string(realm, out)
 
 
 def _stringify(realm: Any, this: Any, args: list[Any]) -> Any:

@@ -414,7 +414,7 @@ def _symbol_match(realm: Any, this: Any, args: list[Any]) -> Any:
 
 def _symbol_replace(realm: Any, this: Any, args: list[Any]) -> Any:
     from .array import length_of
-    from .string import check_string_length, get_substitution
+    from .string import check_string_length, get_substitution, held_string
     rx = _this_object(this, "[Symbol.replace]")
     s = to_string(arg(args, 0))
     length_s = len(s)
@@ -471,7 +471,7 @@ def _symbol_replace(realm: Any, this: Any, args: list[Any]) -> Any:
     else:
         out = "".join(acc) + s[next_pos:]
     check_string_length(len(out), realm)
-    return out
+    return held_string(realm, out)
 
 
 def _symbol_search(realm: Any, this: Any, args: list[Any]) -> Any:

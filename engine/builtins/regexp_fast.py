@@ -106,7 +106,7 @@ def _captures(subject: _Subject, m: Any, info: Any) -> list[Any]:
 
 
 def fast_replace(realm: Any, rx: RegExpObject, s: str, replace_value: Any, functional: bool) -> str:
-    from .string import check_string_length, get_substitution
+    from .string import check_string_length, get_substitution, held_string
     info = rx.info
     assert info is not None
     named_groups = any(n is not None for n in info.group_names)
@@ -137,7 +137,7 @@ def fast_replace(realm: Any, rx: RegExpObject, s: str, replace_value: Any, funct
     acc.append(s[next_pos:])
     out = "".join(acc)
     check_string_length(len(out), realm)
-    return out
+    return held_string(realm, out)
 
 
 def fast_match_all_strings(rx: RegExpObject, s: str) -> list[str]:

@@ -24,7 +24,7 @@ from . import arg, define_members, lazy_member_value, make_constructor, proto_fr
 
 __all__ = [
     "install", "get_substitution", "is_regexp", "this_string_value", "code_point_at", "MAX_STRING_LENGTH",
-    "WHITESPACE", "check_string_length",
+    "WHITESPACE", "check_string_length", "held_string",
 ]
 
 MAX_STRING_LENGTH = 2 ** 29 - 24   # V8's limit; longer results throw RangeError "Invalid string length"
@@ -43,12 +43,23 @@ def check_string_length(n: int, realm: Any = None) -> None:
         charge_string(budget, n)
 
 
+def held_string(realm: Any, s: str) -> str:
+    """``s``, a string a built-in made after ``check_string_length``: a big one is held by the memory account, so
+    its charge is credited back once it is dropped (``Budget.hold``)."""
+    if len(s) > BIG_STRING:
+        budget = getattr(realm, "budget", None)
+        if budget is not None:
+            budget.hold(s, len(s))
+    return s
+
+
 def _copied(realm: Any, s: str, r: str) -> str:
     """``r``, longer than BIG_STRING, made from ``s`` by a built-in that copies (slice, case mapping): charged like
     a new string (``keep.push(big.slice(1))`` in a loop); ``s`` itself (Python's whole-string slice) is not new
     memory. Callers compare the length first (no call for a small one)."""
     if r is not s:
         charge_string(realm.budget, len(r))
+        realm.budget.hold(r, len(r))
     return r
 
 
@@ -212,7 +223,7 @@ def _raw(realm: Any, this: Any, args: list[Any]) -> Any:
         if i < len(subs):
             out.append(to_string(subs[i]))
     check_string_length(sum(len(p) for p in out), realm)
-    return "".join(out)
+    return held_string(realm, "".join(out))
 
 
 # -- prototype: characters and searching
@@ -255,7 +266,7 @@ def _concat(realm: Any, this: Any, args: list[Any]) -> Any:
     s = _this_str(this, "concat")
     parts = [s] + [to_string(a) for a in args]
     check_string_length(sum(len(p) for p in parts), realm)
-    return "".join(parts)
+    return held_string(realm, "".join(parts))
 
 
 def _no_regexp(v: Any, name: str) -> str:
@@ -341,7 +352,7 @@ def _pad(realm: Any, this: Any, args: list[Any], at_start: bool) -> Any:
     check_string_length(max_len, realm)
     need = max_len - n
     pad = (fill * (need // len(fill) + 1))[:need]
-    return pad + s if at_start else s + pad
+    return held_string(realm, pad + s if at_start else s + pad)
 
 
 def _pad_start(realm: Any, this: Any, args: list[Any]) -> Any:
@@ -360,7 +371,7 @@ def _repeat(realm: Any, this: Any, args: list[Any]) -> Any:
     if n == 0 or not s:
         return ""
     check_string_length(len(s) * int(n), realm)
-    return s * int(n)
+    return held_string(realm, s * int(n))
 
 
 def _slice(realm: Any, this: Any, args: list[Any]) -> Any:
@@ -598,7 +609,7 @@ def _replace_common(realm: Any, this: Any, args: list[Any], all_: bool) -> Any:
     out.append(s[end:])
     result = "".join(out)
     check_string_length(len(result), realm)
-    return result
+    return held_string(realm, result)
 
 
 def _replace(realm: Any, this: Any, args: list[Any]) -> Any:

@@ -132,8 +132,10 @@ class ExpressionCompiler(CompilerBase):
                 parts.append(v if type(v) is str else to_string(v))
             parts.append(tail)
             s = "".join(parts)
-            if len(s) > big and not big_string(budget, len(s), len(s)):
-                raise throw_at(realm, "RangeError", "Invalid string length", loc)
+            if len(s) > big:
+                if not big_string(budget, len(s), len(s)):
+                    raise throw_at(realm, "RangeError", "Invalid string length", loc)
+                budget.hold(s, len(s))  # credited once dropped
             return s
         return template
 
@@ -441,12 +443,18 @@ class ExpressionCompiler(CompilerBase):
         def add_checked(a: Any, b: Any) -> Any:
             if type(a) is str and type(b) is str:
                 n = len(a) + len(b)
-                if n > big and not big_string(budget, n, n):
-                    raise throw_at(realm, "RangeError", "Invalid string length", loc)
+                if n > big:
+                    if not big_string(budget, n, n):
+                        raise throw_at(realm, "RangeError", "Invalid string length", loc)
+                    s = a + b
+                    budget.hold(s, n)  # credited once dropped
+                    return s
                 return a + b
             s = js_add(a, b)
-            if type(s) is str and len(s) > big and not big_string(budget, len(s), len(s)):
-                raise throw_at(realm, "RangeError", "Invalid string length", loc)
+            if type(s) is str and len(s) > big:
+                if not big_string(budget, len(s), len(s)):
+                    raise throw_at(realm, "RangeError", "Invalid string length", loc)
+                budget.hold(s, len(s))
             return s
         return add_checked
 

@@ -314,10 +314,24 @@ class PatternCompiler(CompilerBase):
             v = e[slot]
             r = right(env)
             if type(v) is str and type(r) is str:
-                # A big piece is checked (and charged) before the copy; a small one overshoots by little.
-                if len(r) > big and not append_string(budget, v, r):
-                    raise throw_at(realm, "RangeError", "Invalid string length", loc)
-                e[slot] = None
+                if len(v) > big or len(r) > big:
+                    # What the account holds for v moves to the result (first: its own reference would make
+                    # CPython copy v); a big piece is checked (and charged) before the copy.
+                    held = budget.take(v) if budget.held else 0
+                    before = budget.memory + budget.swept
+                    if len(r) > big and not append_string(budget, v, r):
+                        budget.hold(v, held)
+                        raise throw_at(realm, "RangeError", "Invalid string length", loc)
+                    e[slot] = None
+                    v += r
+                    if len(v) > max_len:
+                        e[slot] = v = v[:len(v) - len(r)]
+                        budget.hold(v, held)
+                        raise throw_at(realm, "RangeError", "Invalid string length", loc)
+                    e[slot] = v
+                    budget.hold(v, held + budget.memory + budget.swept - before)
+                    return v
+                e[slot] = None  # a small piece on a small string: in place, no account
                 v += r
                 if len(v) > max_len:
                     e[slot] = v[:len(v) - len(r)]
@@ -352,8 +366,21 @@ class PatternCompiler(CompilerBase):
                 v = d.value
                 r = right(env)
                 if type(v) is str and type(r) is str:
-                    if len(r) > big and not append_string(budget, v, r):
-                        raise throw_at(realm, "RangeError", "Invalid string length", loc)
+                    if len(v) > big or len(r) > big:  # (as in ``concat``)
+                        held = budget.take(v) if budget.held else 0
+                        before = budget.memory + budget.swept
+                        if len(r) > big and not append_string(budget, v, r):
+                            budget.hold(v, held)
+                            raise throw_at(realm, "RangeError", "Invalid string length", loc)
+                        d.value = None
+                        v += r
+                        if len(v) > max_len:
+                            d.value = v = v[:len(v) - len(r)]
+                            budget.hold(v, held)
+                            raise throw_at(realm, "RangeError", "Invalid string length", loc)
+                        d.value = v
+                        budget.hold(v, held + budget.memory + budget.swept - before)
+                        return v
                     d.value = None
                     v += r
                     if len(v) > max_len:
@@ -583,12 +610,21 @@ def _combiner(op: str, realm: Any, loc: str) -> Callable[[Any, Any], Any]:
                 return a + b
             if type(a) is str and type(b) is str:
                 n = len(a) + len(b)
-                if n > big and (len(b) > big or n > max_len) and not append_string(budget, a, b):
-                    raise throw_at(realm, "RangeError", "Invalid string length", loc)
+                if n > big and (len(b) > big or n > max_len):
+                    held = budget.take(a) if budget.held else 0  # (as in ``concat``: the old value is released)
+                    before = budget.memory + budget.swept
+                    if not append_string(budget, a, b):
+                        budget.hold(a, held)
+                        raise throw_at(realm, "RangeError", "Invalid string length", loc)
+                    r = a + b
+                    budget.hold(r, held + budget.memory + budget.swept - before)  # credited once dropped
+                    return r
                 return a + b
             r = js_add(a, b)
-            if type(r) is str and len(r) > big and not big_string(budget, len(r), len(r)):
-                raise throw_at(realm, "RangeError", "Invalid string length", loc)
+            if type(r) is str and len(r) > big:
+                if not big_string(budget, len(r), len(r)):
+                    raise throw_at(realm, "RangeError", "Invalid string length", loc)
+                budget.hold(r, len(r))
             return r
         return add
     from .operators import ARITH
