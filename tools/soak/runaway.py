@@ -37,6 +37,8 @@ RUNAWAYS: dict[str, str] = {
     "recursion": "function r(n) { return r(n + 1) + 1 } setTimeout(() => r(0), 0);",
     "giant_string": "setTimeout(() => { let s = 'x'; for (;;) s += s; }, 0);",
     "giant_array": "setTimeout(() => { const a = []; for (;;) a.push(a.length); }, 0);",
+    "index_append": "setTimeout(() => { const a = []; for (;;) a[a.length] = 1; }, 0);",
+    "gapped_index": "setTimeout(() => { const a = []; for (let i = 0; ; i += 1000) a[i] = 1; }, 0);",
     "timer_storm": "setTimeout(() => { for (let i = 0; ; i++) setTimeout(() => {}, 1 + i % 50); }, 0);",
     "promise_storm": "setTimeout(() => { const f = () => Promise.resolve().then(f); f(); }, 0);",
     "async_storm": "setTimeout(() => { const f = async () => { await null; f(); f(); }; f(); }, 0);",
