@@ -4,6 +4,7 @@ indirect ``eval``, and ``run_snippet`` for tests."""
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterator
 from typing import Any, Callable
 
 from . import ast as A
@@ -104,6 +105,19 @@ class Script:
 
     analysis_root: Any = None
     eval_code = False
+    pending_bodies: list[Callable[[], None]] = []  # lazily compiled top-level functions (compile_bodies)
+
+    def compile_bodies(self) -> Iterator[None]:
+        """Compile the bodies of the script's top-level functions ahead of their first call, yielding between
+        them (a lazily compiled script only; see ``parse_and_compile``). These are most often its event handlers:
+        a session starting on real time compiles each in a loop turn of its own, so the first event (the
+        ``CallAlerting`` handler answering, recording and connecting an agent) does not compile its whole body in
+        the same piece. Functions nested in them stay lazy."""
+        pending, self.pending_bodies = self.pending_bodies, []
+        for i, compile_ahead in enumerate(pending):
+            if i:
+                yield
+            compile_ahead()
 
 
 class _Analysed:
@@ -153,6 +167,7 @@ def parse_and_compile(realm: Any, text: str, filename: str, eval_code: bool = Fa
     program, analysis = analysed.program, analysed.analysis
     compiler = Compiler(realm, analysis, source)
     compiler.lazy = analysed.compiled and not eval_code
+    compiler.deferred = [] if compiler.lazy else None
     root = analysis.root
     completion: list[Any] = [UNDEFINED]
     compiler.completion = completion
@@ -177,6 +192,8 @@ def parse_and_compile(realm: Any, text: str, filename: str, eval_code: bool = Fa
     script.completion = completion
     script.analysis_root = root
     script.eval_code = eval_code
+    script.pending_bodies = compiler.deferred or []
+    compiler.deferred = None  # functions compiled later (nested ones, on their first call) stay lazy
     analysed.compiled = True
     return script
 

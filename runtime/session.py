@@ -436,9 +436,12 @@ class Session:
 
     async def load_async(self, source: str, filename: str = "scenario.js") -> None:
         """:meth:`load`, then a loop turn on real time (the compile is one piece; the turn lets ticks due meanwhile
-        run before the next step of the start-up)."""
+        run before the next step of the start-up). A scenario compiled before in this process compiles lazily: the
+        bodies of its top-level functions (its handlers) then compile here, a piece each."""
         self.load(source, filename)
         await self._startup_turn()
+        for _ in self._scripts[-1].compile_bodies():  # a lazily compiled scenario: its handlers, a piece each
+            await self._startup_turn()
 
     def load_file(self, path: str | Path) -> None:
         """Compile a scenario file from disk."""

@@ -67,6 +67,7 @@ class CompilerBase:
         self.func_node: Any = None
         self.completion: list[Any] | None = None   # script/eval code: the cell the completion value goes to
         self.lazy = False  # compile function bodies on first call (FunctionCompiler._defer)
+        self.deferred: list[Callable[[], None]] | None = None  # while set: deferred top-level bodies (script.py)
 
     # -- dispatch
     def expr(self, node: Any) -> Expr:

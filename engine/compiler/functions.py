@@ -139,6 +139,13 @@ class FunctionCompiler(CompilerBase):
 
         code.invoke = first_call
         code.construct = first_construct if constructible else None
+        if self.deferred is not None:  # a function of the script's top-level code: a body to compile ahead
+
+            def compile_ahead() -> None:
+                if code.invoke is first_call:
+                    compile_body(code, node, name, constructible)
+
+            self.deferred.append(compile_ahead)
 
     def _compile_body(self, code: FunctionCode, node: Any, name: str, constructible: bool) -> None:
         """The body, its parameters and bindings, then ``invoke``/``construct`` (set last: a compile cut short by

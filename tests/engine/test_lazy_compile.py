@@ -123,3 +123,30 @@ def _outcome(source: str) -> tuple[str, str]:
 def test_generated_programs_behave_the_same_compiled_lazily(seed: int) -> None:
     source = _unique(generate_program(random.Random(seed)))
     assert _outcome(source) == _outcome(source)
+
+
+def test_compile_bodies_compiles_the_top_level_functions_a_step_each(monkeypatch: pytest.MonkeyPatch) -> None:
+    source = _unique("const on = {}; function handler(e) { const inner = () => e + 1; return inner(); }\n"
+                     "on.alerting = (e) => handler(e) * 2; on.other = function named() { return 3; };\n"
+                     "var result = on.alerting(1);")
+    Realm().compile_script(source, "handlers.js")  # the first compile of a text is eager
+    compiled: list[str] = []
+    original = FunctionCompiler._compile_body
+
+    def counting(self: FunctionCompiler, code: object, node: object, name: str, constructible: bool) -> None:
+        compiled.append(name)
+        original(self, code, node, name, constructible)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(FunctionCompiler, "_compile_body", counting)
+    realm = Realm()
+    script = realm.compile_script(source, "handlers.js")
+    assert compiled == []
+    steps = 0
+    for _ in script.compile_bodies():
+        steps += 1
+        assert len(compiled) == steps  # one body per step
+    assert sorted(compiled) == ["", "handler", "named"]  # the arrow assigned to a member has no name here
+    assert list(script.compile_bodies()) == []  # nothing left
+    realm.run_task(script.run)
+    assert realm.global_object.get("result") == 4.0
+    assert sorted(compiled) == ["", "", "handler", "named"]  # only the nested arrow compiled on its call
