@@ -163,9 +163,7 @@ class CallRecorder:
         if frame.sample_rate == self.sample_rate:
             self._left = frame.pcm
             return
-        conv = self._in
-        if conv is None or conv.from_rate != frame.sample_rate:
-            conv = self._in = RateConverter(frame.sample_rate, self.sample_rate)
+        self._in = conv = self._converter(self._in, frame.sample_rate)
         self._left = conv.convert(frame).pcm
 
     def outgoing(self, frame: Frame) -> None:
@@ -173,10 +171,14 @@ class CallRecorder:
         if frame.sample_rate == self.sample_rate:
             self._right = frame.pcm
             return
-        conv = self._out
-        if conv is None or conv.from_rate != frame.sample_rate:
-            conv = self._out = RateConverter(frame.sample_rate, self.sample_rate)
+        self._out = conv = self._converter(self._out, frame.sample_rate)
         self._right = conv.convert(frame).pcm
+
+    def _converter(self, conv: RateConverter | None, rate: int) -> RateConverter:
+        """A side's kept converter from ``rate`` (a new one only when that side's rate changes)."""
+        if conv is None or conv.from_rate != rate:
+            conv = RateConverter(rate, self.sample_rate)
+        return conv
 
     @staticmethod
     def _drained(conv: RateConverter | None) -> PCM | None:

@@ -45,13 +45,8 @@ later(5).then((v) => print("later", v));
 """
 
 
-def _unique(source: str) -> str:
-    """A text no realm has compiled yet in this process (the compile cache is keyed by text)."""
-    return f"{source}\n// {uuid.uuid4()}"
-
-
-def test_a_text_compiled_again_runs_the_same_with_bodies_compiled_on_first_call(monkeypatch: pytest.MonkeyPatch) -> None:
-    source = _unique(KINDS)
+def _count_bodies(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """From now on, the name of every function whose body compiles is appended to the returned list."""
     compiled: list[str] = []
     original = FunctionCompiler._compile_body
 
@@ -60,6 +55,17 @@ def test_a_text_compiled_again_runs_the_same_with_bodies_compiled_on_first_call(
         original(self, code, node, name, constructible)  # type: ignore[arg-type]
 
     monkeypatch.setattr(FunctionCompiler, "_compile_body", counting)
+    return compiled
+
+
+def _unique(source: str) -> str:
+    """A text no realm has compiled yet in this process (the compile cache is keyed by text)."""
+    return f"{source}\n// {uuid.uuid4()}"
+
+
+def test_a_text_compiled_again_runs_the_same_with_bodies_compiled_on_first_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    source = _unique(KINDS)
+    compiled = _count_bodies(monkeypatch)
     eager = run_snippet(source)
     eager_bodies = len(compiled)
     compiled.clear()
@@ -74,14 +80,7 @@ def test_a_function_made_again_keeps_one_compiled_body_per_realm(monkeypatch: py
     source = _unique("function make() { return (x) => x + 1; } const fs = [make(), make(), make()];"
                      "print(fs.map((f) => f(1)).join());")
     assert run_snippet(source) == "2,2,2"
-    compiled: list[str] = []
-    original = FunctionCompiler._compile_body
-
-    def counting(self: FunctionCompiler, code: object, node: object, name: str, constructible: bool) -> None:
-        compiled.append(name)
-        original(self, code, node, name, constructible)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(FunctionCompiler, "_compile_body", counting)
+    compiled = _count_bodies(monkeypatch)
     assert run_snippet(source) == "2,2,2"
     assert sorted(compiled) == ["", "", "make"]  # make, the arrow inside it (once for three closures), the map callback
 
@@ -130,14 +129,7 @@ def test_compile_bodies_compiles_the_top_level_functions_a_step_each(monkeypatch
                      "on.alerting = (e) => handler(e) * 2; on.other = function named() { return 3; };\n"
                      "var result = on.alerting(1);")
     Realm().compile_script(source, "handlers.js")  # the first compile of a text is eager
-    compiled: list[str] = []
-    original = FunctionCompiler._compile_body
-
-    def counting(self: FunctionCompiler, code: object, node: object, name: str, constructible: bool) -> None:
-        compiled.append(name)
-        original(self, code, node, name, constructible)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(FunctionCompiler, "_compile_body", counting)
+    compiled = _count_bodies(monkeypatch)
     realm = Realm()
     script = realm.compile_script(source, "handlers.js")
     assert compiled == []
