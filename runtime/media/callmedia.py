@@ -17,7 +17,7 @@ import numpy as np
 from . import players as P
 from .dtmf import DTMFDetector, digits_audio
 from .formats import AudioFormat, g711_quantize, g711_round_table, parse_format
-from .frames import Frame, RateConverter, silent_frame, split_frames
+from .frames import Frame, RateConverter, kept_converter, silent_frame, split_frames
 from .recorder import RECORD_STARTED, RECORD_STOPPED, CallRecorder
 from .units import MediaGraph, MediaUnit
 
@@ -136,9 +136,7 @@ class CallMedia(MediaUnit):
                 # a far end at another rate (a 16 kHz peer on an 8 kHz leg): the leg's audio is at the leg's rate
                 # for everything that taps it (recording, the key detector) and every unit it feeds; one converter
                 # kept across frames, so the filter runs on over frame edges
-                conv = self._far_converter
-                if conv is None or conv.from_rate != frame.sample_rate:
-                    conv = self._far_converter = RateConverter(frame.sample_rate, self.sample_rate)
+                self._far_converter = conv = kept_converter(self._far_converter, frame.sample_rate, self.sample_rate)
                 frame = conv.convert(frame)
         digits = self._digits
         if digits:

@@ -12,8 +12,8 @@ import numpy as np
 from .formats import FRAME_MS, PCM, as_pcm, frame_samples
 from .resampling import StreamResampler
 
-__all__ = ["SpeechTag", "Frame", "RateConverter", "FrameQueue", "ClipQueue", "split_frames", "silence", "silent_frame",
-           "is_silent"]
+__all__ = ["SpeechTag", "Frame", "RateConverter", "FrameQueue", "ClipQueue", "kept_converter", "split_frames",
+           "silence", "silent_frame", "is_silent"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +131,15 @@ def is_silent(pcm: PCM) -> bool:
     if zeros is None:
         zeros = _ZERO_BYTES[size] = bytes(size)
     return pcm.tobytes() == zeros
+
+
+def kept_converter(conv: RateConverter | None, from_rate: int, to_rate: int) -> RateConverter:
+    """``conv`` if it converts from ``from_rate``, else a new converter: a stream at another rate goes through one
+    converter kept across frames, so its filter runs on over the 20 ms edges (one made per frame restarts it: a
+    click every frame). Store the result back where ``conv`` came from."""
+    if conv is None or conv.from_rate != from_rate:
+        conv = RateConverter(from_rate, to_rate)
+    return conv
 
 
 def silence(sample_rate: int, ms: int = FRAME_MS) -> PCM:

@@ -17,7 +17,7 @@ from typing import IO
 import numpy as np
 
 from .formats import PCM
-from .frames import Frame, RateConverter, silence, silent_frame
+from .frames import Frame, RateConverter, kept_converter, silence, silent_frame
 from .units import MediaGraph, MediaUnit
 
 __all__ = ["WavWriter", "Recorder", "CallRecorder", "RECORDER_STARTED", "RECORDER_STOPPED", "RECORD_STARTED",
@@ -163,7 +163,7 @@ class CallRecorder:
         if frame.sample_rate == self.sample_rate:
             self._left = frame.pcm
             return
-        self._in = conv = self._converter(self._in, frame.sample_rate)
+        self._in = conv = kept_converter(self._in, frame.sample_rate, self.sample_rate)
         self._left = conv.convert(frame).pcm
 
     def outgoing(self, frame: Frame) -> None:
@@ -171,14 +171,8 @@ class CallRecorder:
         if frame.sample_rate == self.sample_rate:
             self._right = frame.pcm
             return
-        self._out = conv = self._converter(self._out, frame.sample_rate)
+        self._out = conv = kept_converter(self._out, frame.sample_rate, self.sample_rate)
         self._right = conv.convert(frame).pcm
-
-    def _converter(self, conv: RateConverter | None, rate: int) -> RateConverter:
-        """A side's kept converter from ``rate`` (a new one only when that side's rate changes)."""
-        if conv is None or conv.from_rate != rate:
-            conv = RateConverter(rate, self.sample_rate)
-        return conv
 
     @staticmethod
     def _drained(conv: RateConverter | None) -> PCM | None:

@@ -21,7 +21,7 @@ from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 
 from .formats import PCM, frame_samples
-from .frames import Frame, FrameQueue, RateConverter, silence
+from .frames import Frame, FrameQueue, RateConverter, kept_converter, silence
 
 __all__ = ["OutboundTrack", "RtcRemote", "loopback_only"]
 
@@ -83,7 +83,7 @@ class RtcRemote:
         self.frames_received = 0
         self._pending = np.zeros(0, np.int16)
         self._resampler = av.AudioResampler(format="s16", layout="mono", rate=sample_rate)
-        self._converters: dict[int, RateConverter] = {}  # what the call sends at another rate: one kept per rate
+        self._converter: RateConverter | None = None  # what the call sends at another rate (kept_converter)
         self._task: asyncio.Task[None] | None = None
 
     def attach_inbound(self, track: MediaStreamTrack) -> None:
@@ -114,12 +114,9 @@ class RtcRemote:
         return self.incoming.get()
 
     def hear(self, frame: Frame) -> None:
-        """Send 20 ms to the peer (at another rate through a converter kept for that rate: a new one per frame
-        restarts its filter at every 20 ms edge, a click each time)."""
+        """Send 20 ms to the peer (at another rate through one kept converter)."""
         if frame.sample_rate != self.sample_rate:
-            conv = self._converters.get(frame.sample_rate)
-            if conv is None:
-                conv = self._converters[frame.sample_rate] = RateConverter(frame.sample_rate, self.sample_rate)
+            self._converter = conv = kept_converter(self._converter, frame.sample_rate, self.sample_rate)
             frame = conv.convert(frame)
         self.outbound.put(frame.pcm)
 

@@ -22,7 +22,7 @@ from ..clock import Clock
 from .audiofile import load_audio
 from .dtmf import DTMFDetector, digits_audio
 from .formats import PCM, as_pcm, resample
-from .frames import ClipQueue, Frame, RateConverter
+from .frames import ClipQueue, Frame, RateConverter, kept_converter
 from .tones import sine
 from .tts import Speech, synthesize
 
@@ -129,9 +129,8 @@ class SimulatedParty:
         self._speaking: int | None = None
         self._detector = DTMFDetector(sample_rate)
         self._last_utterance: int | None = None
-        # the ear's converter per incoming rate, made on the first frame at that rate: one filter design, and its
-        # state runs on across the 20 ms frame edges (a converter per frame restarted it: a click every frame)
-        self._ear_converters: dict[int, RateConverter] = {}
+        # the ear's converter for frames at another rate, kept across frames (``kept_converter``)
+        self._ear_converter: RateConverter | None = None
 
     # --- mouth -----------------------------------------------------------------------------------------------------
 
@@ -265,9 +264,7 @@ class SimulatedParty:
         clock = self.clock
         now = clock.loop.time() - clock.origin  # Clock.now() without its call: this runs for every frame
         if frame.sample_rate != self.sample_rate:
-            conv = self._ear_converters.get(frame.sample_rate)
-            if conv is None:
-                conv = self._ear_converters[frame.sample_rate] = RateConverter(frame.sample_rate, self.sample_rate)
+            self._ear_converter = conv = kept_converter(self._ear_converter, frame.sample_rate, self.sample_rate)
             frame = conv.convert(frame)
         pcm = frame.pcm
         speech = frame.speech

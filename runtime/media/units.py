@@ -20,7 +20,7 @@ import numpy as np
 
 from ..clock import Clock
 from .formats import PCM
-from .frames import Frame, RateConverter
+from .frames import Frame, RateConverter, kept_converter
 from .ticker import TICK, Ticker, TickSlot
 
 __all__ = ["MediaUnit", "MediaGraph", "MediaError", "Listener", "Sink", "TICK"]
@@ -73,9 +73,7 @@ class MediaUnit:
     def deliver(self, frame: Frame) -> None:
         """Called by the graph: convert ``frame`` to this unit's rate and ``push`` it."""
         if frame.sample_rate != self.sample_rate:
-            conv = self._converter
-            if conv is None or conv.from_rate != frame.sample_rate:
-                conv = self._converter = RateConverter(frame.sample_rate, self.sample_rate)
+            self._converter = conv = kept_converter(self._converter, frame.sample_rate, self.sample_rate)
             frame = conv.convert(frame)
         self.push(frame)
 

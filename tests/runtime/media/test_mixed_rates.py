@@ -13,7 +13,7 @@ import pytest
 from voxsim.engine.values import UNDEFINED
 from voxsim.runtime.clock import Clock, run
 from voxsim.runtime.media import callmedia as CM
-from voxsim.runtime.media import speakers
+from voxsim.runtime.media import frames
 from voxsim.runtime.media.analysis import peak_hz, rms_db
 from voxsim.runtime.media.dtmf import digits_audio
 from voxsim.runtime.media.frames import Frame, RateConverter, silent_frame, split_frames
@@ -188,7 +188,7 @@ def test_an_8khz_ear_hears_a_16khz_tone_through_one_converter(monkeypatch) -> No
             made.append((from_rate, to_rate))
             super().__init__(from_rate, to_rate)
 
-    monkeypatch.setattr(speakers, "RateConverter", Counting, raising=False)
+    monkeypatch.setattr(frames, "RateConverter", Counting)  # kept_converter makes the party ear's converters
 
     async def main() -> SimulatedParty:
         party = SimulatedParty(Clock(), 8000, keep_audio=True)

@@ -119,7 +119,7 @@ def test_ear_on_marked_silence_is_the_ear_on_plain_zeros(chunks: list[tuple], ra
     try:
         marked, plain = SimulatedParty(Clock(loop), 8000), SimulatedParty(Clock(loop), 8000)
         utterance = 0
-        ear = RateConverter(rate, 8000)  # the party's ear keeps one converter per incoming rate: so does the oracle
+        ear = RateConverter(rate, 8000)  # the party's ear keeps one converter across frames: so does the oracle
         for chunk, tagged in chunks:
             utterance += tagged
             text = f"words {utterance}" if tagged else None
