@@ -130,7 +130,8 @@ class Budget:
 
     __slots__ = ("max_steps", "left", "max_depth", "depth", "max_string_length", "max_array_length", "slice_steps",
                  "slice_seconds", "max_seconds", "timer", "suspend", "memory", "max_memory", "queue", "max_memory_cap",
-                 "max_heap_blocks", "_heap_base", "_heap_grown", "_heap_due", "_heap_opened", "_heap_cost", "_heap_seen", "heap_reads", "heap_read_seconds",
+                 "max_heap_blocks", "_heap_base", "_heap_grown", "_heap_due", "_heap_opened", "_heap_cost", "_heap_seen",
+                 "heap_reads", "heap_read_seconds",
                  "_heap_run", "_heap_dense", "_used", "_granted", "_chunk", "_started",
                  "_slice_start", "_checked", "_exceeded", "held", "swept")
 
@@ -256,7 +257,8 @@ class Budget:
             self._chunk = min(self.slice_steps, self._chunk * 2)
         self._checked = now
         suspend = self.suspend
-        ending = suspend is not None and self.slice_seconds is not None and now - self._slice_start >= self.slice_seconds
+        ending = suspend is not None and self.slice_seconds is not None and \
+            now - self._slice_start >= self.slice_seconds
         watch = self.max_heap_blocks != _NO_CAP
         if watch and now >= self._heap_due:
             if not ending:

@@ -106,14 +106,8 @@ def spread_into(realm: Any, out: list[Any], obj: Any) -> None:
         elems = obj.elems
         if n == len(elems) and HOLE not in elems and not any(type(v) is PropertyDescriptor for v in elems):
             out.extend(elems)
-            return
-        i = 0
-        while i < obj.length:
-            v = elems[i] if i < len(elems) else HOLE
-            if v is HOLE or type(v) is PropertyDescriptor:
-                v = obj.get(str(i))
-            out.append(v)
-            i += 1
+        else:
+            out.extend(_array_elements(obj))
         return
     limit = budget.max_array_length
     mark = min(len(out) + BIG_ARRAY, limit + 1)
@@ -124,6 +118,19 @@ def spread_into(realm: Any, out: list[Any], obj: Any) -> None:
             budget.charge(BIG_ARRAY * SLOT_BYTES)
             budget.hold(out, BIG_ARRAY * SLOT_BYTES)
             mark = min(len(out) + BIG_ARRAY, limit + 1)
+
+
+def _array_elements(obj: JSArray) -> Iterator[Any]:
+    """A plain array's elements in order, as its iterator gives them: the length read again at every step, holes
+    and accessors read through ``get``."""
+    i = 0
+    elems = obj.elems
+    while i < obj.length:
+        v = elems[i] if i < len(elems) else HOLE
+        if v is HOLE or type(v) is PropertyDescriptor:
+            v = obj.get(str(i))
+        yield v
+        i += 1
 
 
 def iterate(realm: Any, obj: Any) -> Iterator[Any]:
@@ -139,14 +146,7 @@ def iterate(realm: Any, obj: Any) -> Iterator[Any]:
         spend_steps(budget, obj.length)  # `[...a]`, `f(...a)`: a Python loop over every element
         if obj.length >= BIG_ARRAY or obj.length > budget.max_array_length:
             charge_array(budget, obj.length)  # and a copy of it: `a = [...a, ...a]` doubling
-        i = 0
-        elems = obj.elems
-        while i < obj.length:
-            v = elems[i] if i < len(elems) else HOLE
-            if v is HOLE or type(v) is PropertyDescriptor:
-                v = obj.get(str(i))
-            yield v
-            i += 1
+        yield from _array_elements(obj)
         return
     it, nxt = get_iterator(realm, obj)
     while True:
